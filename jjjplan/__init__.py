@@ -1,0 +1,36 @@
+"""jjjplan — scenario-planning workbench for Beijing–Tianjin–Hebei (京津冀) coordination.
+
+Data flow: workbook → :func:`read_workbook` → :class:`Scenario` → :func:`project` →
+:class:`Results` → :func:`write_results` / :func:`write_comparison` / :class:`Dashboard`.
+"""
+
+from jjjplan.gaps import gap_measures, gap_measures_frame
+from jjjplan.results import Results, project
+from jjjplan.scenario import (
+    ChainFilling,
+    GrowthPoles,
+    Innovation,
+    Milestones,
+    Pathways,
+    Reform,
+    Scenario,
+    ScenarioError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChainFilling",
+    "GrowthPoles",
+    "Innovation",
+    "Milestones",
+    "Pathways",
+    "Reform",
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "gap_measures",
+    "gap_measures_frame",
+    "project",
+]

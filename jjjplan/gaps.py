@@ -1,0 +1,250 @@
+"""Regional-inequality ("gap") measures over spatial units (cities or provinces).
+
+Two Theil indices are reported because Chinese regional-gap papers differ in which one they
+call 泰尔指数, and a published number is only comparable with the same variant: ``theil_t``
+weights units by GDP share (Σ s_i ln(s_i/p_i)) while ``theil_l`` weights by population share
+(Σ p_i ln(p_i/s_i), the mean log deviation). Both decompose exactly into between-group and
+within-group parts, each with its own weights.
+
+``cv`` is the plain, unweighted coefficient of variation of per-capita GDP with the standard
+deviation divided by n (population form, not n-1): the units are the whole region, not a
+sample. ``cv_weighted`` (Williamson) and ``gini_weighted`` weight by population share.
+
+Provably non-negative results are clipped at 0.0 because float rounding can otherwise give
+values like -1e-17 for perfectly equal regions, which a dashboard would print as "-0.0000".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+GAP_MEASURE_NAMES: tuple[str, ...] = (
+    "theil_t",
+    "theil_l",
+    "cv",
+    "cv_weighted",
+    "gini_weighted",
+    "max_min_ratio",
+)
+DECOMPOSITION_NAMES: tuple[str, ...] = (
+    "theil_t_between",
+    "theil_t_within",
+    "theil_l_between",
+    "theil_l_within",
+)
+
+#: name -> (label_zh, label_en), for tables and dashboard captions.
+GAP_MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "theil_t": ("泰尔指数T（GDP加权）", "Theil T (GDP-weighted)"),
+    "theil_l": ("泰尔指数L（人口加权）", "Theil L (population-weighted)"),
+    "cv": ("变异系数（未加权）", "Coefficient of variation (unweighted)"),
+    "cv_weighted": (
+        "加权变异系数（威廉姆森系数）",
+        "Weighted coefficient of variation (Williamson)",
+    ),
+    "gini_weighted": ("基尼系数（人口加权）", "Gini (population-weighted)"),
+    "max_min_ratio": ("人均GDP最高/最低比", "Max/min per-capita GDP ratio"),
+    "theil_t_between": ("泰尔指数T组间差异", "Theil T between-group"),
+    "theil_t_within": ("泰尔指数T组内差异", "Theil T within-group"),
+    "theil_l_between": ("泰尔指数L组间差异", "Theil L between-group"),
+    "theil_l_within": ("泰尔指数L组内差异", "Theil L within-group"),
+}
+
+ArrayLike = Sequence[float] | np.ndarray | pd.Series
+#: Turns the (row, column) index of a bad value into words for the error message.
+Describe = Callable[[tuple[int, ...]], str]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _as_float_vector(values: Any, name: str) -> np.ndarray:
+    """Positional 1-D float array; any pandas index is deliberately dropped."""
+    try:
+        if isinstance(values, pd.Series | pd.Index):
+            arr = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must contain numbers only: {exc}") from exc
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got {arr.ndim} dimension(s)")
+    return arr
+
+
+def _as_float_frame(frame: Any, name: str) -> np.ndarray:
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame (years × units), got {type(frame)}")
+    try:
+        return frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must contain numbers only: {exc}") from exc
+
+
+def _check_positive(arr: np.ndarray, name: str, describe: Describe) -> None:
+    """Logs and ratios need strictly positive finite values; name the first offender."""
+    bad = ~(np.isfinite(arr) & (arr > 0))
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        extra = int(bad.sum()) - 1
+        more = f" (and {extra} other invalid value(s))" if extra else ""
+        where, value = describe(first), float(arr[first])
+        raise ValueError(f"{name} must be finite and > 0; {where} has value {value!r}{more}")
+
+
+def _plain(label: Any) -> Any:
+    """numpy scalar -> Python scalar, so messages read "2022" and not "np.int64(2022)"."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def _group_codes(groups: Any, n: int) -> tuple[np.ndarray, int]:
+    """Integer codes 0..G-1 per unit; labels may be any hashable (e.g. "BJ", "TJ", "HE")."""
+    if isinstance(groups, pd.Series | pd.Index):
+        labels = groups.to_numpy()
+    else:
+        labels = np.asarray(groups, dtype=object)
+    if labels.ndim != 1:
+        raise ValueError(f"groups must be 1-dimensional, got {labels.ndim} dimension(s)")
+    if len(labels) != n:
+        raise ValueError(f"groups has length {len(labels)} but there are {n} units")
+    try:
+        codes, uniques = pd.factorize(labels)
+    except TypeError as exc:
+        raise ValueError(f"groups labels must be hashable: {exc}") from exc
+    if (codes < 0).any():
+        pos = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(f"groups has a missing label at position {pos}")
+    return codes, len(uniques)
+
+
+# --------------------------------------------------------------------------- numpy core
+
+
+def _kl_terms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a·ln(a/b): the summand shared by Theil T (a=s, b=p) and Theil L (a=p, b=s)."""
+    return a * np.log(a / b)
+
+
+def _core(
+    gdp: np.ndarray, pop: np.ndarray, codes: np.ndarray | None, n_groups: int
+) -> dict[str, np.ndarray]:
+    """All measures for validated (years, units) arrays; one vector per measure, no year loop."""
+    y_tot = gdp.sum(axis=1, keepdims=True)
+    p_tot = pop.sum(axis=1, keepdims=True)
+    s = gdp / y_tot
+    p = pop / p_tot
+    y = gdp / pop
+    y_bar = y_tot / p_tot  # (years, 1)
+    y_bar_1d = y_bar[:, 0]
+
+    out: dict[str, np.ndarray] = {
+        "theil_t": np.maximum(_kl_terms(s, p).sum(axis=1), 0.0),
+        "theil_l": np.maximum(_kl_terms(p, s).sum(axis=1), 0.0),
+        "cv": y.std(axis=1, ddof=0) / y.mean(axis=1),  # divide by n: all units, not a sample
+        "cv_weighted": np.sqrt((p * (y - y_bar) ** 2).sum(axis=1)) / y_bar_1d,
+        # Pairwise form: years × n × n is tiny for 13 cities and every summand is >= 0.
+        "gini_weighted": np.einsum("ti,tij,tj->t", p, np.abs(y[:, :, None] - y[:, None, :]), p)
+        / (2.0 * y_bar_1d),
+        "max_min_ratio": y.max(axis=1) / y.min(axis=1),
+    }
+    if codes is None:
+        return out
+
+    member = np.zeros((gdp.shape[1], n_groups))
+    member[np.arange(gdp.shape[1]), codes] = 1.0
+    gdp_g = gdp @ member  # (years, groups)
+    pop_g = pop @ member
+    s_g = gdp_g / y_tot
+    p_g = pop_g / p_tot
+    # Shares of each unit inside its own group, Y_i/Y_g and P_i/P_g.
+    s_in = gdp / gdp_g[:, codes]
+    p_in = pop / pop_g[:, codes]
+    theil_t_g = _kl_terms(s_in, p_in) @ member  # T_g, (years, groups)
+    theil_l_g = _kl_terms(p_in, s_in) @ member  # L_g
+    out["theil_t_between"] = np.maximum(_kl_terms(s_g, p_g).sum(axis=1), 0.0)
+    out["theil_t_within"] = np.maximum((s_g * theil_t_g).sum(axis=1), 0.0)
+    out["theil_l_between"] = np.maximum(_kl_terms(p_g, s_g).sum(axis=1), 0.0)
+    out["theil_l_within"] = np.maximum((p_g * theil_l_g).sum(axis=1), 0.0)
+    return out
+
+
+def _compute(
+    gdp: np.ndarray, pop: np.ndarray, groups: Any, describe: Describe
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Validate values and groups, run the core, return a (years, measures) matrix."""
+    if gdp.shape[1] < 2:
+        raise ValueError(f"gap measures need at least 2 units, got {gdp.shape[1]}")
+    _check_positive(gdp, "gdp", describe)
+    _check_positive(pop, "population", describe)
+    codes, n_groups = (None, 0) if groups is None else _group_codes(groups, gdp.shape[1])
+    names = GAP_MEASURE_NAMES if codes is None else GAP_MEASURE_NAMES + DECOMPOSITION_NAMES
+    with np.errstate(all="ignore"):
+        measures = _core(gdp, pop, codes, n_groups)
+    result = np.column_stack([measures[k] for k in names])
+    if not np.isfinite(result).all():
+        raise ValueError(
+            "gdp/population magnitudes are too extreme for float64 arithmetic "
+            "(a total overflowed or a per-capita value underflowed)"
+        )
+    return result, names
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def gap_measures(
+    gdp: ArrayLike, population: ArrayLike, groups: ArrayLike | None = None
+) -> pd.Series:
+    """Inequality of per-capita GDP across units for one year.
+
+    Inputs are aligned by position (any index is ignored) so that callers can pass plain
+    lists. With ``groups`` (e.g. province codes per city) the two Theil indices are also
+    split into between-group and within-group parts, which sum to the totals.
+    """
+    gdp_arr = _as_float_vector(gdp, "gdp")
+    pop_arr = _as_float_vector(population, "population")
+    if len(gdp_arr) != len(pop_arr):
+        raise ValueError(
+            f"gdp and population must have the same length, got {len(gdp_arr)} and {len(pop_arr)}"
+        )
+    result, names = _compute(
+        gdp_arr[None, :], pop_arr[None, :], groups, lambda idx: f"position {idx[1]}"
+    )
+    return pd.Series(result[0], index=list(names), name="gap_measures")
+
+
+def gap_measures_frame(
+    gdp: pd.DataFrame, population: pd.DataFrame, groups: ArrayLike | None = None
+) -> pd.DataFrame:
+    """The same measures for every year of a year × unit panel in one vectorised pass.
+
+    Kept loop-free over years because the dashboard recomputes it on every slider move.
+    ``groups`` is aligned with the columns by position. Both frames must have identical
+    index and columns so that a misaligned year or city cannot silently shift values.
+    """
+    gdp_arr = _as_float_frame(gdp, "gdp")
+    pop_arr = _as_float_frame(population, "population")
+    if gdp_arr.shape != pop_arr.shape:
+        raise ValueError(
+            f"gdp and population must have the same shape, got {gdp_arr.shape} and {pop_arr.shape}"
+        )
+    if not gdp.columns.equals(population.columns):
+        raise ValueError(
+            "gdp and population must have the same columns in the same order, got "
+            f"{list(gdp.columns)} and {list(population.columns)}"
+        )
+    if not gdp.index.equals(population.index):
+        raise ValueError(
+            "gdp and population must have the same index (years), got "
+            f"{list(gdp.index)} and {list(population.index)}"
+        )
+
+    def describe(idx: tuple[int, ...]) -> str:
+        return f"row {_plain(gdp.index[idx[0]])!r}, column {_plain(gdp.columns[idx[1]])!r}"
+
+    result, names = _compute(gdp_arr, pop_arr, groups, describe)
+    return pd.DataFrame(result, index=gdp.index.copy(), columns=list(names))

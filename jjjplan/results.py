@@ -1,0 +1,242 @@
+"""Results of one projection: the tidy table, gap measures by year, pathway contributions.
+
+Built lazily from the raw arrays of :mod:`jjjplan.model.engine`, so a dashboard that only
+needs the gaps never pays for the long table, and the 16-run Shapley decomposition runs only
+when ``contributions`` is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import combinations
+from math import factorial
+
+import numpy as np
+import pandas as pd
+
+from jjjplan import baseline
+from jjjplan.chains import CHAINS, PROVINCES
+from jjjplan.gaps import gap_measures_frame
+from jjjplan.model.engine import Projection, project_arrays
+from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS, Scenario
+
+#: The canonical tidy columns, defined once.
+COLUMNS = ("scenario", "region", "year", "variable", "unit", "value")
+PRICES = f"亿元 ({baseline.BASE_YEAR} prices)"
+NATIONAL_GDP_BASE = 1210207.0  # CN 2022 initial release (gdp.csv), same vintage as BJ/TJ/HE
+
+#: variable -> (label zh, label en, unit)
+VARIABLES = {
+    "gdp": ("地区生产总值", "GDP", PRICES),
+    "population": ("常住人口", "resident population", "万人"),
+    "gdp_per_capita": ("人均地区生产总值", "GDP per capita", "元/person"),
+    "relocated_va_out": ("疏解迁出增加值", "value added relocated out", "亿元/yr"),
+    "relocated_va_in": ("承接迁入增加值", "relocated value added received", "亿元/yr"),
+    "pole_investment": ("增长极新增投资", "extra pole investment", "亿元/yr"),
+    "chain_value_added": ("补链新增增加值", "value added from chain filling", "亿元/yr"),
+    "tech_inflow": ("技术合同流入", "technology-contract inflow", "亿元/yr"),
+    "tech_stock": ("吸收技术存量", "absorbed technology stock", "亿元"),
+    "tech_share": ("北京技术合同流向津冀比例", "share of BJ tech turnover to TJ+HE", "share"),
+    "target_tech_share": ("目标：流向津冀比例", "target: share to TJ+HE", "share"),
+    "target_bj_population_cap": ("目标：北京人口上限", "target: Beijing population cap", "万人"),
+    "market_integration": ("市场一体化指数", "market-integration index", "index 0–1"),
+    "own_revenue": ("本级财政收入", "own budget revenue", "亿元"),
+    "shares_received": ("分享税收收入", "shared taxes received", "亿元"),
+    "shares_paid": ("分享税收支出", "shared taxes paid", "亿元"),
+    "compensation": ("中央一次性补助", "central one-off compensation", "亿元"),
+    "net_revenue": ("净财政收入", "net budget revenue", "亿元"),
+    "shared_firm_tax": ("迁移企业地方三税", "relocated firms' local taxes", "亿元"),
+    "destination_keeps": ("迁入地留存", "kept by destination", "亿元"),
+    "gdp_history": ("地区生产总值（历史）", "GDP (history)", "亿元 (current prices)"),
+    "population_history": ("常住人口（历史）", "population (history)", "万人"),
+}
+for _c in CHAINS:
+    VARIABLES[f"sourcing_{_c.id}"] = (
+        f"区域内配套率：{_c.name_zh}", f"intra-region sourcing: {_c.name_en}", "share"
+    )
+
+RATIO_NAMES = ("bj_he_ratio", "tj_he_ratio", "jjj_share_national")
+RATIO_LABELS = {
+    "bj_he_ratio": ("京冀人均GDP比", "Beijing/Hebei per-capita GDP"),
+    "tj_he_ratio": ("津冀人均GDP比", "Tianjin/Hebei per-capita GDP"),
+    "jjj_share_national": ("京津冀占全国GDP比重", "JJJ share of national GDP"),
+}
+
+
+@dataclass(frozen=True)
+class Results:
+    """One scenario's projection. ``frame``, ``gaps``, ``ratios`` and ``contributions``
+    are computed on first access."""
+
+    projection: Projection
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.projection.scenario
+
+    @property
+    def years(self) -> np.ndarray:
+        return self.projection.years
+
+    # -- wide views ------------------------------------------------------------------------
+    def wide(self, variable: str) -> pd.DataFrame:
+        """year × unit table of gdp, population, gdp_per_capita or another [T, N] array."""
+        p = self.projection
+        arrays = {
+            "gdp": p.gdp,
+            "population": p.population,
+            "gdp_per_capita": p.gdp / p.population * 1e4,
+            "relocated_va_in": p.relocated_in,
+            "pole_investment": p.pole_investment,
+            "chain_value_added": p.chain_va,
+            "tech_inflow": p.tech_inflow,
+            "tech_stock": p.tech_stock,
+        }
+        return pd.DataFrame(arrays[variable], index=pd.Index(p.years, name="year"),
+                            columns=pd.Index(p.units, name="region"))
+
+    def provinces(self) -> pd.DataFrame:
+        """GDP, population and per-capita GDP by province (BJ, TJ, HE) and JJJ, by year."""
+        p = self.projection
+        prov = np.array(p.provinces)
+        out = {}
+        for name in (*PROVINCES, "JJJ"):
+            mask = np.ones(len(prov), bool) if name == "JJJ" else prov == name
+            gdp = p.gdp[:, mask].sum(axis=1)
+            pop = p.population[:, mask].sum(axis=1)
+            out[(name, "gdp")] = gdp
+            out[(name, "population")] = pop
+            out[(name, "gdp_per_capita")] = gdp / pop * 1e4
+        df = pd.DataFrame(out, index=pd.Index(p.years, name="year"))
+        df.columns.names = ["region", "variable"]
+        return df
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Gap measures over the 13 units (province groups), rows = years."""
+        p = self.projection
+        return gap_measures_frame(self.wide("gdp"), self.wide("population"), groups=p.provinces)
+
+    @cached_property
+    def ratios(self) -> pd.DataFrame:
+        """Beijing/Hebei and Tianjin/Hebei per-capita ratios; JJJ share of national GDP."""
+        prov = self.provinces()
+        s = self.scenario.effective()
+        from jjjplan.model.engine import national_growth
+
+        g = national_growth(s, self.years) + np.log1p(s.assumptions["nat_pop_growth"])
+        g[0] = 0.0
+        national = NATIONAL_GDP_BASE * np.exp(np.cumsum(g))
+        he = prov[("HE", "gdp_per_capita")]
+        return pd.DataFrame(
+            {
+                "bj_he_ratio": prov[("BJ", "gdp_per_capita")] / he,
+                "tj_he_ratio": prov[("TJ", "gdp_per_capita")] / he,
+                "jjj_share_national": prov[("JJJ", "gdp")].to_numpy() / national,
+            },
+            index=prov.index,
+        )
+
+    def ledger(self) -> pd.DataFrame:
+        """Fiscal ledger: rows = (year, province), columns = ledger items (亿元)."""
+        p = self.projection
+        frames = {
+            name: pd.DataFrame(arr, index=p.years, columns=PROVINCES).stack()
+            for name, arr in p.ledger.items()
+        }
+        df = pd.DataFrame(frames)
+        df.index.names = ["year", "province"]
+        return df
+
+    # -- tidy table ------------------------------------------------------------------------
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The canonical long table: scenario, region, year, variable, unit, value."""
+        p = self.projection
+        name = self.scenario.name
+        parts = []
+
+        def add(region, years, variable, values, unit=None):
+            values = np.asarray(values, dtype=float)
+            years = np.asarray(years)
+            parts.append(pd.DataFrame({
+                "scenario": name, "region": region, "year": years, "variable": variable,
+                "unit": unit or VARIABLES[variable][2], "value": values,
+            }))
+
+        for var in ("gdp", "population", "gdp_per_capita", "relocated_va_in", "pole_investment",
+                    "chain_value_added", "tech_inflow", "tech_stock"):
+            wide = self.wide(var)
+            for unit in p.units:
+                add(unit, p.years, var, wide[unit].to_numpy())
+        prov = self.provinces()
+        for region in ("HE", "JJJ"):  # BJ and TJ are units already
+            for var in ("gdp", "population", "gdp_per_capita"):
+                add(region, p.years, var, prov[(region, var)].to_numpy())
+        add("BJ", p.years, "relocated_va_out", p.relocated_out)
+        for var, arr in p.ledger.items():
+            for k, province in enumerate(PROVINCES):
+                add(province, p.years, var, arr[:, k])
+        add("JJJ", p.years, "tech_share", p.tech_share)
+        add("JJJ", p.years, "market_integration", p.market_integration)
+        for chain_id, share in p.chain_sourcing.items():
+            add("JJJ", p.years, f"sourcing_{chain_id}", share)
+        s = self.scenario.effective()
+        add("JJJ", list(MILESTONE_YEARS), "target_tech_share", s.innovation.share.values())
+        add("BJ", p.years, "target_bj_population_cap",
+            np.full(len(p.years), s.assumptions["pop_cap_bj"]))
+        hist = baseline.province_history()
+        hist = hist[hist.year < baseline.BASE_YEAR]
+        for var in ("gdp", "population"):
+            for region, grp in hist.groupby("region"):
+                add(region, grp.year, f"{var}_history", grp[var])
+        df = pd.concat(parts, ignore_index=True)
+        return df.loc[:, list(COLUMNS)]
+
+    # -- pathway contributions -------------------------------------------------------------
+    def subset(self, pathways: tuple[str, ...]) -> Results:
+        """Results with only ``pathways`` switched on (others keep current policy)."""
+        key = tuple(sorted(pathways))
+        cache = self._cache.setdefault("subsets", {})
+        if key not in cache:
+            cache[key] = Results(project_arrays(self.scenario.with_pathways(key)))
+        return cache[key]
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame:
+        """Exact Shapley decomposition of the change in every gap measure versus the
+        baseline (all pathways at current policy): rows = (year, pathway), columns =
+        measures. Contributions of a year sum to that year's total change."""
+        enabled = self.scenario.pathways.enabled()
+        n = len(PATHWAYS)
+        value = {}
+        for k in range(n + 1):
+            for combo in combinations(PATHWAYS, k):
+                on = tuple(q for q in combo if q in enabled)
+                value[combo] = self.subset(on).gaps
+        out = {}
+        for player in PATHWAYS:
+            others = [q for q in PATHWAYS if q != player]
+            total = 0.0
+            for k in range(n):
+                weight = factorial(k) * factorial(n - k - 1) / factorial(n)
+                for combo in combinations(others, k):
+                    with_player = tuple(q for q in PATHWAYS if q in combo or q == player)
+                    total = total + weight * (value[with_player] - value[combo])
+            out[player] = total
+        df = pd.concat(out, names=["pathway", "year"]).swaplevel().sort_index()
+        return df
+
+    def total_change(self) -> pd.DataFrame:
+        """Change of every gap measure versus the baseline (all pathways at current policy)."""
+        return self.subset(self.scenario.pathways.enabled()).gaps - self.subset(()).gaps
+
+
+def project(scenario: Scenario) -> Results:
+    """Project ``scenario`` from the base year to 2035. Pure: no files are read or written
+    beyond the bundled baseline data."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"project() expects a jjjplan.Scenario, got {type(scenario).__name__}")
+    return Results(project_arrays(scenario))
