@@ -39,9 +39,10 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     # --- baseline growth ------------------------------------------------------------------
     _a("beta_conv", "β收敛速度", "conditional β-convergence speed", 0.02, 0.008, 0.045, "1/yr",
        "P1: Kholodilin & Girardin 2011 (DIW DP 1124) 1.7–2.6%; Luo et al. 2002 ~4.5%; review ≈2%"),
-    _a("gap_persistence", "结构性差距比例ρ", "structural share of today's gap (ρ)", 0.67, 0.4, 1.0,
-       "share", "calibrated on province history 2014→2022 with β fixed (docs/model.md); "
-       "P2 range 0.4–1.0 is an ASSUMPTION", assumption=True),
+    _a("gap_persistence", "结构性差距比例ρ", "structural share of today's gap (ρ)", 1.0, 0.4, 1.2,
+       "share", "fit on province history 2014→2022 (β = 0.02) gives 1.17, i.e. divergence, "
+       "outside the literature range 0.4–1.0 (P2); default 1.0 = no convergence beyond "
+       "policy; see docs/model.md", assumption=True),
     _a("g_nat_2023", "2023年全国GDP实际增速", "national real GDP growth 2023", 0.052, 0.052, 0.052,
        "1/yr", "gdp.csv CN 2023 initial release (5.2%)"),
     _a("g_nat_central_2024_2025", "全国增速（中）2024–25", "national growth, central, 2024–25",
@@ -85,7 +86,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
        "share", "no estimate found", assumption=True),
     # --- innovation matching --------------------------------------------------------------
     _a("tech_turnover_growth", "北京技术合同成交额增速", "Beijing tech-contract turnover growth",
-       0.120, 0.07, 0.15, "1/yr", "derived: 3452.6 (2015) → 8536.9 (2023) CAGR, tech_contracts.csv"),
+      0.120, 0.07, 0.15, "1/yr", "derived: 3452.6 (2015) → 8536.9 (2023) CAGR (tech_contracts.csv)"),
     _a("tech_flow_growth_hist", "输出津冀历史增速", "historical growth of flows to TJ+HE",
        0.265, 0.20, 0.30, "1/yr", "derived: 71.2 (2013) → 748.7 (2023) CAGR; used to "
        "initialise the technology stock"),

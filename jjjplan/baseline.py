@@ -41,8 +41,12 @@ HISTORY_SELECTION = {
 
 def _read_csv(name: str) -> pd.DataFrame:
     with resources.files("jjjplan.data").joinpath(name).open("rb") as fh:
-        return pd.read_csv(fh, dtype={"method": str, "notes": str}, keep_default_na=False,
-                           na_values={"value": [""]})
+        return pd.read_csv(
+            fh,
+            dtype={"method": str, "notes": str},
+            keep_default_na=False,
+            na_values={"value": [""]},
+        )
 
 
 @cache
@@ -148,11 +152,18 @@ def province_history() -> pd.DataFrame:
         for region in PROVINCES:
             g = _pick("gdp", region, year, sel["gdp"])
             p = _pick("population", region, year, sel["population"])
-            rows.append({
-                "year": year, "region": region, "gdp": g.value, "population": p.value,
-                "gdp_vintage": g.vintage_code, "population_vintage": p.vintage_code,
-                "population_status": p.status, "population_method": p.method,
-            })
+            rows.append(
+                {
+                    "year": year,
+                    "region": region,
+                    "gdp": g.value,
+                    "population": p.value,
+                    "gdp_vintage": g.vintage_code,
+                    "population_vintage": p.vintage_code,
+                    "population_status": p.status,
+                    "population_method": p.method,
+                }
+            )
     return pd.DataFrame(rows)
 
 

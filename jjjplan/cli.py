@@ -13,8 +13,15 @@ import jjjplan
 def gap_table(results: jjjplan.Results, years=(2022, 2025, 2030, 2035)) -> str:
     """A short bilingual table of the key gap measures."""
     g = results.gaps.join(results.ratios)
-    cols = ["theil_t", "theil_t_between", "theil_t_within", "cv_weighted", "gini_weighted",
-            "bj_he_ratio", "tj_he_ratio"]
+    cols = [
+        "theil_t",
+        "theil_t_between",
+        "theil_t_within",
+        "cv_weighted",
+        "gini_weighted",
+        "bj_he_ratio",
+        "tj_he_ratio",
+    ]
     table = g.loc[[y for y in years if y in g.index], cols]
     return table.to_string(float_format=lambda v: f"{v:.4f}")
 

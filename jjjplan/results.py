@@ -53,7 +53,9 @@ VARIABLES = {
 }
 for _c in CHAINS:
     VARIABLES[f"sourcing_{_c.id}"] = (
-        f"区域内配套率：{_c.name_zh}", f"intra-region sourcing: {_c.name_en}", "share"
+        f"区域内配套率：{_c.name_zh}",
+        f"intra-region sourcing: {_c.name_en}",
+        "share",
     )
 
 RATIO_NAMES = ("bj_he_ratio", "tj_he_ratio", "jjj_share_national")
@@ -94,8 +96,11 @@ class Results:
             "tech_inflow": p.tech_inflow,
             "tech_stock": p.tech_stock,
         }
-        return pd.DataFrame(arrays[variable], index=pd.Index(p.years, name="year"),
-                            columns=pd.Index(p.units, name="region"))
+        return pd.DataFrame(
+            arrays[variable],
+            index=pd.Index(p.years, name="year"),
+            columns=pd.Index(p.units, name="region"),
+        )
 
     def provinces(self) -> pd.DataFrame:
         """GDP, population and per-capita GDP by province (BJ, TJ, HE) and JJJ, by year."""
@@ -161,13 +166,29 @@ class Results:
         def add(region, years, variable, values, unit=None):
             values = np.asarray(values, dtype=float)
             years = np.asarray(years)
-            parts.append(pd.DataFrame({
-                "scenario": name, "region": region, "year": years, "variable": variable,
-                "unit": unit or VARIABLES[variable][2], "value": values,
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "region": region,
+                        "year": years,
+                        "variable": variable,
+                        "unit": unit or VARIABLES[variable][2],
+                        "value": values,
+                    }
+                )
+            )
 
-        for var in ("gdp", "population", "gdp_per_capita", "relocated_va_in", "pole_investment",
-                    "chain_value_added", "tech_inflow", "tech_stock"):
+        for var in (
+            "gdp",
+            "population",
+            "gdp_per_capita",
+            "relocated_va_in",
+            "pole_investment",
+            "chain_value_added",
+            "tech_inflow",
+            "tech_stock",
+        ):
             wide = self.wide(var)
             for unit in p.units:
                 add(unit, p.years, var, wide[unit].to_numpy())
@@ -185,8 +206,12 @@ class Results:
             add("JJJ", p.years, f"sourcing_{chain_id}", share)
         s = self.scenario.effective()
         add("JJJ", list(MILESTONE_YEARS), "target_tech_share", s.innovation.share.values())
-        add("BJ", p.years, "target_bj_population_cap",
-            np.full(len(p.years), s.assumptions["pop_cap_bj"]))
+        add(
+            "BJ",
+            p.years,
+            "target_bj_population_cap",
+            np.full(len(p.years), s.assumptions["pop_cap_bj"]),
+        )
         hist = baseline.province_history()
         hist = hist[hist.year < baseline.BASE_YEAR]
         for var in ("gdp", "population"):

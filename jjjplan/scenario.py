@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from jjjplan.assumptions import ASSUMPTION_BY_ID, defaults
-from jjjplan.baseline import BASE_YEAR, unit_codes
+from jjjplan.baseline import unit_codes
 from jjjplan.chains import CHAINS, PROVINCES
 
 MILESTONE_YEARS = (2025, 2030, 2035)
@@ -89,40 +89,151 @@ class LeverSpec:
 LEVERS: dict[str, LeverSpec] = {
     s.path: s
     for s in (
-        LeverSpec("poles.weights", "增长极权重", "growth-pole weight", "%", 0, 1, "growth_poles",
-                  True, help_en="share of pole investment, relocated value added and technology"
-                  " inflow directed to each pole; Beijing receives no relocated value added"),
-        LeverSpec("poles.investment", "增长极投资强度", "pole investment intensity",
-                  "% of regional GDP/yr", 0, 0.05, "growth_poles", True,
-                  help_en="extra investment in poles beyond current policy"),
-        LeverSpec("poles.relocation", "政府主导疏解规模", "government-led relocation out of Beijing",
-                  "亿元/yr", 0, 3000, "growth_poles",
-                  help_en="value added moved out of Beijing per year before the fiscal response"),
-        LeverSpec("chains.presence", "环节本地配套水平", "provincial presence in a chain segment",
-                  "0–1", 0, 1, "chain_filling",
-                  help_en="0 = segment absent in the province, 1 = complete local supply"),
-        LeverSpec("innovation.share", "北京技术合同流向津冀比例",
-                  "share of Beijing tech-contract turnover going to Tianjin + Hebei", "%", 0, 0.6,
-                  "innovation", True, help_en="2022: 4.5%, 2023: 8.8% of total turnover"),
-        LeverSpec("innovation.absorption", "技术成果本地转化率", "absorption (implementation) rate",
-                  "%", 0, 1, "innovation", True),
-        LeverSpec("reform.origin_share", "迁出地分享比例", "origin's share of shared taxes", "%",
-                  0, 1, "reform", True, help_en="财预〔2015〕92号: 50%"),
-        LeverSpec("reform.share_years", "分享年限", "sharing years", "years", 0, 10, "reform",
-                  integer=True, help_en="2015 rule: 3"),
-        LeverSpec("reform.ext_years", "延长年限", "extension years if cap unmet", "years", 0, 10,
-                  "reform", integer=True, help_en="2015 rule: 2"),
-        LeverSpec("reform.cap_multiple", "分享上限（迁移前年数）",
-                  "cap on origin's take (pre-move years of tax)", "years", 0, 10, "reform",
-                  help_en="2015 rule: the sum of the 3 pre-move years' taxes"),
-        LeverSpec("reform.eligibility_threshold", "分享门槛", "eligibility threshold",
-                  "万元/yr", 0, 100000, "reform", help_en="2015 rule: ≥ 2,000万元 a year"),
-        LeverSpec("reform.government_led_only", "仅限政府主导迁移", "government-led moves only",
-                  "yes/no", 0, 1, "reform", help_en="2015 rule: yes (market moves excluded)"),
-        LeverSpec("reform.market_integration", "市场一体化指数", "market-integration index",
-                  "0–1", 0, 1, "reform"),
-        LeverSpec("national_path", "全国增长路径", "national growth path", "low/central/high",
-                  0, 0, "none"),
+        LeverSpec(
+            "poles.weights",
+            "增长极权重",
+            "growth-pole weight",
+            "%",
+            0,
+            1,
+            "growth_poles",
+            True,
+            help_en="share of pole investment, relocated value added and technology"
+            " inflow directed to each pole; Beijing receives no relocated value added",
+        ),
+        LeverSpec(
+            "poles.investment",
+            "增长极投资强度",
+            "pole investment intensity",
+            "% of regional GDP/yr",
+            0,
+            0.05,
+            "growth_poles",
+            True,
+            help_en="extra investment in poles beyond current policy",
+        ),
+        LeverSpec(
+            "poles.relocation",
+            "政府主导疏解规模",
+            "government-led relocation out of Beijing",
+            "亿元/yr",
+            0,
+            3000,
+            "growth_poles",
+            help_en="value added moved out of Beijing per year before the fiscal response",
+        ),
+        LeverSpec(
+            "chains.presence",
+            "环节本地配套水平",
+            "provincial presence in a chain segment",
+            "0–1",
+            0,
+            1,
+            "chain_filling",
+            help_en="0 = segment absent in the province, 1 = complete local supply",
+        ),
+        LeverSpec(
+            "innovation.share",
+            "北京技术合同流向津冀比例",
+            "share of Beijing tech-contract turnover going to Tianjin + Hebei",
+            "%",
+            0,
+            0.6,
+            "innovation",
+            True,
+            help_en="2022: 4.5%, 2023: 8.8% of total turnover",
+        ),
+        LeverSpec(
+            "innovation.absorption",
+            "技术成果本地转化率",
+            "absorption (implementation) rate",
+            "%",
+            0,
+            1,
+            "innovation",
+            True,
+        ),
+        LeverSpec(
+            "reform.origin_share",
+            "迁出地分享比例",
+            "origin's share of shared taxes",
+            "%",
+            0,
+            1,
+            "reform",
+            True,
+            help_en="财预〔2015〕92号: 50%",
+        ),
+        LeverSpec(
+            "reform.share_years",
+            "分享年限",
+            "sharing years",
+            "years",
+            0,
+            10,
+            "reform",
+            integer=True,
+            help_en="2015 rule: 3",
+        ),
+        LeverSpec(
+            "reform.ext_years",
+            "延长年限",
+            "extension years if cap unmet",
+            "years",
+            0,
+            10,
+            "reform",
+            integer=True,
+            help_en="2015 rule: 2",
+        ),
+        LeverSpec(
+            "reform.cap_multiple",
+            "分享上限（迁移前年数）",
+            "cap on origin's take (pre-move years of tax)",
+            "years",
+            0,
+            10,
+            "reform",
+            help_en="2015 rule: the sum of the 3 pre-move years' taxes",
+        ),
+        LeverSpec(
+            "reform.eligibility_threshold",
+            "分享门槛",
+            "eligibility threshold",
+            "万元/yr",
+            0,
+            100000,
+            "reform",
+            help_en="2015 rule: ≥ 2,000万元 a year",
+        ),
+        LeverSpec(
+            "reform.government_led_only",
+            "仅限政府主导迁移",
+            "government-led moves only",
+            "yes/no",
+            0,
+            1,
+            "reform",
+            help_en="2015 rule: yes (market moves excluded)",
+        ),
+        LeverSpec(
+            "reform.market_integration",
+            "市场一体化指数",
+            "market-integration index",
+            "0–1",
+            0,
+            1,
+            "reform",
+        ),
+        LeverSpec(
+            "national_path",
+            "全国增长路径",
+            "national growth path",
+            "low/central/high",
+            0,
+            0,
+            "none",
+        ),
     )
 }
 
@@ -319,23 +430,38 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
     if not isinstance(s.name, str) or not s.name.strip():
         p.append(("name", "expected a non-empty scenario name"))
     if s.national_path not in NATIONAL_PATHS:
-        p.append(("national_path", f"expected one of {', '.join(NATIONAL_PATHS)}, "
-                                   f"found {s.national_path!r}"))
+        p.append(
+            (
+                "national_path",
+                f"expected one of {', '.join(NATIONAL_PATHS)}, found {s.national_path!r}",
+            )
+        )
     units = set(unit_codes())
     w = s.poles.weights
     for unit, v in w.items():
         if unit not in units:
-            p.append((f"poles.weights.{unit}", f"expected a unit code ({', '.join(sorted(units))})"))
+            p.append(
+                (f"poles.weights.{unit}", f"expected a unit code ({', '.join(sorted(units))})")
+            )
         else:
             _check_range(p, f"poles.weights.{unit}", v, 0.0, 1.0)
     try:
         total = float(sum(w.values()))
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            p.append(("poles.weights", f"pole weights must sum to 100% (±0.1 point), "
-                                       f"found {total * 100:.2f}%"))
+            p.append(
+                (
+                    "poles.weights",
+                    f"pole weights must sum to 100% (±0.1 point), found {total * 100:.2f}%",
+                )
+            )
         if sum(v for u, v in w.items() if u != "BJ") <= 0:
-            p.append(("poles.weights", "at least one pole other than Beijing needs a weight"
-                                       " (relocated value added needs a destination)"))
+            p.append(
+                (
+                    "poles.weights",
+                    "at least one pole other than Beijing needs a weight"
+                    " (relocated value added needs a destination)",
+                )
+            )
     except TypeError:
         pass  # non-numeric weights already reported
     _check_milestones(p, "poles.investment", s.poles.investment, LEVERS["poles.investment"])
@@ -347,17 +473,26 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
         else:
             _check_milestones(p, f"chains.presence.{key}", ms, LEVERS["chains.presence"])
     _check_milestones(p, "innovation.share", s.innovation.share, LEVERS["innovation.share"])
-    _check_milestones(p, "innovation.absorption", s.innovation.absorption,
-                      LEVERS["innovation.absorption"])
+    _check_milestones(
+        p, "innovation.absorption", s.innovation.absorption, LEVERS["innovation.absorption"]
+    )
     r = s.reform
-    for name in ("origin_share", "share_years", "ext_years", "cap_multiple",
-                 "eligibility_threshold"):
+    for name in (
+        "origin_share",
+        "share_years",
+        "ext_years",
+        "cap_multiple",
+        "eligibility_threshold",
+    ):
         spec = LEVERS[f"reform.{name}"]
         _check_range(p, spec.path, getattr(r, name), spec.low, spec.high, spec.integer)
     if not isinstance(r.government_led_only, (bool, np.bool_)):
-        p.append(("reform.government_led_only", f"expected yes/no, found {r.government_led_only!r}"))
-    _check_milestones(p, "reform.market_integration", r.market_integration,
-                      LEVERS["reform.market_integration"])
+        p.append(
+            ("reform.government_led_only", f"expected yes/no, found {r.government_led_only!r}")
+        )
+    _check_milestones(
+        p, "reform.market_integration", r.market_integration, LEVERS["reform.market_integration"]
+    )
     for key, v in s.assumptions.items():
         a = ASSUMPTION_BY_ID.get(key)
         if a is None:

@@ -77,8 +77,14 @@ def _reference(assumptions, national_path: str) -> Scenario:
 
 def _rule(s: Scenario) -> SharingRule:
     r = s.reform
-    return SharingRule(r.origin_share, int(r.share_years), int(r.ext_years), r.cap_multiple,
-                       r.eligibility_threshold, bool(r.government_led_only))
+    return SharingRule(
+        r.origin_share,
+        int(r.share_years),
+        int(r.ext_years),
+        r.cap_multiple,
+        r.eligibility_threshold,
+        bool(r.government_led_only),
+    )
 
 
 def _base_data(s: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +159,7 @@ def project_arrays(scenario: Scenario) -> Projection:
         Y, P = gdp[t - 1], pop[t - 1]
         y = Y / P
         ybar = Y.sum() / P.sum()
-        beta_t = beta * (1.0 + a["mi_beta_gain"] * ((mi[t] - mi_ref[t])))
+        beta_t = beta * (1.0 + a["mi_beta_gain"] * (mi[t] - mi_ref[t]))
         g_base = g_nat[t] - convergence(y, ybar, y0, ybar0, beta_t, rho)
         P_b = P * np.exp(n_trend)
         Y_b = Y * np.exp(g_base + n_trend)
@@ -169,8 +175,8 @@ def project_arrays(scenario: Scenario) -> Projection:
         moved[bj] -= migrants_per_va * out_dev
         P_new = P_b + moved
         excess = P_new[bj] - a["pop_cap_bj"]
-        if excess > 0 and P_b[bj] <= a["pop_cap_bj"]:
-            P_new[bj] -= excess  # the cap binds: the excess settles in the poles
+        if excess > 0:  # the cap binds: the excess settles in the destination poles
+            P_new[bj] -= excess
             P_new += excess * w_dest
         agglo = (P_new / P_b) ** a["alpha_agglo"]
 
@@ -179,7 +185,9 @@ def project_arrays(scenario: Scenario) -> Projection:
         chain_va[t] = chain_dev[t] @ shares
 
         level_innov = np.exp(d_innov[t])
-        level_reform = np.exp(a["mi_level_elast"] * ((mi[t] - mi[t - 1]) - (mi_ref[t] - mi_ref[t - 1])))
+        level_reform = np.exp(
+            a["mi_level_elast"] * ((mi[t] - mi[t - 1]) - (mi_ref[t] - mi_ref[t - 1]))
+        )
         Y_new = (Y_b + add_poles + chain_va[t]) * agglo * level_innov * level_reform
         # distance-decayed spill-over of the poles' pathway-induced extra growth
         extra = np.log(Y_new / Y_b)
@@ -201,11 +209,23 @@ def project_arrays(scenario: Scenario) -> Projection:
 
     reloc_in = reloc[:, None] * w_dest[None, :]
     proj = Projection(
-        scenario=scenario, years=years, units=units, provinces=prov, gdp=gdp, population=pop,
-        relocated_out=reloc, relocated_in=reloc_in, relocation_factor=factor,
+        scenario=scenario,
+        years=years,
+        units=units,
+        provinces=prov,
+        gdp=gdp,
+        population=pop,
+        relocated_out=reloc,
+        relocated_in=reloc_in,
+        relocation_factor=factor,
         pole_investment=invest[:, None] * gdp.sum(axis=1, keepdims=True) * w[None, :],
-        chain_va=chain_va, chain_sourcing=sourcing, tech_share=pw.tech_share_path(s, years),
-        tech_inflow=flow, tech_stock=stock, market_integration=mi, increments=incr,
+        chain_va=chain_va,
+        chain_sourcing=sourcing,
+        tech_share=pw.tech_share_path(s, years),
+        tech_inflow=flow,
+        tech_stock=stock,
+        market_integration=mi,
+        increments=incr,
     )
     proj.ledger.update(fiscal_ledger(s, proj, in_prov))
     return proj

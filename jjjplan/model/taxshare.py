@@ -46,15 +46,18 @@ def sharing_schedule(
     cap = rule.cap_multiple
     paid = 0.0
     end = int(rule.share_years)
+    extended = False
     for i in range(horizon):
         year = i + 1
-        if year == int(rule.share_years) + 1 and paid < cap - 1e-12:
-            end = int(rule.share_years + rule.ext_years)  # cap unmet after 3 years: extend
         if year <= end and paid < cap - 1e-12:
             origin[i] = min(rule.origin_share * tax[i], cap - paid)
             paid += origin[i]
-        if year == end and paid < cap - 1e-12 and end >= 1 and comp_frac > 0:
-            comp[i] = comp_frac * (cap - paid)
+        if year == end:
+            if not extended and rule.ext_years > 0 and paid < cap - 1e-12:
+                end += int(rule.ext_years)  # cap unmet after the sharing years: extend
+                extended = True
+            elif paid < cap - 1e-12:
+                comp[i] = comp_frac * (cap - paid)  # one-off central compensation
     return Schedule(tax, origin, tax - origin, comp)
 
 
@@ -96,8 +99,13 @@ def relocation_response(
 
     def shares(r: SharingRule) -> tuple[float, float]:
         e = eligible_share(r.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
-        s_o, s_d = fiscal_value_shares(r, int(a["fiscal_horizon"]), a["discount_rate"],
-                                       a["post_move_tax_growth"], a["comp_frac"])
+        s_o, s_d = fiscal_value_shares(
+            r,
+            int(a["fiscal_horizon"]),
+            a["discount_rate"],
+            a["post_move_tax_growth"],
+            a["comp_frac"],
+        )
         return e * s_o, e * s_d + (1.0 - e)
 
     s_o, s_d = shares(rule)
