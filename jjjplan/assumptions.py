@@ -86,7 +86,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
        "share", "no estimate found", assumption=True),
     # --- innovation matching --------------------------------------------------------------
     _a("tech_turnover_growth", "北京技术合同成交额增速", "Beijing tech-contract turnover growth",
-      0.120, 0.07, 0.15, "1/yr", "derived: 3452.6 (2015) → 8536.9 (2023) CAGR (tech_contracts.csv)"),
+       0.120, 0.07, 0.15, "1/yr",
+       "derived: 3452.6 (2015) → 8536.9 (2023) CAGR (tech_contracts.csv)"),
     _a("tech_flow_growth_hist", "输出津冀历史增速", "historical growth of flows to TJ+HE",
        0.265, 0.20, 0.30, "1/yr", "derived: 71.2 (2013) → 748.7 (2023) CAGR; used to "
        "initialise the technology stock"),
