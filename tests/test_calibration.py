@@ -35,3 +35,15 @@ def test_report_figures_are_reproducible_and_documented():
     # the default is the literature bound, and the note says why
     a = ASSUMPTION_BY_ID["gap_persistence"]
     assert a.value == 1.0 and "1.17" in a.source and a.is_assumption
+
+
+def test_model_doc_tables_match_the_code():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("render", root / "tools" / "render_model_doc.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    doc = (root / "docs" / "model.md").read_text(encoding="utf-8")
+    assert mod.render(doc) == doc, "docs/model.md is stale: run python tools/render_model_doc.py"
