@@ -47,7 +47,7 @@ class Issue:
             raise ValueError(f"severity must be one of {SEVERITIES}, not {self.severity!r}")
 
     def location(self) -> str:
-        """Where the problem is, e.g. ``plan.xlsx › 需求计划!B7 [数量]``; missing parts are left out."""
+        """Where the problem is, e.g. ``plan.xlsx › 需求计划!B7 [数量]``; omits missing parts."""
         parts = []
         if self.workbook:
             parts.append(self.workbook)
