@@ -19,8 +19,19 @@ from jjjplan.scenario import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``jjjplan.Dashboard`` without importing ipywidgets/matplotlib for CLI and model users."""
+    if name == "Dashboard":
+        from jjjplan.dashboard import Dashboard
+
+        return Dashboard
+    raise AttributeError(f"module 'jjjplan' has no attribute {name!r}")
+
+
 __all__ = [
     "ChainFilling",
+    "Dashboard",
     "GrowthPoles",
     "Innovation",
     "Milestones",

@@ -1,47 +1,465 @@
-"""The ``jjjplan`` command line (Click). Bad input → a clear message and exit 1, never a
-traceback; usage errors → exit 2."""
+"""The ``jjjplan`` command line (Click).
+
+Exit codes: 0 success, 1 input problems (every problem listed, with sheet!cell, no traceback),
+2 usage errors (Click's own). Set ``JJJPLAN_DEBUG=1`` to see a traceback for internal errors.
+"""
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import click
 
 import jjjplan
 
+REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+KEY_COLUMNS = (
+    "theil_t",
+    "theil_t_between",
+    "theil_t_within",
+    "cv_weighted",
+    "gini_weighted",
+    "bj_he_ratio",
+    "tj_he_ratio",
+)
+
 
 def gap_table(results: jjjplan.Results, years=(2022, 2025, 2030, 2035)) -> str:
-    """A short bilingual table of the key gap measures."""
+    """A short table of the key gap measures for the given years."""
     g = results.gaps.join(results.ratios)
-    cols = [
-        "theil_t",
-        "theil_t_between",
-        "theil_t_within",
-        "cv_weighted",
-        "gini_weighted",
-        "bj_he_ratio",
-        "tj_he_ratio",
-    ]
-    table = g.loc[[y for y in years if y in g.index], cols]
+    table = g.loc[[y for y in years if y in g.index], list(KEY_COLUMNS)]
     return table.to_string(float_format=lambda v: f"{v:.4f}")
+
+
+def planner_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn input problems into a listed message and exit 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from jjjplan.errors import ValidationError
+
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as err:
+            click.echo(str(err), err=True)
+            sys.exit(1)
+        except jjjplan.ScenarioError as err:
+            click.echo(str(err), err=True)
+            sys.exit(1)
+        except OSError as err:
+            click.echo(
+                f"文件错误 / file error: {err.strerror or err} ({err.filename or ''})", err=True
+            )
+            sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # an internal error: one line unless debugging
+            if os.environ.get("JJJPLAN_DEBUG"):
+                raise
+            click.echo(
+                f"内部错误 / internal error: {type(err).__name__}: {err}\n"
+                "(set JJJPLAN_DEBUG=1 for the traceback and report it)",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(jjjplan.__version__, prog_name="jjjplan")
 def main() -> None:
-    """jjjplan — 京津冀产业协同情景规划 / JJJ scenario-planning workbench."""
+    """jjjplan — 京津冀产业协同情景规划 / JJJ scenario-planning workbench.
+
+    \b
+    Example:
+      jjjplan template my-scenario.xlsx       # write a scenario workbook to edit
+      jjjplan validate my-scenario.xlsx       # check it, every problem with sheet!cell
+      jjjplan run my-scenario.xlsx -o r.xlsx  # project to 2035, write the results workbook
+    """
+    _stop_cleanly_on_signals()
+
+
+def _stop_cleanly_on_signals() -> None:
+    """Turn SIGTERM/SIGHUP (a closed terminal, a killed job) into SystemExit while a command
+    runs, so a save in progress deletes its temporary file; the target keeps the old file."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    ctx = click.get_current_context()
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        previous = signal.signal(signum, stop)
+        ctx.call_on_close(functools.partial(signal.signal, signum, previous))
 
 
 @main.command()
-def baseline() -> None:
-    """Project the baseline and print the key gap measures 2022–2035.
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@planner_errors
+def template(out: Path) -> None:
+    """Write the scenario template (current-policy values) to OUT.
 
-    Example: jjjplan baseline
+    \b
+    Example:
+      jjjplan template 我的情景.xlsx
+    """
+    from jjjplan.workbook import make_template
+
+    _refuse_existing(out)
+    path = make_template(out)
+    click.echo(f"已写出模板 / template written: {path}")
+
+
+def _refuse_existing(out: Path) -> None:
+    """A template never replaces a file: it may be a planner's filled-in workbook."""
+    from jjjplan.errors import Issue, ValidationError
+
+    if out.exists() or out.is_symlink():
+        raise ValidationError(
+            [
+                Issue(
+                    out.name,
+                    None,
+                    None,
+                    None,
+                    "a new file name",
+                    f"existing file {out}",
+                    "文件已存在；为避免覆盖已填写的工作簿，模板不会替换它——请另选文件名，或先删除/改名该文件",
+                    "the file already exists; a template never replaces a file (it may be a "
+                    "filled-in workbook) — choose another name, or delete/rename the file first",
+                )
+            ]
+        )
+
+
+def _refuse_scenario_target(out: Path) -> None:
+    """Results never replace a scenario workbook (one with jjjplan's TemplateVersion name)."""
+    from jjjplan.errors import Issue, ValidationError
+
+    if _looks_like_scenario_workbook(out):
+        raise ValidationError(
+            [
+                Issue(
+                    out.name,
+                    None,
+                    None,
+                    None,
+                    "a results file name",
+                    "a scenario workbook",
+                    "输出文件是一个情景工作簿（输入文件），不会被结果覆盖；请另选输出文件名",
+                    "the output file is a scenario workbook (an input), so results will not "
+                    "replace it; choose another output name",
+                )
+            ]
+        )
+
+
+def _looks_like_scenario_workbook(path: Path) -> bool:
+    """True if ``path`` is an .xlsx whose workbook part defines jjjplan's TemplateVersion."""
+    import zipfile
+
+    try:
+        if not path.is_file():
+            return False
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 8 * 1024 * 1024:
+                return False
+            return b'name="TemplateVersion"' in zf.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return False
+
+
+@main.command()
+@click.argument(
+    "workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--annotate",
+    "annotate_out",
+    type=click.Path(path_type=Path),
+    help="Write a copy with offending cells marked red and an Errors sheet "
+    "(a folder when several workbooks are given).",
+)
+@planner_errors
+def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
+    """Check scenario workbooks; list every problem with sheet!cell.
+
+    \b
+    Example:
+      jjjplan validate workbooks/01-growth-poles.xlsx
+      jjjplan validate plan.xlsx --annotate plan-checked.xlsx
+    """
+    from jjjplan.errors import ValidationError
+    from jjjplan.workbook.reader import read_workbook_report
+
+    if annotate_out is not None and len(workbooks) > 1 and not annotate_out.is_dir():
+        raise click.UsageError(
+            "--annotate must name an existing folder when several workbooks are validated"
+        )
+    failed = 0
+    for wb in workbooks:
+        try:
+            reading = read_workbook_report(wb)
+            if reading.issues or reading.scenario is None:
+                raise ValidationError(reading.issues, reading.notices)
+        except ValidationError as err:
+            failed += 1
+            click.echo(f"✗ {wb}", err=True)
+            click.echo(str(err), err=True)
+            if annotate_out is not None:
+                target = (
+                    annotate_out / f"{wb.stem}-annotated.xlsx"
+                    if annotate_out.is_dir()
+                    else annotate_out
+                )
+                _annotate(wb, err, target)
+            continue
+        click.echo(f"✓ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
+        for notice in reading.notices:
+            click.echo(f"  提示 / notice: {notice}")
+        if annotate_out is not None:
+            click.echo("  (no problems: no annotated copy written)")
+    if failed:
+        sys.exit(1)
+
+
+def _annotate(wb: Path, err, target: Path) -> None:
+    from jjjplan.errors import ValidationError, WorkbookRejected
+    from jjjplan.workbook.annotate import annotate_copy
+
+    if isinstance(err, WorkbookRejected):
+        click.echo("  (the file could not be opened, so no annotated copy was written)", err=True)
+        return
+    from jjjplan.workbook.preflight import run_isolated
+
+    try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
+        result = run_isolated(annotate_copy, wb, err, target, workbook=wb.name)
+    except ValidationError as problem:
+        click.echo(f"  annotated copy not written: {problem}", err=True)
+        return
+    click.echo(f"  已写出标注副本 / annotated copy: {result.path}", err=True)
+    for feature in result.dropped:
+        click.echo(f"  注意 / note: the copy lacks {feature} (the original is unchanged)", err=True)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results workbook to write.",
+)
+@planner_errors
+def run(workbook: Path, out: Path) -> None:
+    """Project one scenario workbook to 2035 and write its results workbook.
+
+    \b
+    Example:
+      jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
+    """
+    from jjjplan.workbook import read_workbook, write_results
+    from jjjplan.workbook.safety import check_output_path
+
+    check_output_path(out, [workbook])
+    _refuse_scenario_target(out)
+    scenario = read_workbook(workbook)
+    results = jjjplan.project(scenario)
+    write_results(results, out, source_path=workbook)
+    click.echo(f"已写出结果 / results written: {out}")
+    click.echo(gap_table(results))
+
+
+@main.command()
+@click.argument(
+    "workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Comparison workbook to write.",
+)
+@click.option(
+    "--baseline",
+    "baseline_wb",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The scenario the others are compared with (default: the one named "
+    "'baseline', else the first).",
+)
+@planner_errors
+def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) -> None:
+    """Compare scenario workbooks side by side in one comparison workbook.
+
+    \b
+    Example:
+      jjjplan compare workbooks/*.xlsx -o comparison.xlsx
+      jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
+    """
+    from jjjplan.workbook.safety import check_output_path
+
+    paths = list(workbooks)
+    if baseline_wb is not None and baseline_wb not in paths:
+        paths.insert(0, baseline_wb)
+    check_output_path(out, paths)
+    _refuse_scenario_target(out)
+    results = _read_and_project(paths)
+    _refuse_duplicate_names(paths, results)
+    base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
+    from jjjplan.workbook import write_comparison
+
+    write_comparison(results, out, baseline=base, source_paths=paths)
+    click.echo(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
+
+
+def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
+    """Scenario names label the comparison's columns, so they must differ (as planners read
+    them: case, width and outer spaces ignored); name every clash at its cell."""
+    import unicodedata
+
+    from jjjplan.errors import Issue, ValidationError
+    from jjjplan.workbook.layout import ABOUT
+
+    first: dict[str, Path] = {}
+    issues = []
+    for path, res in zip(paths, results, strict=True):
+        name = res.scenario.name
+        key = unicodedata.normalize("NFKC", name).strip().casefold()
+        if key in first:
+            other = first[key].name
+            issues.append(
+                Issue(
+                    path.name,
+                    ABOUT,
+                    None,
+                    "name",
+                    f"a name different from {other}",
+                    repr(name),
+                    f"情景名称 {name!r} 与 {other} 的情景名称相同；对比表按名称区分情景，"
+                    f"请在“{ABOUT}”工作表中修改其中一个",
+                    f"scenario name {name!r} is also the name in {other}; the comparison tells "
+                    f"scenarios apart by name, so rename one on the '{ABOUT}' sheet",
+                )
+            )
+        else:
+            first[key] = path
+    if issues:
+        raise ValidationError(issues)
+
+
+def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
+    """Read every workbook first, so all problems of all files are reported together."""
+    from jjjplan.errors import ValidationError
+    from jjjplan.workbook import read_workbook
+
+    scenarios, issues = [], []
+    for p in paths:
+        try:
+            scenarios.append(read_workbook(p))
+        except ValidationError as err:
+            issues.extend(err.issues)
+    if issues:
+        raise ValidationError(issues)
+    return [jjjplan.project(s) for s in scenarios]
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the results and comparison workbooks.",
+)
+@click.option(
+    "--workbooks",
+    "wb_dir",
+    default=None,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of scenario workbooks (default: the shipped workbooks/).",
+)
+@planner_errors
+def demo(out_dir: Path, wb_dir: Path | None) -> None:
+    """Run every shipped scenario workbook: results workbooks + one comparison workbook.
+
+    \b
+    Example:
+      jjjplan demo --out out/
+    """
+    from jjjplan.workbook import write_comparison, write_results
+
+    wb_dir = wb_dir or REPO_WORKBOOKS
+    paths = sorted(wb_dir.glob("*.xlsx"))
+    paths = [p for p in paths if not p.name.startswith(("~$", ".~lock"))]
+    if not paths:
+        raise click.UsageError(f"no scenario workbooks in {wb_dir}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = _read_and_project(paths)
+    for path, res in zip(paths, results, strict=True):
+        target = out_dir / f"{path.stem}-results.xlsx"
+        write_results(res, target, source_path=path)
+        click.echo(f"✓ {path.name} → {target}")
+    comparison = out_dir / "comparison.xlsx"
+    write_comparison(results, comparison, source_paths=paths)
+    click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
+    click.echo("2035年区域差距 / regional gaps in 2035:")
+    rows = {r.scenario.name: r.gaps.join(r.ratios).loc[2035, list(KEY_COLUMNS)] for r in results}
+    import pandas as pd
+
+    click.echo(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4f}"))
+
+
+@main.command()
+@planner_errors
+def baseline() -> None:
+    """Project the baseline (current policy) and print the gap measures 2022–2035.
+
+    \b
+    Example:
+      jjjplan baseline
     """
     results = jjjplan.project(jjjplan.Scenario.baseline())
     click.echo("基准情景区域差距 / Baseline regional gaps (13 units, province groups)")
     click.echo(gap_table(results, years=tuple(int(y) for y in results.years)))
 
 
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--port", default=8866, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@planner_errors
+def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
+    """Serve the planning dashboard (Voilà) on localhost and print its address.
+
+    \b
+    Example:
+      jjjplan dashboard workbooks/05-coordinated.xlsx --port 8866
+    """
+    if workbook is not None:
+        from jjjplan.workbook import read_workbook
+
+        read_workbook(workbook)  # refuse a bad workbook here, with sheet!cell, not in a browser
+    from jjjplan.dashboard.serve import serve_dashboard
+
+    serve_dashboard(str(workbook) if workbook else None, port, not no_browser)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -17,28 +17,30 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
-import multiprocessing
 import os
-import pickle
 import posixpath
 import re
 import stat
 import struct
-import sys
-import time
-import traceback
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 from xml.parsers import expat
 
-from jjjplan.errors import Issue, ValidationError, WorkbookRejected
+from jjjplan.errors import Issue, WorkbookRejected
+from jjjplan.workbook.isolation import (
+    ISOLATED_MEMORY_MB,
+    ISOLATED_TIMEOUT_S,
+    run_isolated,
+)
 
 __all__ = [
     "CHUNK_BYTES",
     "DEFAULT_LIMITS",
+    "ISOLATED_MEMORY_MB",
+    "ISOLATED_TIMEOUT_S",
     "MAX_CELLS_PER_SHEET",
     "MAX_COLS",
     "MAX_DEFINED_NAMES",
@@ -1481,161 +1483,8 @@ def _part_features(
 
 
 # ---------------------------------------------------------------------------------------------
-# Running a parser in a separate, resource-limited process
+# defusedxml
 # ---------------------------------------------------------------------------------------------
-T = TypeVar("T")
-
-
-class _RemoteTraceback(Exception):
-    def __init__(self, tb: str) -> None:
-        super().__init__(tb)
-        self.tb = tb
-
-    def __str__(self) -> str:
-        return self.tb
-
-
-def _limit_memory(memory_mb: int) -> None:
-    try:
-        import resource
-    except ImportError:  # not on Windows
-        return
-    limit = int(memory_mb) * MiB
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _isolated_child(conn: Any, payload: bytes, memory_mb: int) -> None:
-    """Entry point of the child process (must stay a module-level function for 'spawn')."""
-    try:
-        _limit_memory(memory_mb)
-        try:
-            func, args = pickle.loads(payload)
-        except Exception as exc:
-            msg: tuple[str, Any] = ("load", f"{type(exc).__name__}: {exc}")
-        else:
-            try:
-                msg = ("ok", func(*args))
-            except MemoryError:
-                msg = ("memory", None)
-            except ValidationError as exc:
-                msg = ("validation", exc)
-            except BaseException as exc:
-                msg = ("error", (exc, traceback.format_exc()))
-        try:
-            conn.send(msg)
-        except MemoryError:
-            conn.send(("memory", None))
-        except Exception as exc:  # the result or exception could not be pickled
-            tb = msg[1][1] if msg[0] == "error" else ""
-            conn.send(("error", (RuntimeError(f"could not send the result back: {exc!r}"), tb)))
-    except MemoryError:
-        with contextlib.suppress(BaseException):
-            conn.send(("memory", None))
-    finally:
-        conn.close()
-
-
-def _workbook_label(args: tuple[Any, ...]) -> str:
-    if args and isinstance(args[0], (str, os.PathLike)):
-        return os.path.basename(os.fspath(args[0]))
-    return ""
-
-
-def run_isolated(
-    func: Callable[..., T],
-    *args: Any,
-    timeout_s: float = 60,
-    memory_mb: int = 1024,
-    workbook: str | None = None,
-) -> T:
-    """Run ``func(*args)`` in a fresh 'spawn' subprocess limited to ``memory_mb`` and ``timeout_s``.
-
-    A parser that blows up (MemoryError, kill, crash or hang) then costs only the child, never
-    the Jupyter kernel. 'spawn' is used because it works the same in scripts, pytest and
-    Jupyter and does not fork a multi-threaded kernel; the price is about 0.1-0.3 s of start-up
-    and that ``func`` must be importable (a module-level function, not one defined in a
-    notebook cell), and args and the result must be picklable. ``memory_mb`` caps the address
-    space (RLIMIT_AS, Linux), so leave head-room for library imports (pandas needs ~1 GiB).
-    ValidationError/WorkbookRejected raised in the child is re-raised here; other exceptions
-    are re-raised with the child's traceback as ``__cause__``; exhaustion of memory or time
-    becomes :class:`WorkbookRejected`. ``workbook`` is the file name used in messages
-    (default: the basename of the first argument if it is a path).
-    """
-    main = sys.modules.get("__main__")
-    if getattr(func, "__module__", None) == "__main__" and not getattr(main, "__file__", None):
-        raise TypeError(
-            f"run_isolated: {func!r} is defined interactively (e.g. in a notebook cell) and "
-            "cannot be loaded in a subprocess; define it in an importable module"
-        )
-    payload = pickle.dumps((func, args))
-    label = workbook if workbook is not None else _workbook_label(args)
-    mp = multiprocessing.get_context("spawn")
-    recv_conn, send_conn = mp.Pipe(duplex=False)
-    proc = mp.Process(target=_isolated_child, args=(send_conn, payload, memory_mb), daemon=True)
-    started = time.monotonic()
-    proc.start()
-    send_conn.close()
-    status, value = "timeout", None
-    try:
-        if recv_conn.poll(timeout_s):
-            try:
-                status, value = recv_conn.recv()
-            except (EOFError, OSError):
-                status = "died"
-    finally:
-        proc.join(timeout=2 if status != "timeout" else 0)
-        if proc.is_alive():
-            proc.terminate()
-            proc.join(timeout=2)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-        recv_conn.close()
-    elapsed = time.monotonic() - started
-
-    if status == "ok":
-        return value  # type: ignore[return-value]
-    if status == "validation":
-        raise value  # type: ignore[misc]
-    if status == "error":
-        exc, tb = value  # type: ignore[misc]
-        raise exc from _RemoteTraceback(tb)
-    if status == "load":
-        raise TypeError(
-            f"run_isolated: {func!r} could not be loaded in the subprocess ({value}); "
-            "define it in an importable module"
-        )
-    if status == "memory":
-        why_zh, why_en = f"内存上限 {memory_mb:,} MiB", f"memory limit {memory_mb:,} MiB"
-    elif status == "timeout":
-        why_zh, why_en = f"时间上限 {timeout_s:g} 秒", f"time limit {timeout_s:g} s"
-    else:
-        code = proc.exitcode
-        why_zh = f"进程异常结束（退出码 {code}），可能超出内存上限 {memory_mb:,} MiB"
-        why_en = (
-            f"the process ended abnormally (exit code {code}), "
-            f"likely over the memory limit of {memory_mb:,} MiB"
-        )
-    raise WorkbookRejected(
-        [
-            Issue(
-                label,
-                None,
-                None,
-                None,
-                f"≤ {memory_mb:,} MiB and ≤ {timeout_s:g} s",
-                f"{status} after {elapsed:.1f} s",
-                f"解析超出了内存/时间上限（{why_zh}）；文件可能过大或已损坏，请删除多余内容或拆分文件",
-                f"parsing exceeded the memory/time limit ({why_en}); the file may be too "
-                "large or damaged — remove unused content or split the file",
-            )
-        ]
-    )
-
-
 def assert_defusedxml_active() -> None:
     """Fail loudly unless openpyxl parses XML through defusedxml (it refuses every DTD).
 

@@ -1,0 +1,432 @@
+"""Put several scenarios side by side in one workbook to circulate (DESIGN §6).
+
+Modelled on Excel's Scenario Summary (changing cells = levers, result cells = outcomes, one
+column per scenario) and extended with deltas against a chosen baseline scenario, one
+year × scenario sheet per headline indicator with a native line chart, and provenance.
+Labels, formats and indicators come from :mod:`jjjplan.workbook.results_writer`, so a number
+reads the same here as in a single scenario's results workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl.chart import Reference
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from jjjplan.assumptions import ASSUMPTIONS
+from jjjplan.results import Results
+from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, Scenario
+from jjjplan.workbook import styles
+from jjjplan.workbook.results_writer import (
+    KEY_INDICATORS,
+    Indicator,
+    LeverRow,
+    add_delta_colours,
+    add_table,
+    bilingual,
+    group_header,
+    header,
+    lever_rows,
+    line_chart,
+    note,
+    pct_change,
+    put,
+    put_row,
+    run_info,
+    section,
+    sheet_name,
+    source_info,
+    title,
+    unchanged_presence_count,
+    word,
+    write_key_values,
+)
+from jjjplan.workbook.safety import atomic_save, check_output_path
+
+__all__ = ["COMPARISON_LEVERS", "write_comparison"]
+
+SUMMARY = "情景对比 Summary"
+PROVENANCE = "来源 Provenance"
+
+#: Levers on the summary sheet, in the order planners discuss them. ``poles.weights`` and
+#: ``pathways`` expand to one row per pole / pathway.
+COMPARISON_LEVERS: tuple[str, ...] = (
+    "reform.origin_share",
+    "reform.share_years",
+    "reform.ext_years",
+    "reform.cap_multiple",
+    "reform.eligibility_threshold",
+    "reform.government_led_only",
+    "reform.market_integration.y2035",
+    "poles.weights",
+    "poles.investment.y2035",
+    "poles.relocation.y2035",
+    "innovation.share.y2035",
+    "innovation.absorption.y2035",
+    "national_path",
+    "pathways",
+)
+_CHANGED = ("变化", "changed")
+_PRESENCE_KEY = "chains.presence"
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------
+def _name_key(name: str) -> str:
+    """Names a planner would read as the same: width, case and outer spaces ignored."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _check_inputs(results_list: Sequence[Results], source_paths: Any) -> list[Any]:
+    if isinstance(results_list, Results) or not isinstance(results_list, Sequence):
+        raise TypeError("write_comparison() expects a list of jjjplan.Results")
+    if not results_list:
+        raise ValueError("write_comparison() needs at least one scenario's results")
+    for i, r in enumerate(results_list):
+        if not isinstance(r, Results):
+            raise TypeError(f"results_list[{i}] is {type(r).__name__}, not jjjplan.Results")
+    counts = Counter(_name_key(r.scenario.name) for r in results_list)
+    dupes = [r.scenario.name for r in results_list if counts[_name_key(r.scenario.name)] > 1]
+    if dupes:
+        shown = ", ".join(repr(n) for n in dict.fromkeys(dupes))
+        raise ValueError(
+            f"scenario names must be unique (ignoring case, width and outer spaces); "
+            f"duplicated: {shown}"
+        )
+    years = [tuple(int(y) for y in r.years) for r in results_list]
+    if len(set(years)) > 1:
+        raise ValueError("all scenarios must cover the same years to be compared")
+    paths = [None] * len(results_list) if source_paths is None else list(source_paths)
+    if len(paths) != len(results_list):
+        raise ValueError(
+            f"source_paths has {len(paths)} entries but there are {len(results_list)} scenarios"
+        )
+    return paths
+
+
+def _pick_baseline(results_list: Sequence[Results], baseline: Results | str | None) -> int:
+    """Index of the baseline: the given Results (or name), else 'baseline', else the first."""
+    if baseline is None:
+        for i, r in enumerate(results_list):
+            if _name_key(r.scenario.name) == "baseline":
+                return i
+        return 0
+    if isinstance(baseline, Results):
+        for i, r in enumerate(results_list):
+            if r is baseline:
+                return i
+        name = baseline.scenario.name
+    elif isinstance(baseline, str):
+        name = baseline
+    else:
+        raise TypeError(f"baseline must be Results, a scenario name or None, not {baseline!r}")
+    for i, r in enumerate(results_list):
+        if _name_key(r.scenario.name) == _name_key(name):
+            return i
+    raise ValueError(f"baseline {name!r} is not one of the compared scenarios")
+
+
+# --------------------------------------------------------------------------------------------
+# Lever rows, aligned across scenarios
+# --------------------------------------------------------------------------------------------
+def _wanted(path: str) -> bool:
+    return path in COMPARISON_LEVERS or path.rsplit(".", 1)[0] in ("poles.weights", "pathways")
+
+
+def _aligned_levers(scenarios: Sequence[Scenario]) -> list[tuple[LeverRow, list[Any]]]:
+    """(row template, value per scenario). A pole absent from a scenario has weight 0."""
+    per = [{r.path: r for r in lever_rows(s) if _wanted(r.path)} for s in scenarios]
+    order: dict[str, LeverRow] = {}
+    for rows in per:
+        for path, row in rows.items():
+            order.setdefault(path, row)
+
+    def rank(path: str) -> int:
+        for i, key in enumerate(COMPARISON_LEVERS):
+            if path == key or path.startswith(key + "."):
+                return i
+        return len(COMPARISON_LEVERS)  # pragma: no cover
+
+    out = []
+    for path in sorted(order, key=rank):  # stable: weights keep the scenario's pole order
+        default = 0.0 if path.startswith("poles.weights.") else None
+        values = [rows[path].value if path in rows else default for rows in per]
+        out.append((order[path], values))
+    spec = LEVERS[_PRESENCE_KEY]
+    presence = LeverRow(
+        f"{_PRESENCE_KEY}.changed",
+        f"{spec.name_zh}：调整的环节数",
+        f"{spec.name_en}: segments changed from base",
+        "count",
+        None,
+        styles.INTEGER,
+    )
+    total = [len(s.chains.presence) for s in scenarios]
+    changed = [t - unchanged_presence_count(s) for s, t in zip(scenarios, total, strict=True)]
+    out.append((presence, changed))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Summary sheet
+# --------------------------------------------------------------------------------------------
+class _Grid:
+    """Column positions of the summary sheet: labels, scenarios, Δ, %Δ."""
+
+    LABELS = 5  # field, 中文, English, unit, year
+
+    def __init__(self, n: int, base: int) -> None:
+        self.n = n
+        self.base = base
+        self.others = [i for i in range(n) if i != base]
+        self.first = self.LABELS + 1
+
+    def value(self, i: int) -> int:
+        return self.first + i
+
+    def delta(self, k: int) -> int:
+        return self.first + self.n + k
+
+    def pct(self, k: int) -> int:
+        return self.first + self.n + len(self.others) + k
+
+    @property
+    def last(self) -> int:
+        return self.first + self.n + 2 * len(self.others) - 1
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _write_row(
+    ws: Worksheet, row: int, grid: _Grid, labels: Sequence[Any], values: list[Any], fmt: str
+) -> None:
+    put_row(ws, row, 1, labels)
+    for i, v in enumerate(values):
+        put(ws, row, grid.value(i), v, fmt)
+    base = values[grid.base]
+    for k, i in enumerate(grid.others):
+        v = values[i]
+        if _is_number(v) and _is_number(base):
+            put(ws, row, grid.delta(k), v - base, fmt)
+            put(ws, row, grid.pct(k), pct_change(v, base), styles.PERCENT)
+        elif v != base:
+            put(ws, row, grid.delta(k), bilingual(*_CHANGED))
+
+
+def _summary_header(ws: Worksheet, row: int, grid: _Grid, names: list[str]) -> None:
+    groups = [(grid.value(0), grid.n, word("scenario"))]
+    if grid.others:
+        groups += [
+            (grid.delta(0), len(grid.others), f"{word('delta')}（相对基准 vs baseline）"),
+            (grid.pct(0), len(grid.others), f"{word('pct_delta')}（相对基准 vs baseline）"),
+        ]
+    for col, width, text in groups:
+        group_header(ws, row, col, width, text)
+    others = [names[i] for i in grid.others]
+    labels = [word("field"), "项目", "Item", word("unit"), word("year")]
+    header(ws, row + 1, 1, [*labels, *names, *others, *others])
+
+
+def _write_summary(ws: Worksheet, results_list: Sequence[Results], grid: _Grid) -> None:
+    scenarios = [r.scenario for r in results_list]
+    names = [s.name for s in scenarios]
+    title(ws, "情景对比摘要 Scenario comparison summary")
+    put(ws, 2, 1, "基准情景 Baseline scenario").font = styles.HEADER_FONT
+    put(ws, 2, 3, names[grid.base])
+    note(
+        ws,
+        3,
+        "差值 = 情景 − 基准；变化率 = 差值 / |基准|，基准为0时记为 n/a。绿色 = 改善，红色 = 恶化"
+        "（差距指标越低越好，GDP越高越好）。 / Δ = scenario − baseline; %Δ = Δ / |baseline|, "
+        "n/a where the baseline is 0. Green = improvement, red = deterioration (lower gaps, "
+        "higher GDP are better).",
+    )
+    _summary_header(ws, 5, grid, names)
+    row = 7
+    section(ws, row, "杠杆（可变单元格） Levers (changing cells)", grid.last)
+    for lever, values in _aligned_levers(scenarios):
+        row += 1
+        _write_row(
+            ws, row, grid, [lever.path, lever.zh, lever.en, lever.unit], values, lever.number_format
+        )
+    row += 1
+    section(ws, row, "结果（结果单元格） Outcomes (result cells)", grid.last)
+    for ind in KEY_INDICATORS:
+        series = [ind.series(r) for r in results_list]
+        first = row + 1
+        for year in MILESTONE_YEARS:
+            row += 1
+            values = [float(s.loc[year]) for s in series]
+            labels = [ind.key, ind.zh, ind.en, ind.unit, year]
+            _write_row(ws, row, grid, labels, values, ind.number_format)
+        if grid.others:
+            for a, b in (
+                (grid.delta(0), grid.delta(len(grid.others) - 1)),
+                (grid.pct(0), grid.last),
+            ):
+                ref = f"{get_column_letter(a)}{first}:{get_column_letter(b)}{row}"
+                add_delta_colours(ws, ref, ind.lower_is_better)
+    ws.freeze_panes = ws.cell(row=7, column=grid.first)
+    styles.set_widths(ws, {"A": 30, "B": 30, "C": 40, "D": 16, "E": 7})
+    for col in range(grid.first, grid.last + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 14
+    styles.fit_row_height(ws, 6)
+
+
+# --------------------------------------------------------------------------------------------
+# Indicator sheets
+# --------------------------------------------------------------------------------------------
+def _write_indicator(
+    ws: Worksheet, ind: Indicator, results_list: Sequence[Results], base: int
+) -> None:
+    names = [r.scenario.name for r in results_list]
+    title(ws, f"{ind.label}（{ind.unit}）")
+    put(ws, 2, 1, "基准情景 Baseline scenario").font = styles.NOTE_FONT
+    put(ws, 2, 2, names[base])
+    years = [int(y) for y in results_list[0].years]
+    header(ws, 3, 1, [word("year"), *names])
+    series = [ind.series(r) for r in results_list]  # once: provinces() is not cached
+    for i, year in enumerate(years, start=4):
+        put(ws, i, 1, year)
+        for j, values in enumerate(series, start=2):
+            put(ws, i, j, float(values.loc[year]), ind.number_format)
+    last = 3 + len(years)
+    chart = line_chart(
+        ws,
+        title_text=f"{ind.zh} / {ind.en}",
+        y_title=ind.unit,
+        number_format=ind.number_format,
+        years=Reference(ws, min_col=1, min_row=4, max_row=last),
+        data=Reference(ws, min_col=2, max_col=1 + len(names), min_row=3, max_row=last),
+    )
+    baseline_line = chart.series[base].graphicalProperties.line
+    baseline_line.solidFill = "404040"
+    baseline_line.dashStyle = "dash"
+    chart.width, chart.height = 24, 12  # room for a legend of up to ~10 scenarios
+    ws.add_chart(chart, f"A{last + 2}")  # below the table, however many scenarios
+    ws.freeze_panes = "B4"
+    styles.set_widths(ws, {"A": 10})
+    for j in range(2, 2 + len(names)):
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    styles.fit_row_height(ws, 3)
+
+
+# --------------------------------------------------------------------------------------------
+# Provenance
+# --------------------------------------------------------------------------------------------
+def _scenario_facts(s: Scenario, source: Any, is_base: bool) -> list[tuple[str, str, str, Any]]:
+    on = [bilingual(*PATHWAY_LABELS[p]) for p in s.pathways.enabled()]
+    pasted = sum(len(v) for v in s.baseline_overrides.values())
+    facts = [
+        ("scenario_name", "情景名称", "scenario name", s.name),
+        ("scenario_description", "情景说明", "description", s.description),
+        ("scenario_author", "作者", "author", s.author),
+        *source_info(source),
+        ("is_baseline", "是否为基准", "is the baseline", is_base),
+        ("national_path", "全国增长路径", "national growth path", s.national_path),
+        ("pathways_on", "启用路径", "pathways on", "；".join(on) if on else word("none")),
+        ("baseline_overrides", "粘贴的基期数值个数", "planner-pasted base-year values", pasted),
+    ]
+    return facts
+
+
+def _write_provenance(
+    ws: Worksheet, results_list: Sequence[Results], sources: list[Any], base: int
+) -> None:
+    title(ws, "来源 Provenance")
+    section(ws, 3, "运行信息 Run information", 8)
+    header(ws, 4, 1, [word("key"), "项目", "Item", word("value")])
+    row = write_key_values(ws, 5, run_info()) + 1
+    section(ws, row, "情景 Scenarios", 8)
+    facts = [
+        _scenario_facts(r.scenario, src, i == base)
+        for i, (r, src) in enumerate(zip(results_list, sources, strict=True))
+    ]
+    header(ws, row + 1, 1, [word("key"), "项目", "Item", *(f"#{i + 1}" for i in range(len(facts)))])
+    for k, (key, zh, en, _) in enumerate(facts[0]):
+        r = row + 2 + k
+        put_row(ws, r, 1, [key, zh, en])
+        put_row(ws, r, 4, [f[k][3] for f in facts])
+    row += 3 + len(facts[0])
+    _write_changed_assumptions(ws, row, results_list)
+    ws.freeze_panes = "D5"
+    styles.set_widths(ws, {"A": 22, "B": 22, "C": 30})
+    for j in range(4, 4 + max(len(facts), 5)):
+        ws.column_dimensions[get_column_letter(j)].width = 24
+
+
+def _write_changed_assumptions(ws: Worksheet, row: int, results_list: Sequence[Results]) -> None:
+    section(ws, row, "与默认值不同的参数 Assumptions that differ from the defaults", 8)
+    rows = [
+        (r.scenario.name, a, float(r.scenario.assumptions[a.id]))
+        for r in results_list
+        for a in ASSUMPTIONS
+        if float(r.scenario.assumptions[a.id]) != a.value
+    ]
+    if not rows:
+        note(ws, row + 1, "所有情景均使用默认参数 / every scenario uses the default assumptions")
+        return
+    top = row + 1
+    labels = [word("scenario"), "参数代码 Id", "参数", "Assumption", word("value"), word("default")]
+    header(ws, top, 1, [*labels, word("unit"), word("flag")])
+    for i, (name, a, value) in enumerate(rows, start=top + 1):
+        put_row(ws, i, 1, [name, a.id, a.name_zh, a.name_en, value, a.value, a.unit, a.flag])
+    add_table(ws, "ChangedAssumptions", top, top + len(rows), 8)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+def build_comparison_workbook(
+    results_list: Sequence[Results],
+    *,
+    baseline: Results | str | None = None,
+    source_paths: Sequence[str | os.PathLike[str] | None] | None = None,
+) -> Workbook:
+    """The comparison workbook in memory (no file written)."""
+    sources = _check_inputs(results_list, source_paths)
+    base = _pick_baseline(results_list, baseline)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY
+    _write_summary(summary, results_list, _Grid(len(results_list), base))
+    taken = [SUMMARY, PROVENANCE]
+    for ind in KEY_INDICATORS:
+        name = sheet_name(ind.zh, ind.en, taken)
+        taken.append(name)
+        _write_indicator(wb.create_sheet(name), ind, results_list, base)
+    _write_provenance(wb.create_sheet(PROVENANCE), results_list, sources, base)
+    for ws in wb.worksheets:
+        styles.print_setup(ws)
+    return wb
+
+
+def write_comparison(
+    results_list: Sequence[Results],
+    path: str | os.PathLike[str],
+    *,
+    baseline: Results | str | None = None,
+    source_paths: Sequence[str | os.PathLike[str] | None] | None = None,
+) -> Path:
+    """Write a comparison workbook of ``results_list`` to ``path``; return its absolute path.
+
+    ``baseline`` is one of the compared results (or its scenario name); by default the
+    scenario named "baseline", else the first. ``source_paths`` (aligned with
+    ``results_list``, entries may be ``None``) are hashed into the Provenance sheet and are
+    never overwritten. Scenario names must be unique (ValueError names the duplicates).
+    """
+    sources = _check_inputs(results_list, source_paths)  # bad input first, then the path
+    out = check_output_path(path, [p for p in sources if p is not None])
+    wb = build_comparison_workbook(results_list, baseline=baseline, source_paths=source_paths)
+    return atomic_save(wb, out)

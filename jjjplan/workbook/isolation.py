@@ -1,0 +1,530 @@
+"""Run a workbook parser in a separate process limited in memory and time.
+
+Why: openpyxl, pandas and zipfile have no resource limits of their own. The pre-flight
+(:mod:`jjjplan.workbook.preflight`) refuses every known hostile shape before any parser runs,
+but a file we did not foresee must still never take down a Jupyter kernel or the CLI. So the
+parse runs in a child process with an address-space cap (``RLIMIT_AS``), a CPU-time backstop
+(``RLIMIT_CPU``) and a wall-clock timeout; exhaustion becomes a planner-facing
+:class:`~jjjplan.errors.WorkbookRejected` and the caller lives on.
+
+How: a small helper process (``python -c …``, never the caller's ``__main__``) is started
+once and imports jjjplan; on Linux it then ``fork``-s a fresh, single-use child per call, so
+a call costs a fork (tens of milliseconds) instead of a Python start-up plus imports (about a
+second). Elsewhere (macOS, Windows) each call runs in its own new helper ("once" mode). The
+caller's ``__main__`` is never re-imported, unlike ``multiprocessing``'s "spawn", which
+re-runs a planner's guard-less script in the child (and crashes it).
+
+Set ``JJJPLAN_ISOLATION=once`` to force one process per call (e.g. for debugging) and
+``JJJPLAN_DEBUG=1`` to let the helper's stderr through.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from typing import IO, Any, TypeVar
+
+from jjjplan.errors import Issue, ValidationError, WorkbookRejected
+
+__all__ = [
+    "ISOLATED_MEMORY_MB",
+    "ISOLATED_TIMEOUT_S",
+    "MIN_HEADROOM_MB",
+    "isolation_mode",
+    "run_isolated",
+    "shutdown",
+]
+
+MiB = 1024 * 1024
+
+#: Address-space cap of the parsing process. The helper's own footprint after importing
+#: jjjplan (pandas, numpy, openpyxl) is about 200-300 MiB of address space with BLAS threads
+#: disabled, so 1 GiB leaves ~700 MiB for the parse; a template-sized workbook needs < 50.
+ISOLATED_MEMORY_MB = 1024
+#: Wall-clock limit of one parse. A template-sized workbook reads in about 0.2 s, a workbook
+#: at the pre-flight's cell limits in well under 60 s.
+ISOLATED_TIMEOUT_S = 60.0
+#: Head-room always granted above the helper's own size, so a machine whose libraries map
+#: more address space at import time (many-core BLAS, other allocators) is not refused
+#: every file.
+MIN_HEADROOM_MB = 512
+_CPU_SLACK_S = 5  # RLIMIT_CPU backstop = timeout + this
+_REPLY_SLACK_S = 10.0  # caller-side slack over the timeout the helper enforces itself
+_ONCE_SLACK_S = 0.5  # "once" mode: the caller enforces the timeout (imports are done)
+_STARTUP_S = 120.0  # a cold start (imports from a slow disk) must finish within this
+
+# BLAS thread pools are useless for parsing, cost address space, and must not exist in a
+# process that forks.
+_CHILD_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
+_PATH_ENV = "_JJJPLAN_ISOLATION_SYS_PATH"
+_MODE_ENV = "_JJJPLAN_ISOLATION_MODE"
+_BOOT = (
+    "import json,os,sys;"
+    f"sys.path[:]=json.loads(os.environ.pop({_PATH_ENV!r}));"
+    "from jjjplan.workbook.isolation import _server_main;"
+    "_server_main()"
+)
+_FRAME = struct.Struct("<Q")
+
+T = TypeVar("T")
+
+
+def isolation_mode() -> str:
+    """``"fork"`` (one warm helper, a forked child per call; Linux) or ``"once"``."""
+    wanted = os.environ.get("JJJPLAN_ISOLATION", "").strip().lower()
+    can_fork = sys.platform.startswith("linux") and hasattr(os, "fork")
+    if wanted == "once" or not can_fork:
+        return "once"
+    return "fork"
+
+
+# ---------------------------------------------------------------------------------------------
+# Framing: 8-byte little-endian length, then a pickle
+# ---------------------------------------------------------------------------------------------
+def _send(fh: IO[bytes], data: bytes) -> None:
+    fh.write(_FRAME.pack(len(data)))
+    fh.write(data)
+    fh.flush()
+
+
+def _read_exact(fh: IO[bytes], n: int) -> bytes | None:
+    parts, got = [], 0
+    while got < n:
+        chunk = fh.read(n - got)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _recv(fh: IO[bytes]) -> bytes | None:
+    head = _read_exact(fh, _FRAME.size)
+    if head is None:
+        return None
+    return _read_exact(fh, _FRAME.unpack(head)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The isolated side
+# ---------------------------------------------------------------------------------------------
+class _RemoteTraceback(Exception):
+    """The child's traceback, attached as ``__cause__`` of a re-raised exception."""
+
+    def __init__(self, tb: str) -> None:
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return self.tb
+
+
+def _vm_size() -> int:
+    """This process's address-space size in bytes (0 if unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
+def _limit_resources(memory_mb: int, timeout_s: float) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows: only the caller's timeout applies
+        return
+    limit = max(int(memory_mb) * MiB, _vm_size() + MIN_HEADROOM_MB * MiB)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = int(timeout_s) + 1 + _CPU_SLACK_S
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY or hard > cpu:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + _CPU_SLACK_S))
+
+
+def _call(
+    func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int, timeout_s: float
+) -> bytes:
+    """Run the call under the limits; the pickled ``(message, warnings)`` to send back."""
+    caught: list[tuple[Any, str, str, int]] = []
+    try:
+        _limit_resources(memory_mb, timeout_s)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            try:
+                msg: tuple[str, Any] = ("ok", func(*args))
+            except MemoryError:
+                msg = ("memory", None)
+            except ValidationError as exc:
+                msg = ("validation", exc)
+            except BaseException as exc:
+                msg = ("error", (exc, traceback.format_exc()))
+        caught = [(w.category, str(w.message), w.filename, w.lineno) for w in seen]
+        try:
+            return pickle.dumps((msg, caught))
+        except MemoryError:
+            raise
+        except Exception as exc:  # the result or exception cannot be pickled
+            tb = msg[1][1] if msg[0] == "error" else ""
+            problem = RuntimeError(f"could not send the result back: {exc!r}")
+            return pickle.dumps((("error", (problem, tb)), []))
+    except MemoryError:
+        return pickle.dumps((("memory", None), []))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(_FRAME.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _serve_fork(request: dict[str, Any]) -> bytes:
+    """Fork a fresh child for one call; enforce the timeout; relay the child's answer."""
+    try:
+        func, args = pickle.loads(request["payload"])  # imported here once, shared by forks
+    except Exception as exc:
+        return pickle.dumps((("load", f"{type(exc).__name__}: {exc}"), []))
+    timeout_s = float(request["timeout_s"])
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 0
+        try:
+            os.close(read_fd)
+            os.chdir(request["cwd"])
+            _write_all(write_fd, _call(func, args, request["memory_mb"], timeout_s))
+        except BaseException:
+            code = 70
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    deadline = time.monotonic() + timeout_s
+    chunks: list[bytes] = []
+    timed_out = False
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        if timed_out:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+    if timed_out:
+        return pickle.dumps((("timeout", None), []))
+    data = b"".join(chunks)
+    if len(data) >= _FRAME.size and _FRAME.unpack(data[: _FRAME.size])[0] == len(data) - 8:
+        return data[_FRAME.size :]
+    return pickle.dumps((("died", os.waitstatus_to_exitcode(status)), []))
+
+
+def _server_main() -> None:
+    """Entry point of the helper process (started by :class:`_Helper` with ``python -c``)."""
+    proto = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # stray prints of the parsed code must not corrupt the channel
+    stdin = sys.stdin.buffer
+    fork = os.environ.get(_MODE_ENV) == "fork"
+    _send(proto, pickle.dumps(("ready", os.getpid())))
+    while True:
+        data = _recv(stdin)
+        if data is None:
+            return
+        request = pickle.loads(data)
+        if fork:
+            _send(proto, _serve_fork(request))
+            continue
+        os.chdir(request["cwd"])
+        try:
+            func, args = pickle.loads(request["payload"])
+        except Exception as exc:
+            reply = pickle.dumps((("load", f"{type(exc).__name__}: {exc}"), []))
+        else:
+            reply = _call(func, args, request["memory_mb"], float(request["timeout_s"]))
+        _send(proto, reply)
+        return
+
+
+# ---------------------------------------------------------------------------------------------
+# The caller's side
+# ---------------------------------------------------------------------------------------------
+class _HelperFailed(Exception):
+    """The helper process could not be started (broken install), not a workbook problem."""
+
+
+class _Helper:
+    """One helper process and the pipes to it."""
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.owner = os.getpid()
+        self.stderr: IO[bytes] | None = None
+        env = {**os.environ, **_CHILD_ENV, _PATH_ENV: json.dumps(sys.path), _MODE_ENV: mode}
+        if os.environ.get("JJJPLAN_DEBUG"):
+            err: Any = None
+        else:
+            self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
+            err = self.stderr
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=env,
+            close_fds=True,
+        )
+        status, reply = self._receive(_STARTUP_S)
+        if status != "ok" or pickle.loads(reply)[0] != "ready":
+            detail = self.stderr_tail()
+            self.close()
+            raise _HelperFailed(
+                "the isolated parsing process did not start"
+                + (f" ({status})" if status != "ok" else "")
+                + (f":\n{detail}" if detail else "")
+            )
+
+    def _receive(self, timeout: float) -> tuple[str, bytes]:
+        box: dict[str, bytes | None] = {}
+
+        def read() -> None:
+            try:
+                box["data"] = _recv(self.proc.stdout)  # type: ignore[arg-type]
+            except (OSError, ValueError):
+                box["data"] = None
+
+        reader = threading.Thread(target=read, name="jjjplan-isolation-reader", daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if reader.is_alive():
+            self.kill()
+            reader.join(5)
+            return "timeout", b""
+        data = box.get("data")
+        if data is None:
+            return "died", b""
+        return "ok", data
+
+    def request(self, payload: bytes, memory_mb: int, timeout_s: float) -> tuple[str, bytes]:
+        message = pickle.dumps(
+            {"payload": payload, "memory_mb": memory_mb, "timeout_s": timeout_s, "cwd": os.getcwd()}
+        )
+        try:
+            _send(self.proc.stdin, message)  # type: ignore[arg-type]
+        except (BrokenPipeError, OSError, ValueError):
+            return "died", b""
+        # in "fork" mode the helper enforces the timeout itself; this is only a backstop
+        slack = _REPLY_SLACK_S if self.mode == "fork" else _ONCE_SLACK_S
+        return self._receive(timeout_s + slack)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None and self.owner == os.getpid()
+
+    def exit_code(self) -> int | None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            return self.proc.wait(timeout=2)
+        return None
+
+    def stderr_tail(self, n: int = 2000) -> str:
+        if self.stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self.stderr.seek(0, os.SEEK_END)
+            size = self.stderr.tell()
+            self.stderr.seek(max(0, size - n))
+            return self.stderr.read().decode("utf-8", "replace").strip()
+        return ""
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+
+    def close(self) -> None:
+        """Ask the helper to exit (EOF on its stdin), then make sure it did."""
+        if self.owner != os.getpid():
+            return  # a forked copy of the caller must not touch its parent's helper
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                if stream is not None:
+                    stream.close()
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=2)
+        if self.stderr is not None:
+            with contextlib.suppress(OSError):
+                self.stderr.close()
+
+
+_lock = threading.Lock()
+_helper: _Helper | None = None
+
+
+def shutdown() -> None:
+    """Stop the warm helper process (it is also stopped at interpreter exit)."""
+    global _helper
+    with _lock:
+        if _helper is not None:
+            _helper.close()
+            _helper = None
+
+
+atexit.register(shutdown)
+
+
+def _exchange(payload: bytes, memory_mb: int, timeout_s: float) -> tuple[str, Any, list[Any]]:
+    """Send one call to a helper; (status, value, warnings)."""
+    global _helper
+    mode = isolation_mode()
+    with _lock:
+        if mode == "once":
+            helper = _Helper(mode)
+        else:
+            if _helper is None or not _helper.alive() or _helper.mode != mode:
+                if _helper is not None and _helper.owner == os.getpid():
+                    _helper.close()
+                _helper = _Helper(mode)
+            helper = _helper
+        status = "died"
+        try:
+            status, data = helper.request(payload, memory_mb, timeout_s)
+            if status == "ok":
+                try:
+                    msg, caught = pickle.loads(data)
+                except Exception as exc:
+                    problem = RuntimeError(f"could not read the isolated result: {exc!r}")
+                    return "error", (problem, ""), []
+                return (*msg, caught)
+            if status == "died":
+                return "died", helper.exit_code(), []
+            return status, None, []
+        finally:
+            if mode == "once" or status != "ok":
+                helper.close()
+                if helper is _helper:
+                    _helper = None
+
+
+def _workbook_label(args: tuple[Any, ...]) -> str:
+    if args and isinstance(args[0], (str, os.PathLike)):
+        return os.path.basename(os.fspath(args[0]))
+    return ""
+
+
+def run_isolated(
+    func: Callable[..., T],
+    *args: Any,
+    timeout_s: float = ISOLATED_TIMEOUT_S,
+    memory_mb: int = ISOLATED_MEMORY_MB,
+    workbook: str | None = None,
+) -> T:
+    """Run ``func(*args)`` in a separate process limited to ``memory_mb`` and ``timeout_s``.
+
+    A parser that blows up (MemoryError, kill, crash or hang) then costs only that process,
+    never the Jupyter kernel or the CLI. ``func`` must be importable by name (a function of
+    a module, not of ``__main__`` or a notebook cell) and args and result picklable; relative
+    paths are resolved in the caller's current folder. ``memory_mb`` caps the address space
+    (Linux/macOS ``RLIMIT_AS``; at least :data:`MIN_HEADROOM_MB` above the interpreter's own
+    size). Warnings raised in the child are re-issued here. ValidationError/WorkbookRejected
+    raised in the child are re-raised as they are; other exceptions are re-raised with the
+    child's traceback as ``__cause__``; exhaustion of memory or time, or a crash, becomes
+    :class:`WorkbookRejected`. ``workbook`` is the file name used in messages (default: the
+    basename of the first argument if it is a path).
+    """
+    if getattr(func, "__module__", None) == "__main__":
+        raise TypeError(
+            f"run_isolated: {func!r} is defined in __main__ (a script or a notebook cell) and "
+            "cannot be loaded in the isolated process; define it in an importable module"
+        )
+    try:
+        payload = pickle.dumps((func, args))
+    except Exception as exc:
+        raise TypeError(
+            f"run_isolated: {func!r} or its arguments cannot be sent to the isolated process "
+            f"({type(exc).__name__}: {exc}); use a module-level function and picklable values"
+        ) from exc
+    label = workbook if workbook is not None else _workbook_label(args)
+    started = time.monotonic()
+    try:
+        status, value, caught = _exchange(payload, memory_mb, timeout_s)
+    except _HelperFailed as exc:
+        raise RuntimeError(str(exc)) from None
+    elapsed = time.monotonic() - started
+    for category, message, filename, lineno in caught:
+        with contextlib.suppress(Exception):
+            warnings.warn_explicit(message, category, filename, lineno)
+
+    if status == "ok":
+        return value  # type: ignore[no-any-return]
+    if status == "validation":
+        raise value
+    if status == "error":
+        exc, tb = value
+        if tb:
+            raise exc from _RemoteTraceback(tb)
+        raise exc
+    if status == "load":
+        raise TypeError(
+            f"run_isolated: {func!r} could not be loaded in the isolated process ({value}); "
+            "define it in an importable module"
+        )
+    if status == "memory":
+        why_zh, why_en = f"内存上限 {memory_mb:,} MiB", f"memory limit {memory_mb:,} MiB"
+    elif status == "timeout":
+        why_zh, why_en = f"时间上限 {timeout_s:g} 秒", f"time limit {timeout_s:g} s"
+    else:
+        code = value
+        why_zh = f"进程异常结束（退出码 {code}），可能超出内存上限 {memory_mb:,} MiB"
+        why_en = (
+            f"the process ended abnormally (exit code {code}), "
+            f"likely over the memory limit of {memory_mb:,} MiB"
+        )
+    raise WorkbookRejected(
+        [
+            Issue(
+                label,
+                None,
+                None,
+                None,
+                f"≤ {memory_mb:,} MiB and ≤ {timeout_s:g} s",
+                f"{status} after {elapsed:.1f} s",
+                f"解析超出了内存/时间上限（{why_zh}）；文件可能过大或已损坏，请删除多余内容或拆分文件",
+                f"parsing exceeded the memory/time limit ({why_en}); the file may be too "
+                "large or damaged — remove unused content or split the file",
+            )
+        ]
+    )

@@ -1,0 +1,171 @@
+"""Cell styles shared by every workbook jjjplan writes (template, results, comparison).
+
+Why one module: planners learn one visual language across all our files (yellow = edit me,
+grey = read-only, blue = header) and a number looks the same wherever it appears. Style
+objects are immutable in openpyxl, so the module-level constants can be assigned freely.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = [
+    "BAD_FILL",
+    "BAD_FONT",
+    "BOOLEAN",
+    "DECIMAL",
+    "GOOD_FILL",
+    "GOOD_FONT",
+    "HEADER_FILL",
+    "HEADER_FONT",
+    "INDEX",
+    "INPUT_FILL",
+    "INTEGER",
+    "MONEY",
+    "NOTE_FONT",
+    "PERCENT",
+    "RATIO",
+    "READONLY_FILL",
+    "SECTION_FILL",
+    "TITLE_FONT",
+    "autofit_columns",
+    "column_width",
+    "display_width",
+    "fit_row_height",
+    "mark_input",
+    "mark_readonly",
+    "print_setup",
+    "set_widths",
+    "style_header",
+]
+
+# --- number formats -------------------------------------------------------------------------
+PERCENT = "0.0%"
+MONEY = "#,##0"  # 亿元, 元/person: whole numbers read best in planning tables
+DECIMAL = "#,##0.0"  # 万人
+INDEX = "0.0000"  # inequality indices move in the 3rd–4th decimal
+RATIO = "0.000"  # per-capita ratios (e.g. Beijing/Hebei ≈ 3.3)
+INTEGER = "0"
+# Excel shows a boolean cell as TRUE/FALSE whatever its format; LibreOffice sometimes shows
+# 1/0 unless the format says otherwise.
+BOOLEAN = '"TRUE";"TRUE";"FALSE"'
+
+# --- colours and fonts ----------------------------------------------------------------------
+INPUT_FILL = PatternFill("solid", fgColor="FFFF99")  # yellow: the planner edits these
+READONLY_FILL = PatternFill("solid", fgColor="E7E6E6")  # grey: computed or reference data
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+SECTION_FILL = PatternFill("solid", fgColor="BDD7EE")
+# Excel's own "Good"/"Bad" cell-style colours, familiar from conditional formatting.
+GOOD_FILL = PatternFill("solid", fgColor="C6EFCE", bgColor="C6EFCE")
+GOOD_FONT = Font(color="006100")
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
+BAD_FONT = Font(color="9C0006")
+
+HEADER_FONT = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(italic=True, color="595959")
+_THIN = Side(style="thin", color="9BC2E6")
+_HEADER_BORDER = Border(bottom=_THIN)
+_HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
+
+
+def style_header(cells: Iterable[Any]) -> None:
+    """Bold, blue-filled, wrapped header cells."""
+    for cell in cells:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.border = _HEADER_BORDER
+        cell.alignment = _HEADER_ALIGN
+
+
+def mark_input(cell: Any) -> None:
+    """Yellow: a value the planner is expected to edit."""
+    cell.fill = INPUT_FILL
+
+
+def mark_readonly(cell: Any) -> None:
+    """Grey: a value the planner should read but not edit."""
+    cell.fill = READONLY_FILL
+
+
+def display_width(text: Any) -> float:
+    """Approximate Excel column width of ``text``: wide (CJK, full-width) characters count 2."""
+    if text is None:
+        return 0.0
+    longest = 0.0
+    for line in str(text).split("\n"):
+        width = sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+        longest = max(longest, width)
+    return longest
+
+
+def set_widths(ws: Worksheet, widths: Mapping[str | int, float]) -> None:
+    """Set column widths by letter (``"A"``) or 1-based index."""
+    for col, width in widths.items():
+        letter = get_column_letter(col) if isinstance(col, int) else col
+        ws.column_dimensions[letter].width = width
+
+
+def autofit_columns(
+    ws: Worksheet,
+    *,
+    min_row: int = 1,
+    min_width: float = 8.0,
+    max_width: float = 50.0,
+    skip: Iterable[str] = (),
+) -> None:
+    """Fit each column to its longest value from ``min_row`` down (titles above are skipped,
+    so a long title overflowing to the right does not widen column A)."""
+    skip = set(skip)
+    best: dict[int, float] = {}
+    for row in ws.iter_rows(min_row=min_row):
+        for cell in row:
+            if cell.value is None or cell.column_letter in skip:
+                continue
+            text = cell.value
+            if isinstance(text, float):
+                text = f"{text:,.4f}"
+            best[cell.column] = max(best.get(cell.column, 0.0), display_width(text))
+    for col, width in best.items():
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = min(max(width + 2.0, min_width), max_width)
+
+
+def column_width(ws: Worksheet, col: int) -> float:
+    """Width of a column as Excel shows it (8.43 when never set)."""
+    dim = ws.column_dimensions.get(get_column_letter(col))
+    return dim.width if dim is not None and dim.customWidth else 8.43
+
+
+def fit_row_height(ws: Worksheet, row: int, *, line_height: float = 15.0) -> None:
+    """Make a row of wrapped header text tall enough for its longest label, at the column
+    widths already set (Excel does not grow row heights for files it did not lay out)."""
+    merged = {r.min_col: r for r in ws.merged_cells.ranges if r.min_row == row}
+    lines = 1
+    for cell in ws[row]:
+        if cell.value is None:
+            continue
+        span = merged.get(cell.column)
+        cols = range(span.min_col, span.max_col + 1) if span else [cell.column]
+        width = sum(column_width(ws, c) for c in cols)
+        needed = display_width(cell.value) / max(width - 1.0, 1.0)
+        lines = max(lines, math.ceil(needed), str(cell.value).count("\n") + 1)
+    ws.row_dimensions[row].height = line_height * lines
+
+
+def print_setup(ws: Worksheet, *, landscape: bool = True, one_page: bool = False) -> None:
+    """Fit the sheet to one page wide (or onto one page), so a PDF or printout never splits
+    a table sideways."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

@@ -1,0 +1,130 @@
+"""The dashboard notebook runs headless in a real kernel, ships without outputs, and the
+copy packaged for ``jjjplan dashboard`` (Voilà) is the same file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+from jjjplan.dashboard.serve import (
+    HOST,
+    WORKBOOK_ENV,
+    WORKDIR_ENV,
+    notebook_path,
+    voila_command,
+    voila_env,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "dashboard.ipynb"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _kernel_name() -> str:
+    """``python3`` must start this interpreter (jupyter_client maps a bare ``python``
+    in a kernelspec to sys.executable); otherwise the kernel could not import jjjplan."""
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        pytest.fail("no python3 kernelspec: run .venv/bin/python -m ipykernel install --sys-prefix")
+    exe = spec.argv[0]
+    assert exe in {"python", "python3", sys.executable}, f"python3 kernel runs {exe}"
+    return "python3"
+
+
+def _execute(
+    monkeypatch, workbook: str | None = None, extra: tuple[str, ...] = ()
+) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    if workbook:
+        monkeypatch.setenv(WORKBOOK_ENV, workbook)
+    else:
+        monkeypatch.delenv(WORKBOOK_ENV, raising=False)
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    for source in extra:  # inspect the displayed dashboard (``_``) after the notebook ran
+        nb.cells.append(nbformat.v4.new_code_cell(source))
+    NotebookClient(
+        nb, kernel_name=_kernel_name(), timeout=120, resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
+    return nb
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
+
+
+def test_notebook_runs_without_errors(monkeypatch):
+    outputs = _outputs(_execute(monkeypatch))
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert any(WIDGET_MIME in o.get("data", {}) for o in outputs)
+
+
+def test_notebook_reads_the_workbook_from_the_environment(monkeypatch, tmp_path):
+    from jjjplan import Scenario
+    from jjjplan.workbook.template import make_template
+
+    path = tmp_path / "start.xlsx"
+    make_template(path, Scenario.baseline().replace(name="from env"))
+    check = "print(_.scenario.name, '|', _.log.text)"
+    outputs = _outputs(_execute(monkeypatch, str(path), extra=(check,)))
+    assert not [o for o in outputs if o.output_type == "error"]
+    printed = "".join(o.text for o in outputs if o.output_type == "stream")
+    assert printed.startswith("from env |"), printed
+    assert "[error]" not in printed
+
+
+def test_contributions_follow_lever_moves_in_a_kernel(monkeypatch):
+    """With the contributions tab open, a lever move updates the main views first and the
+    Shapley view right after, on the kernel's event loop (not inside the callback)."""
+    move = (
+        "d = _\n"
+        "d.views.tabs.selected_index = 4\n"
+        "d.controls['reform.origin_share'].input.value = 20\n"
+        "print('during', d.views.contrib_stale)"
+    )
+    after = "print('after', d.views.contrib_stale, d._contrib_pending, repr(d.log.text))"
+    outputs = _outputs(_execute(monkeypatch, extra=(move, after)))
+    printed = "".join(o.text for o in outputs if o.output_type == "stream")
+    assert "during True" in printed
+    assert "after False False ''" in printed
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, notebook_path()], ids=["notebooks", "package"])
+def test_notebook_is_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    code = "".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "Dashboard(" in code and "JJJPLAN_WORKBOOK" in code
+
+
+def test_packaged_notebook_is_the_repository_notebook():
+    assert notebook_path().read_bytes() == NOTEBOOK.read_bytes()
+
+
+def test_voila_command_binds_to_localhost_only():
+    cmd = voila_command(8899)
+    assert cmd[:3] == [sys.executable, "-m", "voila"]
+    assert f"--Voila.ip={HOST}" in cmd and HOST == "127.0.0.1"
+    assert "--port=8899" in cmd
+    assert "--Voila.open_browser=False" in cmd
+
+
+def test_voila_env_passes_an_absolute_workbook(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wb.xlsx").write_bytes(b"x")
+    env = voila_env("wb.xlsx")
+    assert env[WORKBOOK_ENV] == str(tmp_path / "wb.xlsx")
+    assert env[WORKDIR_ENV] == str(tmp_path)
+    monkeypatch.setenv(WORKBOOK_ENV, "stale.xlsx")
+    assert WORKBOOK_ENV not in voila_env(None)
+    with pytest.raises(FileNotFoundError, match=r"missing\.xlsx"):
+        voila_env("missing.xlsx")
