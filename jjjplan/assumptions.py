@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jjjplan.chains import CHAINS
+
 LIT = "model-lit.md"
 ASSUMPTION = "ASSUMPTION"
 
@@ -137,6 +139,42 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
 )
 # fmt: on
 
+
+def _chain_assumptions() -> tuple[Assumption, ...]:
+    """Size and value-added ratio of each key chain: no chain-level output statistics are in
+    the bundled data, so both are ASSUMPTIONS (defaults in jjjplan/chains.py)."""
+    out = []
+    for c in CHAINS:
+        out.append(
+            _a(
+                f"chain_size_{c.id}",
+                f"{c.name_zh}产业链规模",
+                f"{c.name_en}: chain size",
+                c.size,
+                c.size / 2,
+                c.size * 2,
+                "亿元/yr",
+                "intermediate demand of the chain in JJJ; no statistic found",
+                assumption=True,
+            )
+        )
+        out.append(
+            _a(
+                f"chain_va_{c.id}",
+                f"{c.name_zh}增加值率",
+                f"{c.name_en}: value-added ratio",
+                c.va_ratio,
+                0.2,
+                0.45,
+                "share",
+                "no chain-level estimate found",
+                assumption=True,
+            )
+        )
+    return tuple(out)
+
+
+ASSUMPTIONS = ASSUMPTIONS + _chain_assumptions()
 ASSUMPTION_BY_ID: dict[str, Assumption] = {a.id: a for a in ASSUMPTIONS}
 
 

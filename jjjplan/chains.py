@@ -28,8 +28,8 @@ class Chain:
     id: str
     name_zh: str
     name_en: str
-    size: float  # 亿元/yr, intermediate demand of the chain in JJJ (ASSUMPTION)
-    va_ratio: float  # value added per unit of locally supplied input (ASSUMPTION)
+    size: float  # default of assumption chain_size_<id>: 亿元/yr intermediate demand in JJJ
+    va_ratio: float  # default of assumption chain_va_<id>: value added per unit supplied
     segments: tuple[Segment, ...]
 
 

@@ -73,7 +73,9 @@ def chain_value_added(s: Scenario, years: np.ndarray) -> tuple[np.ndarray, dict[
         grew = np.clip(np.diff(pres, axis=0, prepend=pres[:1]), 0.0, None).sum(axis=1)  # [T, P]
         total = grew.sum(axis=1, keepdims=True)
         alloc = np.divide(grew, total, out=np.zeros_like(grew), where=total > 0)
-        added += (chain.size * chain.va_ratio * (1.0 + m_local) * d_share)[:, None] * alloc
+        size = s.assumptions[f"chain_size_{chain.id}"]
+        va_ratio = s.assumptions[f"chain_va_{chain.id}"]
+        added += (size * va_ratio * (1.0 + m_local) * d_share)[:, None] * alloc
     return added, sourcing
 
 

@@ -1,8 +1,17 @@
-"""Reading and writing planner Excel workbooks safely."""
+"""Reading and writing planner Excel workbooks safely.
 
-from jjjplan.workbook.comparison import write_comparison
-from jjjplan.workbook.reader import read_workbook
-from jjjplan.workbook.results_writer import write_results
-from jjjplan.workbook.template import make_template
+Importing this package verifies that openpyxl parses XML through defusedxml (a hard
+dependency): without it, only the expat version would stand between a planner's file and an
+entity-expansion attack, so we refuse to run rather than parse unsafely.
+"""
+
+from jjjplan.workbook.preflight import assert_defusedxml_active
+
+assert_defusedxml_active()
+
+from jjjplan.workbook.comparison import write_comparison  # noqa: E402
+from jjjplan.workbook.reader import read_workbook  # noqa: E402
+from jjjplan.workbook.results_writer import write_results  # noqa: E402
+from jjjplan.workbook.template import make_template  # noqa: E402
 
 __all__ = ["make_template", "read_workbook", "write_comparison", "write_results"]
