@@ -134,8 +134,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
        "index 0–1", "no published index on this scale", assumption=True),
     _a("mi_level_elast", "一体化增长效应", "growth per unit rise of integration index", 0.02,
        0.0, 0.05, "log points", "no estimate found", assumption=True),
-    _a("mi_beta_gain", "一体化加速收敛", "convergence speed-up per unit of integration", 0.5,
-       0.0, 1.0, "ratio", "no estimate found", assumption=True),
+    _a("mi_rho_gain", "一体化缩小结构性差距", "cut in the structural gap share per unit of "
+       "integration", 0.5, 0.0, 1.0, "ratio", "no estimate found", assumption=True),
 )
 # fmt: on
 

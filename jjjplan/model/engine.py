@@ -159,8 +159,9 @@ def project_arrays(scenario: Scenario) -> Projection:
         Y, P = gdp[t - 1], pop[t - 1]
         y = Y / P
         ybar = Y.sum() / P.sum()
-        beta_t = beta * (1.0 + a["mi_beta_gain"] * (mi[t] - mi_ref[t]))
-        g_base = g_nat[t] - convergence(y, ybar, y0, ybar0, beta_t, rho)
+        # market integration lowers the structural part of today's gaps (never below 0)
+        rho_t = max(rho - a["mi_rho_gain"] * (mi[t] - mi_ref[t]), 0.0)
+        g_base = g_nat[t] - convergence(y, ybar, y0, ybar0, beta, rho_t)
         P_b = P * np.exp(n_trend)
         Y_b = Y * np.exp(g_base + n_trend)
 
@@ -203,9 +204,7 @@ def project_arrays(scenario: Scenario) -> Projection:
         incr["growth_poles"][t] = np.log1p(add_poles / Y_b) + np.log(agglo) + spill
         incr["chain_filling"][t] = np.log1p(chain_va[t] / (Y_b + add_poles))
         incr["innovation"][t] = d_innov[t]
-        incr["reform"][t] = np.log(level_reform) - (beta_t - beta) * (
-            np.log(y / ybar) - rho * np.log(y0 / ybar0)
-        )
+        incr["reform"][t] = np.log(level_reform) + beta * (rho_t - rho) * np.log(y0 / ybar0)
 
     reloc_in = reloc[:, None] * w_dest[None, :]
     proj = Projection(

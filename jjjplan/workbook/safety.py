@@ -14,6 +14,7 @@ Three failure modes from the reliability research (§8 F–G) are handled here o
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import re
 import stat
@@ -310,6 +311,33 @@ def _verify_xlsx(path: str) -> None:
         raise RuntimeError("the written file is not a spreadsheet package ([Content_Types].xml)")
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def sweep_stale_temps(folder: Path, prefix: str) -> list[Path]:
+    """Delete temp files of earlier saves to this target whose process is gone.
+
+    A save killed outright (SIGKILL, power loss) cannot clean up after itself; its hidden
+    ``.{stem}.tmp-{pid}-*`` file is removed by the next save of the same target, but only
+    when that pid no longer runs, so a concurrent writer's temp file is never touched."""
+    removed = []
+    for tmp in folder.glob(f"{glob.escape(prefix)}*"):
+        pid_text = tmp.name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
 def atomic_save(
     workbook_or_callable: Any | Callable[[str], object],
     path: str | os.PathLike[str],
@@ -335,9 +363,9 @@ def atomic_save(
         writer = workbook_or_callable
     else:
         raise TypeError("atomic_save needs an openpyxl Workbook or a callable taking a path")
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem[:100]}.tmp-{os.getpid()}-", suffix=suffix, dir=folder
-    )
+    prefix = f".{target.stem[:100]}.tmp-"
+    sweep_stale_temps(folder, prefix)
+    fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=suffix, dir=folder)
     os.close(fd)
     try:
         writer(tmp)
