@@ -30,6 +30,15 @@ PATHWAY_LABELS = {
     "innovation": ("创新匹配", "Innovation matching"),
     "reform": ("体制改革", "Institutional reform"),
 }
+#: The scalar levers of the tax-sharing rule, in the order planners discuss them.
+REFORM_SCALARS = (
+    "origin_share",
+    "share_years",
+    "ext_years",
+    "cap_multiple",
+    "eligibility_threshold",
+    "government_led_only",
+)
 WEIGHT_TOLERANCE = 0.001  # pole weights must sum to 100% ± 0.1 point
 
 #: Reference (current-policy) values, each with its basis.
@@ -477,13 +486,7 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
         p, "innovation.absorption", s.innovation.absorption, LEVERS["innovation.absorption"]
     )
     r = s.reform
-    for name in (
-        "origin_share",
-        "share_years",
-        "ext_years",
-        "cap_multiple",
-        "eligibility_threshold",
-    ):
+    for name in REFORM_SCALARS[:-1]:  # government_led_only is a switch, checked below
         spec = LEVERS[f"reform.{name}"]
         _check_range(p, spec.path, getattr(r, name), spec.low, spec.high, spec.integer)
     if not isinstance(r.government_led_only, (bool, np.bool_)):

@@ -44,6 +44,7 @@ from jjjplan.scenario import (
     MILESTONE_YEARS,
     PATHWAY_LABELS,
     PATHWAYS,
+    REFORM_SCALARS,
     Milestones,
     Scenario,
     base_presence,
@@ -261,14 +262,7 @@ def lever_rows(scenario: Scenario, *, all_chain_presence: bool = False) -> list[
     rows += _milestone_rows("poles.relocation", s.poles.relocation)
     rows += _milestone_rows("innovation.share", s.innovation.share)
     rows += _milestone_rows("innovation.absorption", s.innovation.absorption)
-    for name in (
-        "origin_share",
-        "share_years",
-        "ext_years",
-        "cap_multiple",
-        "eligibility_threshold",
-        "government_led_only",
-    ):
+    for name in REFORM_SCALARS:
         value = getattr(s.reform, name)
         rows.append(_scalar_row(f"reform.{name}", bool(value) if name.endswith("only") else value))
     rows += _milestone_rows("reform.market_integration", s.reform.market_integration)
