@@ -83,6 +83,25 @@ def main() -> None:
       jjjplan run my-scenario.xlsx -o r.xlsx  # project to 2035, write the results workbook
     """
     _stop_cleanly_on_signals()
+    _show_warnings_briefly()
+
+
+def _show_warnings_briefly() -> None:
+    """Library warnings (e.g. openpyxl's "extension is not supported") as one plain line,
+    without a source path and code line; JJJPLAN_DEBUG=1 keeps Python's full format."""
+    import warnings
+
+    if os.environ.get("JJJPLAN_DEBUG"):
+        return
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        click.echo(f"注意 / warning: {message}", err=True)
+
+    warnings.showwarning = show
+    click.get_current_context().call_on_close(
+        functools.partial(setattr, warnings, "showwarning", previous)
+    )
 
 
 def _stop_cleanly_on_signals() -> None:

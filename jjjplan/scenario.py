@@ -10,6 +10,7 @@ reader maps to sheet!cell.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -407,7 +408,11 @@ def _check_range(problems, path, value, low, high, integer=False):
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
         problems.append((path, f"expected a number in [{low:g}, {high:g}], found {value!r}"))
         return
-    if not np.isfinite(value):
+    try:
+        finite = math.isfinite(float(value))  # a huge int overflows float(): not finite
+    except OverflowError:
+        finite = False
+    if not finite:
         problems.append((path, f"expected a finite number in [{low:g}, {high:g}], found {value}"))
     elif value < low or value > high:
         problems.append((path, f"expected a value in [{low:g}, {high:g}], found {value:g}"))

@@ -132,7 +132,7 @@ def test_indicator_sheets_hold_year_by_scenario(family: list[Results], tmp_path:
     assert [theil.cell(row=4 + i, column=1).value for i in range(len(years))] == years
     for j, r in enumerate(results, start=2):
         got = [theil.cell(row=4 + i, column=j).value for i in range(len(years))]
-        assert got == pytest.approx(list(r.gaps["theil_t"]), rel=1e-15)
+        assert got == pytest.approx(list(r.gaps["theil_t"]), rel=1e-14)
 
 
 def test_delta_colours_on_outcomes(family: list[Results], tmp_path: Path) -> None:

@@ -359,3 +359,9 @@ def test_eligibility_share_falls_with_the_threshold():
     assert eligible_share(0.0, 1.1, 500.0) == 1.0
     assert eligible_share(2000.0, 1.1, 500.0) == pytest.approx(4**-0.1)
     assert eligible_share(8000.0, 1.1, 500.0) < eligible_share(2000.0, 1.1, 500.0)
+
+
+def test_huge_integers_are_a_clear_error_not_a_crash():
+    with pytest.raises(ScenarioError) as err:
+        Scenario(name="huge", reform=Reform(share_years=10**400))
+    assert "reform.share_years" in dict(err.value.problems)

@@ -283,6 +283,21 @@ def unchanged_presence_count(scenario: Scenario) -> int:
 # --------------------------------------------------------------------------------------------
 # Cell helpers (shared with the comparison workbook)
 # --------------------------------------------------------------------------------------------
+MAX_EXACT_INT = 2**53
+
+
+def excel_float(value: float, where: str) -> float:
+    """The float as written: rounded to 15 significant digits, the precision Excel keeps, so
+    what a planner reads back equals what was written, on every run. NaN/inf are refused."""
+    rounded = float(f"{value:.15g}") if math.isfinite(value) else value
+    if not math.isfinite(rounded):
+        raise ValueError(
+            f"{where}: refusing to write {value} (NaN/inf or beyond Excel's range); "
+            "Excel would show an empty or wrong cell"
+        )
+    return rounded
+
+
 def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
     """Write one value safely: text as text (never a formula), numbers only if finite.
 
@@ -290,23 +305,27 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     any other text Excel cannot hold exactly raises ValueError instead of being altered.
     """
     cell = ws.cell(row=row, column=col)
+    where = f"{ws.title}!{cell.coordinate}"
     if value is None or (isinstance(value, str) and value == ""):
         cell.value = None
     elif isinstance(value, str):
-        write_text_cell(cell, value, normalize_newlines=True)
+        try:
+            write_text_cell(cell, value, normalize_newlines=True)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from err
     elif isinstance(value, bool | np.bool_):
         cell.value = bool(value)
         cell.number_format = styles.BOOLEAN
         return cell
     elif isinstance(value, int | np.integer):
+        if abs(int(value)) > MAX_EXACT_INT:
+            raise ValueError(
+                f"{where}: refusing to write {value}: Excel keeps 15 significant "
+                "digits, so the integer would change"
+            )
         cell.value = int(value)
     elif isinstance(value, float | np.floating):
-        if not math.isfinite(value):
-            raise ValueError(
-                f"{ws.title}!{cell.coordinate}: refusing to write {value} (NaN/inf); "
-                "Excel would show an empty cell"
-            )
-        cell.value = float(value)
+        cell.value = excel_float(float(value), where)
     else:
         raise TypeError(f"{ws.title}!{cell.coordinate}: cannot write {type(value).__name__}")
     if number_format is not None and cell.value is not None:
