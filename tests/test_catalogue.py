@@ -41,7 +41,7 @@ from jjjplan.workbook import layout as L
 from jjjplan.workbook import make_template, read_workbook, write_comparison, write_results
 from jjjplan.workbook.preflight import run_isolated
 from jjjplan.workbook.reader import WorkbookReading, read_workbook_report
-from jjjplan.workbook.results_writer import put, sheet_name
+from jjjplan.workbook.sheetio import put, sheet_name
 
 MiB = 1024 * 1024
 EXE = Path(sys.executable).with_name("jjjplan")
@@ -1539,3 +1539,21 @@ def test_guardless_planner_script_reads_once(tmp_path: Path, template: Path) -> 
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["START", "baseline", "baseline"]
+
+
+@pytest.mark.parametrize("ref", ["A0:C5", "A1:C1048577", "C5:A1"])
+def test_damaged_table_range_is_a_clear_error(tmp_path, ref) -> None:
+    """Found by the long fuzz run: a mutated Table range must not crash the reader."""
+    src = tmp_path / "t.xlsx"
+    make_template(src)
+    out = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/tables/") and b'displayName="tblPoleWeights"' in data:
+                data = re.sub(rb'ref="[^"]+"', f'ref="{ref}"'.encode(), data, count=1)
+            zout.writestr(item, data)
+    with pytest.raises(ValidationError) as info:
+        read_workbook(out, isolated=False)
+    assert "tblPoleWeights" in str(info.value)
+    assert "invalid range" in str(info.value)

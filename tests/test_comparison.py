@@ -15,7 +15,7 @@ from jjjplan.results import Results, project
 from jjjplan.scenario import MILESTONE_YEARS, GrowthPoles, Innovation, Milestones, Reform, Scenario
 from jjjplan.workbook import comparison as cmp
 from jjjplan.workbook import write_comparison
-from jjjplan.workbook.results_writer import KEY_INDICATORS
+from jjjplan.workbook.indicators import KEY_INDICATORS
 
 FORBIDDEN = set("[]:*?/\\")
 

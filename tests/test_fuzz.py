@@ -38,8 +38,9 @@ from jjjplan.scenario import Scenario
 from jjjplan.workbook import layout as L
 from jjjplan.workbook import make_template, read_workbook
 from jjjplan.workbook.reader import read_workbook_report
-from jjjplan.workbook.results_writer import build_results_workbook, put
+from jjjplan.workbook.results_writer import build_results_workbook
 from jjjplan.workbook.safety import ERROR_CODES, write_text_cell
+from jjjplan.workbook.sheetio import put
 
 #: Examples per property in the default (fast) run.
 EXAMPLES = {"cells": 25, "text": 60, "results": 6, "numbers": 80, "bytes": 60, "xml": 40}

@@ -1,5 +1,16 @@
 """Reading and writing planner Excel workbooks safely.
 
+Module map, in data-flow order:
+
+- untrusted file → ``preflight`` (``limits``, ``zipcheck``, ``package``, ``xmlstream``,
+  ``xmlscan``, ``features``, ``rejection``), parsed in a child process by ``isolation``;
+- scenario workbook → ``reader`` (``findings``, ``tables``, ``cellvalues``, ``messages``,
+  ``assemble``, ``diagnose``) → ``Scenario``; layout shared with ``template`` via ``layout``;
+- ``Results`` → ``results_writer`` / ``comparison`` (``sheetio``, ``charts``, ``provenance``,
+  ``indicators``, ``levers``, ``labels``, ``styles``);
+- every write goes through ``safety`` (atomic save, output-path checks, safe text cells);
+  ``annotate`` writes a marked copy for ``jjjplan validate --annotate``.
+
 Importing this package verifies that openpyxl parses XML through defusedxml (a hard
 dependency): without it, only the expat version would stand between a planner's file and an
 entity-expansion attack, so we refuse to run rather than parse unsafely.

@@ -3,8 +3,12 @@
 Modelled on Excel's Scenario Summary (changing cells = levers, result cells = outcomes, one
 column per scenario) and extended with deltas against a chosen baseline scenario, one
 year × scenario sheet per headline indicator with a native line chart, and provenance.
-Labels, formats and indicators come from :mod:`jjjplan.workbook.results_writer`, so a number
-reads the same here as in a single scenario's results workbook.
+Labels, cell writing, indicators, lever rows, charts and the Provenance sheet are shared with
+:mod:`jjjplan.workbook.results_writer` (through :mod:`~jjjplan.workbook.labels`,
+:mod:`~jjjplan.workbook.sheetio`, :mod:`~jjjplan.workbook.indicators`,
+:mod:`~jjjplan.workbook.levers`, :mod:`~jjjplan.workbook.charts` and
+:mod:`~jjjplan.workbook.provenance`), so a number reads the same here as in a single
+scenario's results workbook.
 """
 
 from __future__ import annotations
@@ -21,40 +25,30 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.results import Results
-from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, Scenario
+from jjjplan.scenario import LEVERS, MILESTONE_YEARS, Scenario
 from jjjplan.workbook import styles
-from jjjplan.workbook.results_writer import (
-    KEY_INDICATORS,
-    Indicator,
-    LeverRow,
+from jjjplan.workbook.charts import line_chart, put_by_year
+from jjjplan.workbook.indicators import KEY_INDICATORS, Indicator
+from jjjplan.workbook.labels import bilingual, word
+from jjjplan.workbook.levers import LeverRow, lever_rows, unchanged_presence_count
+from jjjplan.workbook.provenance import PROVENANCE, write_comparison_provenance
+from jjjplan.workbook.safety import atomic_save, check_output_path
+from jjjplan.workbook.sheetio import (
     add_delta_colours,
-    add_table,
-    bilingual,
     group_header,
     header,
-    lever_rows,
-    line_chart,
     note,
-    pct_change,
     put,
     put_row,
-    run_info,
     section,
     sheet_name,
-    source_info,
     title,
-    unchanged_presence_count,
-    word,
-    write_key_values,
 )
-from jjjplan.workbook.safety import atomic_save, check_output_path
 
 __all__ = ["COMPARISON_LEVERS", "write_comparison"]
 
 SUMMARY = "情景对比 Summary"
-PROVENANCE = "来源 Provenance"
 
 #: Levers on the summary sheet, in the order planners discuss them. ``poles.weights`` and
 #: ``pathways`` expand to one row per pole / pathway.
@@ -208,6 +202,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def pct_change(value: float, base: float) -> float | str:
+    """Relative change, or ``"n/a"`` when the baseline is 0 (explained in a note)."""
+    return (value - base) / abs(base) if base != 0 else "n/a"
+
+
 def _write_row(
     ws: Worksheet, row: int, grid: _Grid, labels: Sequence[Any], values: list[Any], fmt: str
 ) -> None:
@@ -279,8 +278,7 @@ def _write_summary(ws: Worksheet, results_list: Sequence[Results], grid: _Grid) 
                 add_delta_colours(ws, ref, ind.lower_is_better)
     ws.freeze_panes = ws.cell(row=7, column=grid.first)
     styles.set_widths(ws, {"A": 30, "B": 30, "C": 40, "D": 16, "E": 7})
-    for col in range(grid.first, grid.last + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 14
+    styles.set_widths(ws, dict.fromkeys(range(grid.first, grid.last + 1), 14))
     styles.fit_row_height(ws, 6)
 
 
@@ -296,14 +294,10 @@ def _write_indicator(
     put(ws, 2, 2, names[base])
     years = [int(y) for y in results_list[0].years]
     header(ws, 3, 1, [word("year"), *names])
-    series = [ind.series(r) for r in results_list]  # once: provinces() is not cached
-    for i, year in enumerate(years, start=4):
-        put(ws, i, 1, year)
-        for j, values in enumerate(series, start=2):
-            put(ws, i, j, float(values.loc[year]), ind.number_format)
-    last = 3 + len(years)
+    # each series computed once: provinces() is not cached
+    columns = [(ind.series(r), ind.number_format) for r in results_list]
+    last = put_by_year(ws, 4, years, columns)
     chart = line_chart(
-        ws,
         title_text=f"{ind.zh} / {ind.en}",
         y_title=ind.unit,
         number_format=ind.number_format,
@@ -317,72 +311,8 @@ def _write_indicator(
     ws.add_chart(chart, f"A{last + 2}")  # below the table, however many scenarios
     ws.freeze_panes = "B4"
     styles.set_widths(ws, {"A": 10})
-    for j in range(2, 2 + len(names)):
-        ws.column_dimensions[get_column_letter(j)].width = 16
+    styles.set_widths(ws, dict.fromkeys(range(2, 2 + len(names)), 16))
     styles.fit_row_height(ws, 3)
-
-
-# --------------------------------------------------------------------------------------------
-# Provenance
-# --------------------------------------------------------------------------------------------
-def _scenario_facts(s: Scenario, source: Any, is_base: bool) -> list[tuple[str, str, str, Any]]:
-    on = [bilingual(*PATHWAY_LABELS[p]) for p in s.pathways.enabled()]
-    pasted = sum(len(v) for v in s.baseline_overrides.values())
-    facts = [
-        ("scenario_name", "情景名称", "scenario name", s.name),
-        ("scenario_description", "情景说明", "description", s.description),
-        ("scenario_author", "作者", "author", s.author),
-        *source_info(source),
-        ("is_baseline", "是否为基准", "is the baseline", is_base),
-        ("national_path", "全国增长路径", "national growth path", s.national_path),
-        ("pathways_on", "启用路径", "pathways on", "；".join(on) if on else word("none")),
-        ("baseline_overrides", "粘贴的基期数值个数", "planner-pasted base-year values", pasted),
-    ]
-    return facts
-
-
-def _write_provenance(
-    ws: Worksheet, results_list: Sequence[Results], sources: list[Any], base: int
-) -> None:
-    title(ws, "来源 Provenance")
-    section(ws, 3, "运行信息 Run information", 8)
-    header(ws, 4, 1, [word("key"), "项目", "Item", word("value")])
-    row = write_key_values(ws, 5, run_info()) + 1
-    section(ws, row, "情景 Scenarios", 8)
-    facts = [
-        _scenario_facts(r.scenario, src, i == base)
-        for i, (r, src) in enumerate(zip(results_list, sources, strict=True))
-    ]
-    header(ws, row + 1, 1, [word("key"), "项目", "Item", *(f"#{i + 1}" for i in range(len(facts)))])
-    for k, (key, zh, en, _) in enumerate(facts[0]):
-        r = row + 2 + k
-        put_row(ws, r, 1, [key, zh, en])
-        put_row(ws, r, 4, [f[k][3] for f in facts])
-    row += 3 + len(facts[0])
-    _write_changed_assumptions(ws, row, results_list)
-    ws.freeze_panes = "D5"
-    styles.set_widths(ws, {"A": 22, "B": 22, "C": 30})
-    for j in range(4, 4 + max(len(facts), 5)):
-        ws.column_dimensions[get_column_letter(j)].width = 24
-
-
-def _write_changed_assumptions(ws: Worksheet, row: int, results_list: Sequence[Results]) -> None:
-    section(ws, row, "与默认值不同的参数 Assumptions that differ from the defaults", 8)
-    rows = [
-        (r.scenario.name, a, float(r.scenario.assumptions[a.id]))
-        for r in results_list
-        for a in ASSUMPTIONS
-        if float(r.scenario.assumptions[a.id]) != a.value
-    ]
-    if not rows:
-        note(ws, row + 1, "所有情景均使用默认参数 / every scenario uses the default assumptions")
-        return
-    top = row + 1
-    labels = [word("scenario"), "参数代码 Id", "参数", "Assumption", word("value"), word("default")]
-    header(ws, top, 1, [*labels, word("unit"), word("flag")])
-    for i, (name, a, value) in enumerate(rows, start=top + 1):
-        put_row(ws, i, 1, [name, a.id, a.name_zh, a.name_en, value, a.value, a.unit, a.flag])
-    add_table(ws, "ChangedAssumptions", top, top + len(rows), 8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,7 +336,7 @@ def build_comparison_workbook(
         name = sheet_name(ind.zh, ind.en, taken)
         taken.append(name)
         _write_indicator(wb.create_sheet(name), ind, results_list, base)
-    _write_provenance(wb.create_sheet(PROVENANCE), results_list, sources, base)
+    write_comparison_provenance(wb.create_sheet(PROVENANCE), results_list, sources, base)
     for ws in wb.worksheets:
         styles.print_setup(ws)
     return wb

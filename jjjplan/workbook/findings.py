@@ -1,0 +1,164 @@
+"""What one read of a workbook has found so far, and how a single input cell is read into it.
+
+Why a module of its own: every step of reading — defined names, each kind of Table, the final
+Scenario check — records into the same place: the parsed value of each Scenario field, the
+sheet and cell it came from, the errors and notices, and which fields already failed (so a
+later check does not repeat the problem). :meth:`Findings.get` is the one path from a cell to
+a value: merged cells, Excel errors, over-long text, blanks and formulas without a saved
+result are handled here, then the value is parsed by :mod:`jjjplan.workbook.cellvalues`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from jjjplan.errors import Issue
+from jjjplan.workbook import layout as L
+from jjjplan.workbook.cellvalues import BadValue, Note, check_text_length
+from jjjplan.workbook.messages import Where, make_issue
+
+__all__ = ["Cell", "Findings", "Parser"]
+
+#: A parser of :mod:`jjjplan.workbook.cellvalues`: cell value -> (parsed value, note).
+Parser = Callable[[Any], tuple[Any, Note]]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a loaded worksheet, by coordinate (e.g. ``"C7"``)."""
+
+    ws: Worksheet
+    coord: str
+
+    @property
+    def where(self) -> tuple[str, str]:
+        return self.ws.title, self.coord
+
+    @property
+    def value(self) -> Any:
+        return self.ws[self.coord].value
+
+
+class Findings:
+    """Values, their cells, errors and notices of one read of the workbook at ``path``.
+
+    ``formula_sheets`` are the sheets holding formulas (from the pre-flight); formula texts
+    are loaded only for them, and only when asked for."""
+
+    def __init__(self, path: Path, formula_sheets: Collection[str]) -> None:
+        self.path, self.book = path, path.name
+        self.issues: list[Issue] = []
+        self.notices: list[Issue] = []
+        self.values: dict[str, Any] = {}
+        self.cells: dict[str, tuple[str, str]] = {}
+        self.failed: set[str] = set()
+        self.merged: set[tuple[str, str]] = set()  # cells covered by a reported merge
+        self._formula_sheets = set(formula_sheets)
+        self._formulas: dict[str, dict[str, str]] = {}  # sheet -> cell -> formula text
+        self._sheet_notes: set[tuple[str, str]] = set()  # (code, sheet) already reported
+
+    # -- reporting --------------------------------------------------------------------------
+    def issue(
+        self,
+        where: Where,
+        field: str | None,
+        code: str,
+        expected: str = "",
+        found: Any = "",
+        notice: bool = False,
+        **kw: Any,
+    ) -> Issue:
+        """The Issue for message ``code`` in this workbook (not recorded)."""
+        return make_issue(self.book, where, field, code, expected, found, notice, **kw)
+
+    def error(
+        self,
+        where: Where,
+        field: str | None,
+        code: str,
+        expected: str = "",
+        found: Any = "",
+        **kw: Any,
+    ) -> None:
+        """Record an error; ``field`` then counts as failed (see :attr:`failed`)."""
+        self.issues.append(self.issue(where, field, code, expected, found, **kw))
+        if field:
+            self.failed.add(field)
+
+    def once(self, code: str, sheet: str) -> bool:
+        """True the first time ``code`` is reported for ``sheet``."""
+        if (code, sheet) in self._sheet_notes:
+            return False
+        self._sheet_notes.add((code, sheet))
+        return True
+
+    def notice(self, where: Where, field: str | None, code: str, **kw: Any) -> None:
+        """Record a notice (message ``code`` of ``NOTES``)."""
+        self.notices.append(self.issue(where, field, code, notice=True, **kw))
+
+    # -- cells ------------------------------------------------------------------------------
+    def formula(self, sheet: str, coord: str) -> str | None:
+        """The formula text of a cell (``data_only`` hides it), or None."""
+        if sheet not in self._formula_sheets:
+            return None
+        if sheet not in self._formulas:
+            wb = openpyxl.load_workbook(self.path, read_only=True)
+            with contextlib.closing(wb):
+                rows = wb[sheet].iter_rows()
+                self._formulas[sheet] = {
+                    c.coordinate: str(c.value)
+                    for row in rows
+                    for c in row
+                    if getattr(c, "data_type", "") == "f"
+                }
+        return self._formulas[sheet].get(coord)
+
+    @property
+    def has_formulas(self) -> bool:
+        """Whether any sheet of the workbook holds a formula."""
+        return bool(self._formula_sheets)
+
+    def read_cells(self) -> dict[tuple[str, str], str]:
+        """Every single cell a value was read from → its field."""
+        out = {}
+        for field, (sheet, cell) in self.cells.items():
+            if cell and ":" not in cell:
+                out[(sheet, cell)] = field
+        return out
+
+    def get(self, cell: Cell, field: str, parse: Parser, blank_ok: bool = False) -> Any:
+        """Parse one cell for ``field``, remember where it came from, report any problem."""
+        self.cells[field] = cell.where
+        if cell.where in self.merged:  # reported once for the whole merged range
+            self.failed.add(field)
+            return None
+        raw = cell.ws[cell.coord]
+        if raw.data_type == "e":
+            return self.error(cell.where, field, "excel_error", "一个值 a value", raw.value)
+        try:
+            check_text_length(raw.value)
+            if raw.value is None or (isinstance(raw.value, str) and not L.clean_text(raw.value)):
+                if self.formula(*cell.where) is not None:  # a result that was never saved
+                    self.error(cell.where, field, "no_cache", "公式结果 formula result", "无 none")
+                elif not blank_ok:
+                    self.error(cell.where, field, "empty", "一个值 a value", "空 empty")
+                return None
+            parsed, note = parse(raw.value)
+        except BadValue as bad:
+            return self.error(cell.where, field, bad.code, bad.expected, bad.found, **bad.kw)
+        if note:
+            self.notice(cell.where, field, note[0], **note[1])
+        return parsed
+
+    def put(self, cell: Cell, field: str, parse: Parser, blank_ok: bool = False) -> None:
+        """:meth:`get`, keeping the value for the Scenario when there is one."""
+        value = self.get(cell, field, parse, blank_ok)
+        if value is not None:
+            self.values[field] = value

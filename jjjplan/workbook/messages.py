@@ -1,0 +1,271 @@
+"""Every message a planner can see when a workbook is read, and the one way to build an Issue.
+
+Why a module of its own: the texts are long, bilingual and reviewed by people who do not read
+the parsing code, and every step of reading (cell parsing, Table and name lookup, Scenario
+validation, damage diagnosis) reports through the same table, so it lives in one place.
+``MESSAGES`` are errors, ``NOTES`` are notices (accepted normalisations) and ``HINTS`` say why
+a text is not a number. Each is (Chinese, English), filled in with ``str.format``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jjjplan.errors import Issue
+
+__all__ = ["HINTS", "MESSAGES", "NOTES", "Where", "make_issue"]
+
+#: Where a problem is: (sheet, cell), either of which may be unknown.
+Where = tuple[str | None, str | None]
+
+_FIX_NAME = (
+    "请在 公式 > 名称管理器 中重新定义，或把数据复制到新模板中",
+    "re-create it in Formulas > Name Manager, or copy your values into a fresh template",
+)
+_FIX_TABLE = (
+    "请在 表设计 > 表名称 中改回原名，或把数据复制到新模板中",
+    "rename it back in Table Design > Table Name, or copy your values into a fresh template",
+)
+
+#: Every message a planner can see, (Chinese, English), filled in with ``str.format``.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unreadable": ("文件无法打开：{detail}", "the file could not be opened: {detail}"),
+    "excel_error": ("单元格包含 Excel 错误 {found}", "the cell contains the Excel error {found}"),
+    "no_cache": (
+        "公式没有保存的计算结果——请在 Excel/LibreOffice 中打开并保存该文件",
+        "formula without a cached value — open and save the file in Excel/LibreOffice",
+    ),
+    "empty": ("此单元格不能为空", "this cell must not be empty"),
+    "not_number": ("这里应填数字，实际为 {found}", "expected a number, found {found}"),
+    "no_percent": (
+        "这里应填数字，此处不接受百分号，实际为 {found}",
+        "expected a number (a percent sign is not allowed here), found {found}",
+    ),
+    "not_bool": (
+        "这里应填 TRUE 或 FALSE（是/否），实际为 {found}",
+        "expected TRUE or FALSE, found {found}",
+    ),
+    "not_choice": (
+        "这里应填 {expected} 之一，实际为 {found}",
+        "expected one of {expected}, found {found}",
+    ),
+    "not_text": ("这里应填文本，实际为 {found}", "expected text, found {found}"),
+    "bad_name": (
+        "名称 {name} 指向无效位置 {found}；"
+        "请在 公式 > 名称管理器 中把它指向“{label_zh}”的取值单元格",
+        "defined name {name} points nowhere valid ({found}); point it at the value cell of "
+        "'{label_en}' in Formulas > Name Manager",
+    ),
+    "range_name": (
+        "名称 {name} 指向区域 {found}，应只指向一个单元格",
+        "defined name {name} refers to the range {found}; it must refer to one cell",
+    ),
+    "missing_sheet": (
+        "缺少工作表“{sheet}”（其中应有：{names}）；请从新模板（jjjplan template）复制该工作表",
+        "sheet '{sheet}' is missing (it should hold: {names}); copy it from a fresh template "
+        "(jjjplan template)",
+    ),
+    "missing_table": (
+        f"工作表“{{sheet}}”中缺少表格 {{name}}；{_FIX_TABLE[0]}",
+        f"Excel Table {{name}} is missing (expected on sheet '{{sheet}}'); {_FIX_TABLE[1]}",
+    ),
+    "missing_name": (
+        f"工作表“{{sheet}}”中缺少名称 {{name}}；{_FIX_NAME[0]}",
+        f"defined name {{name}} is missing (expected on sheet '{{sheet}}'); {_FIX_NAME[1]}",
+    ),
+    "bad_table_ref": (
+        "表格 {name} 的范围 {found} 无效（文件已损坏）；请在 Excel 中重新创建该表格",
+        "Table {name} has an invalid range {found} (file damaged); re-create the Table in Excel",
+    ),
+    "no_header_row": (
+        "表格 {name} 没有标题行；请在 表设计 中勾选“标题行”",
+        "Table {name} has no header row; turn on Header Row in Table Design",
+    ),
+    "dup_header": (
+        "表头“{expected}”出现两次（{found}）；请删除或改名其中一列",
+        "header '{expected}' appears twice ({found}); delete or rename one of the columns",
+    ),
+    "missing_column": (
+        "表格 {name} 缺少列“{expected}”（表头被删除或改名）；请把表头改回“{expected}”",
+        "Table {name} has no column '{expected}' (header deleted or renamed); rename the "
+        "header back to '{expected}'",
+    ),
+    "unknown_key": (
+        "未知的{what_zh} {found}；应为：{expected}",
+        "unknown {what_en} {found}; expected one of: {expected}",
+    ),
+    "dup_row": (
+        "{found} 出现了多次；请删除重复行",
+        "{found} appears more than once; delete the duplicate row",
+    ),
+    "missing_row": (
+        "表格 {name} 缺少 {expected} 行；请补上该行",
+        "Table {name} has no row for {expected}; add it back",
+    ),
+    "version": (
+        "模板版本 {found} 与本程序（{expected}）不兼容；请把数据复制到新模板中",
+        "template version {found} is not supported (this is {expected}); copy your values "
+        "into a fresh template",
+    ),
+    "weights_sum": (
+        "增长极权重合计应为 100%（±0.1 个百分点），实际为 {found}（单元格 {cells}）",
+        "growth-pole weights must sum to 100% (±0.1 point); they sum to {found} (cells {cells})",
+    ),
+    "weights_bj": (
+        "除北京外至少需要一个增长极有权重（疏解增加值需要去处）",
+        "at least one pole other than Beijing needs a weight (relocated value added needs a "
+        "destination)",
+    ),
+    "range": (
+        "{label_zh}应在 {expected} 之间，实际为 {found}",
+        "{label_en} must be in {expected}, found {found}",
+    ),
+    "whole": (
+        "{label_zh}应为整数，实际为 {found}",
+        "{label_en} must be a whole number, found {found}",
+    ),
+    "invalid": ("{label_zh}：情景参数无效（{detail}）", "{label_en}: {detail}"),
+    "not_number_hint": (
+        "这里应填数字，实际为 {found}（{hint_zh}）",
+        "expected a number, found {found} ({hint_en})",
+    ),
+    "stored_not_number": (
+        "文件中保存的值 {found} 不是数字（文件已损坏，或由有缺陷的工具写入）",
+        "stored value {found} is not a number (file damaged or written by a faulty tool)",
+    ),
+    "bad_shared_string": (
+        "引用了第 {index} 条文本，但工作簿只有 {count} 条（文件已损坏）",
+        "refers to text #{index} but the workbook has {count} (file damaged)",
+    ),
+    "too_long": (
+        "文本长度为 {n:,} 个字符，Excel 每个单元格最多 32,767 个",
+        "text is {n:,} characters, Excel allows 32,767",
+    ),
+    "control_char": (
+        "文本含有控制字符 U+{cp:04X}，Excel 文件无法保存；请删除",
+        "the text contains the control character U+{cp:04X}, which an Excel file cannot hold; "
+        "remove it",
+    ),
+    "rounded_id": (
+        "数字 {found} 超过 15 位有效数字，Excel 已将其舍入；请以文本形式输入（先输入 ' ）",
+        "the number {found} has more than 15 significant digits, so Excel has already rounded "
+        "it; store it as text (type ' first)",
+    ),
+    "dup_sheet": (
+        "工作表“{a}”和“{b}”的名称只差大小写，Excel 视为同名；请改名其中一个",
+        "sheets '{a}' and '{b}' differ only in case, which Excel treats as the same name; "
+        "rename one",
+    ),
+    "chartsheet": (
+        "“{sheet}”是图表工作表，不是数据工作表；请把数据工作表改回这个名称",
+        "'{sheet}' is a chart sheet, not a data sheet; give the data sheet this name again",
+    ),
+    "merged": (
+        "单元格 {found} 已合并；请取消合并并在每一行填写",
+        "{found} is merged; unmerge and fill each row",
+    ),
+}
+#: Hints for a text that is not a number: (Chinese, English).
+HINTS: dict[str, tuple[str, str]] = {
+    "chinese": (
+        "不会自动转换中文数字，请输入阿拉伯数字",
+        "Chinese numerals are not converted; type the digits",
+    ),
+    "ambiguous": (
+        "千位/小数分隔符有歧义，不猜测地区格式；小数点请用“.”，千位分隔符用“,”",
+        "ambiguous separators; the locale is not guessed — use '.' for decimals and ',' only "
+        "for thousands",
+    ),
+    "accounting": (
+        "括号表示的负数不被接受，请写成 -1234",
+        "accounting negatives in brackets are not accepted; write -1234",
+    ),
+    "currency": (
+        "请去掉货币符号，单位见批注",
+        "remove the currency symbol; the unit is in the cell's note",
+    ),
+    "unit": ("请去掉单位，单位见批注", "remove the unit; the unit is in the cell's note"),
+    "underscore": ("不接受下划线分隔", "underscores are not accepted in numbers"),
+    "exponent": (
+        "不接受科学计数法，请写出完整数字",
+        "scientific notation is not accepted; write the number out",
+    ),
+    "not_finite": ("不是有限的数字", "not a finite number"),
+    "digits": ("只接受数字 0–9", "only the digits 0–9 are accepted"),
+}
+NOTES: dict[str, tuple[str, str]] = {
+    "text_number": (
+        "文本 {found} 已按数字 {value} 读取",
+        "text {found} read as the number {value}",
+    ),
+    "text_word": ("文本 {found} 已按 {value} 读取", "text {found} read as {value}"),
+    "number_text": ("数字 {found} 已按文本读取", "the number {found} was read as text"),
+    "default_row": (
+        "表格 {name} 缺少 {expected} 行，使用默认值",
+        "Table {name} has no row for {expected}; the default value is used",
+    ),
+    "text_normalised": (
+        "文本 {found} 已规范化为 {value}（换行符统一、_xHHHH_ 转义已解码）",
+        "text {found} was normalised to {value} (line breaks unified, _xHHHH_ decoded)",
+    ),
+    "sheet_matched": (
+        "工作表“{wanted}”不存在，已按名称相近的工作表“{sheet}”读取（忽略空格、全半角和大小写）",
+        "sheet '{wanted}' not found; read '{sheet}' instead, which matches it when spaces, "
+        "width and case are ignored",
+    ),
+    "hidden_sheet": (
+        "工作表“{sheet}”已隐藏（{state}），仍按输入读取",
+        "sheet '{sheet}' is hidden ({state}); its inputs were read anyway",
+    ),
+    "hidden_rows": (
+        "表格 {name} 中有 {n} 行被隐藏或筛选掉，仍已读取",
+        "Table {name}: {n} hidden or filtered row(s) were included",
+    ),
+    "filter": (
+        "表格 {name} 设置了筛选；所有行均已读取",
+        "Table {name} has an active filter; all its rows were read",
+    ),
+    "external_link": (
+        "工作簿链接了外部文件 {targets}；单元格 {cells} 中的值是上次保存的副本，可能已过时"
+        "（不会打开外部文件）",
+        "the workbook links to the external file {targets}; the values in {cells} are copies "
+        "saved earlier and may be out of date (the linked file is never opened)",
+    ),
+    "external_link_unused": (
+        "工作簿链接了外部文件 {targets}；没有输入单元格使用它（不会打开外部文件）",
+        "the workbook links to the external file {targets}; no input cell uses it (the linked "
+        "file is never opened)",
+    ),
+    "stale": (
+        "工作簿最后由 {app} 保存，公式单元格 {cells} 的计算结果可能已过时；"
+        "请在 Excel 中打开并保存后再读取",
+        "the workbook was last saved by {app}; the formula results in {cells} may be out of "
+        "date — open and save it in Excel first",
+    ),
+}
+
+
+def make_issue(
+    book: str,
+    where: Where,
+    field: str | None,
+    code: str,
+    expected: str = "",
+    found: Any = "",
+    notice: bool = False,
+    **kw: Any,
+) -> Issue:
+    """The Issue for message ``code`` (of ``NOTES`` if ``notice``, else ``MESSAGES``) at
+    ``where`` in workbook ``book``; ``expected``, ``found`` and ``kw`` fill in the text."""
+    zh, en = (NOTES if notice else MESSAGES)[code]
+    kw = {"expected": expected, "found": found, **kw}
+    return Issue(
+        book,
+        *where,
+        field,
+        expected,
+        str(kw["found"]),
+        zh.format(**kw),
+        en.format(**kw),
+        "notice" if notice else "error",
+    )

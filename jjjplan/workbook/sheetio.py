@@ -1,0 +1,180 @@
+"""Low-level, safe cell writing shared by the results and comparison workbooks.
+
+Why values and not formulas: a workbook written by openpyxl has no cached formula results,
+so pandas, ``data_only`` readers and previewers would see empty cells. Every number is
+therefore written as a value, checked finite first (openpyxl would turn NaN/inf into an
+empty cell without a word), and rounded to the 15 significant digits Excel keeps. Planner
+text goes through :func:`~jjjplan.workbook.safety.write_text_cell`, so a scenario called
+``=HYPERLINK(...)`` stays text. Every writer goes through :func:`put`, so these rules hold
+for every cell of both workbooks; the layout helpers (headers, notes, tables, sheet names)
+give both workbooks the same look.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from jjjplan.workbook import styles
+from jjjplan.workbook.labels import bilingual
+from jjjplan.workbook.safety import write_text_cell
+
+__all__ = [
+    "MAX_EXACT_INT",
+    "add_delta_colours",
+    "add_table",
+    "excel_float",
+    "group_header",
+    "header",
+    "note",
+    "put",
+    "put_row",
+    "section",
+    "sheet_name",
+    "title",
+]
+
+MAX_EXACT_INT = 2**53
+
+
+def excel_float(value: float, where: str) -> float:
+    """The float as written: rounded to 15 significant digits, the precision Excel keeps, so
+    what a planner reads back equals what was written, on every run. NaN/inf are refused."""
+    rounded = float(f"{value:.15g}") if math.isfinite(value) else value
+    if not math.isfinite(rounded):
+        raise ValueError(
+            f"{where}: refusing to write {value} (NaN/inf or beyond Excel's range); "
+            "Excel would show an empty or wrong cell"
+        )
+    return rounded
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
+    """Write one value safely: text as text (never a formula), numbers only if finite.
+
+    Line breaks in text are stored as ``\\n`` (Excel returns ``\\r\\n`` as ``\\n`` anyway);
+    any other text Excel cannot hold exactly raises ValueError instead of being altered.
+    """
+    cell = ws.cell(row=row, column=col)
+    where = f"{ws.title}!{cell.coordinate}"
+    if value is None or (isinstance(value, str) and value == ""):
+        cell.value = None
+    elif isinstance(value, str):
+        try:
+            write_text_cell(cell, value, normalize_newlines=True)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from err
+    elif isinstance(value, bool | np.bool_):
+        cell.value = bool(value)
+        cell.number_format = styles.BOOLEAN
+        return cell
+    elif isinstance(value, int | np.integer):
+        if abs(int(value)) > MAX_EXACT_INT:
+            raise ValueError(
+                f"{where}: refusing to write {value}: Excel keeps 15 significant "
+                "digits, so the integer would change"
+            )
+        cell.value = int(value)
+    elif isinstance(value, float | np.floating):
+        cell.value = excel_float(float(value), where)
+    else:
+        raise TypeError(f"{ws.title}!{cell.coordinate}: cannot write {type(value).__name__}")
+    if number_format is not None and cell.value is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def put_row(
+    ws: Worksheet, row: int, col: int, values: Iterable[Any], number_format: str | None = None
+) -> None:
+    """:func:`put` each value along a row from ``col``."""
+    for offset, value in enumerate(values):
+        put(ws, row, col + offset, value, number_format)
+
+
+def header(ws: Worksheet, row: int, col: int, labels: Sequence[Any]) -> None:
+    """A styled header row (bold, blue) of bilingual labels."""
+    put_row(ws, row, col, labels)
+    styles.style_header(ws.cell(row=row, column=col + i) for i in range(len(labels)))
+
+
+def group_header(ws: Worksheet, row: int, col: int, width: int, value: Any) -> None:
+    """A header spanning ``width`` columns (merged, centred) above a row of sub-headers."""
+    cell = put(ws, row, col, value)
+    if width > 1:
+        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + width - 1)
+    styles.style_header([cell])
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def title(ws: Worksheet, text: str, row: int = 1) -> None:
+    """The sheet's title line (large bold) in column A."""
+    put(ws, row, 1, text).font = styles.TITLE_FONT
+
+
+def note(ws: Worksheet, row: int, text: str, col: int = 1) -> None:
+    """An explanatory note (small grey text)."""
+    put(ws, row, col, text).font = styles.NOTE_FONT
+
+
+def section(ws: Worksheet, row: int, text: str, width: int) -> None:
+    """A section heading: bold text and a fill band ``width`` columns wide."""
+    put(ws, row, 1, text).font = styles.HEADER_FONT
+    for col in range(1, width + 1):
+        ws.cell(row=row, column=col).fill = styles.SECTION_FILL
+
+
+def add_table(ws: Worksheet, name: str, first_row: int, last_row: int, n_cols: int) -> None:
+    """An Excel Table (filter buttons, banded rows) over a block whose header is first_row."""
+    ref = f"A{first_row}:{get_column_letter(n_cols)}{max(last_row, first_row + 1)}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+
+
+_FORBIDDEN_SHEET_CHARS = str.maketrans({c: "-" for c in "[]:*?/\\"})
+
+
+def sheet_name(zh: str, en: str = "", taken: Iterable[str] = ()) -> str:
+    """A legal, unique sheet name: ``"中文 English"`` if it fits Excel's 31 characters, else
+    the Chinese label alone (Chinese first), else that label cut to 27 characters plus
+    `` (2)``, `` (3)``…; ``[]:*?/\\`` become ``-``. Uniqueness ignores case, as Excel does."""
+    taken_keys = {t.casefold() for t in taken}
+    candidates = [bilingual(zh, en)] if en else []
+    candidates.append(zh)
+    for text in candidates:
+        name = unicodedata.normalize("NFC", text).translate(_FORBIDDEN_SHEET_CHARS).strip("'")
+        if len(name) <= 31 and name.casefold() not in taken_keys:
+            return name
+    base = candidates[-1].translate(_FORBIDDEN_SHEET_CHARS).strip("'")[:27]
+    for n in range(2, 1000):
+        name = f"{base} ({n})"
+        if name.casefold() not in taken_keys:
+            return name
+    raise ValueError(f"cannot make a unique sheet name from {zh!r}")  # pragma: no cover
+
+
+def add_delta_colours(ws: Worksheet, ref: str, lower_is_better: bool) -> None:
+    """Green where the change is an improvement, red where it is a deterioration.
+
+    A tolerance of 1e-12 keeps rounding noise (a scenario that leaves a measure unchanged)
+    uncoloured.
+    """
+    good, bad = ("lessThan", "greaterThan") if lower_is_better else ("greaterThan", "lessThan")
+    limits = {"lessThan": "-1E-12", "greaterThan": "1E-12"}
+    for operator, fill, font in (
+        (good, styles.GOOD_FILL, styles.GOOD_FONT),
+        (bad, styles.BAD_FILL, styles.BAD_FONT),
+    ):
+        ws.conditional_formatting.add(
+            ref, CellIsRule(operator=operator, formula=[limits[operator]], fill=fill, font=font)
+        )
