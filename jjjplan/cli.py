@@ -142,47 +142,35 @@ def template(out: Path) -> None:
     click.echo(f"已写出模板 / template written: {path}")
 
 
-def _refuse_existing(out: Path) -> None:
-    """A template never replaces a file: it may be a planner's filled-in workbook."""
+def _refuse_output(out: Path, expected: str, found: str, zh: str, en: str) -> None:
     from jjjplan.errors import Issue, ValidationError
 
+    raise ValidationError([Issue(out.name, None, None, None, expected, found, zh, en)])
+
+
+def _refuse_existing(out: Path) -> None:
+    """A template never replaces a file: it may be a planner's filled-in workbook."""
     if out.exists() or out.is_symlink():
-        raise ValidationError(
-            [
-                Issue(
-                    out.name,
-                    None,
-                    None,
-                    None,
-                    "a new file name",
-                    f"existing file {out}",
-                    "文件已存在；为避免覆盖已填写的工作簿，模板不会替换它——请另选文件名，或先删除/改名该文件",
-                    "the file already exists; a template never replaces a file (it may be a "
-                    "filled-in workbook) — choose another name, or delete/rename the file first",
-                )
-            ]
+        _refuse_output(
+            out,
+            "a new file name",
+            f"existing file {out}",
+            "文件已存在；为避免覆盖已填写的工作簿，模板不会替换它——请另选文件名，或先删除/改名该文件",
+            "the file already exists; a template never replaces a file (it may be a "
+            "filled-in workbook) — choose another name, or delete/rename the file first",
         )
 
 
 def _refuse_scenario_target(out: Path) -> None:
     """Results never replace a scenario workbook (one with jjjplan's TemplateVersion name)."""
-    from jjjplan.errors import Issue, ValidationError
-
     if _looks_like_scenario_workbook(out):
-        raise ValidationError(
-            [
-                Issue(
-                    out.name,
-                    None,
-                    None,
-                    None,
-                    "a results file name",
-                    "a scenario workbook",
-                    "输出文件是一个情景工作簿（输入文件），不会被结果覆盖；请另选输出文件名",
-                    "the output file is a scenario workbook (an input), so results will not "
-                    "replace it; choose another output name",
-                )
-            ]
+        _refuse_output(
+            out,
+            "a results file name",
+            "a scenario workbook",
+            "输出文件是一个情景工作簿（输入文件），不会被结果覆盖；请另选输出文件名",
+            "the output file is a scenario workbook (an input), so results will not "
+            "replace it; choose another output name",
         )
 
 

@@ -112,35 +112,25 @@ def build(shared: Path) -> tuple[list[dict], list[dict]]:
         if r["region"] not in KEEP_REGIONS or not r["gdp_100m_yuan"]:
             continue
         code = gdp_vintage_code(r["vintage"])
-        add(
-            region=r["region"],
-            year=r["year"],
-            variable="gdp",
-            unit="亿元 current prices",
-            value=r["gdp_100m_yuan"],
-            vintage_code=code,
-            vintage=r["vintage"],
-            scope=gdp_scope(r["region"], code),
-            status="sourced",
-            source=r["source"],
-            confidence=r["confidence"],
-            notes=r["notes"],
-        )
-        if r["real_growth_pct"]:
-            add(
-                region=r["region"],
-                year=r["year"],
-                variable="real_growth",
-                unit="%",
-                value=r["real_growth_pct"],
-                vintage_code=code,
-                vintage=r["vintage"],
-                scope=gdp_scope(r["region"], code),
-                status="sourced",
-                source=r["source"],
-                confidence=r["confidence"],
-                notes=r["notes"],
-            )
+        for column, variable, unit in (
+            ("gdp_100m_yuan", "gdp", "亿元 current prices"),
+            ("real_growth_pct", "real_growth", "%"),
+        ):
+            if r[column]:
+                add(
+                    region=r["region"],
+                    year=r["year"],
+                    variable=variable,
+                    unit=unit,
+                    value=r[column],
+                    vintage_code=code,
+                    vintage=r["vintage"],
+                    scope=gdp_scope(r["region"], code),
+                    status="sourced",
+                    source=r["source"],
+                    confidence=r["confidence"],
+                    notes=r["notes"],
+                )
 
     pop_rows = _read(shared / "population.csv")
     for r in pop_rows:
