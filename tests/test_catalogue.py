@@ -17,7 +17,6 @@ import io
 import math
 import os
 import re
-import struct
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter, range_boundaries
+from zip_surgery import patch_declared_size
 
 import jjjplan
 from jjjplan.cli import main
@@ -136,24 +136,6 @@ def replace_cell(ref: str, new: str) -> Callable[[bytes], bytes]:
         return pattern.sub(lambda _m: new, text, count=1).encode()
 
     return change
-
-
-def patch_declared_size(data: bytes, part: str, size: int) -> bytes:
-    """Rewrite the uncompressed size of ``part`` in its local and central headers."""
-    buf = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        info = zf.getinfo(part)
-    struct.pack_into("<I", buf, info.header_offset + 22, size)
-    raw = part.encode()
-    pos = 0
-    while True:
-        pos = buf.find(b"PK\x01\x02", pos)
-        assert pos >= 0, part
-        name_len = struct.unpack_from("<H", buf, pos + 28)[0]
-        if bytes(buf[pos + 46 : pos + 46 + name_len]) == raw:
-            struct.pack_into("<I", buf, pos + 24, size)
-            return bytes(buf)
-        pos += 4
 
 
 def read(path: Path) -> WorkbookReading:

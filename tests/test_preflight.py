@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from zip_surgery import patch_declared_size
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected
 from jjjplan.workbook.preflight import (
@@ -127,24 +128,6 @@ def write(tmp_path: Path, data: bytes, name: str = "plan.xlsx") -> Path:
 
 def make(tmp_path: Path, name: str = "plan.xlsx", names: list[str] | None = None, **kw) -> Path:
     return write(tmp_path, zip_bytes(package(names, **kw)), name)
-
-
-def patch_declared_size(data: bytes, part: str, size: int) -> bytes:
-    """Rewrite the uncompressed size of ``part`` in its local and central headers."""
-    buf = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        info = zf.getinfo(part)
-    struct.pack_into("<I", buf, info.header_offset + 22, size)
-    raw = part.encode()
-    pos = 0
-    while True:
-        pos = buf.find(b"PK\x01\x02", pos)
-        assert pos >= 0, part
-        name_len = struct.unpack_from("<H", buf, pos + 28)[0]
-        if bytes(buf[pos + 46 : pos + 46 + name_len]) == raw:
-            struct.pack_into("<I", buf, pos + 24, size)
-            return bytes(buf)
-        pos += 4
 
 
 def data_offset(data: bytes, part: str) -> tuple[int, int]:
