@@ -120,6 +120,9 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
        assumption=True),
     _a("post_move_tax_growth", "迁移后税收增速", "growth of a moved firm's tax", 0.0, -0.05, 0.10,
        "1/yr", "model-lit §8(4) illustration uses 0", assumption=True),
+    _a("market_reloc_ratio", "市场自发迁移/政府主导迁移", "market-driven moves per unit of "
+       "government-led relocation", 0.4, 0.1, 1.0, "ratio", "the 2015 rule excludes market "
+       "moves; their volume is not published", assumption=True),
     _a("comp_frac", "中央一次性补助比例", "central one-off compensation (share of shortfall)", 0.5,
        0.0, 1.0, "share", "财预〔2015〕92号 says 'appropriate' (amount unspecified)",
        assumption=True),

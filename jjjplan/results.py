@@ -18,7 +18,7 @@ import pandas as pd
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.gaps import gap_measures_frame
-from jjjplan.model.engine import Projection, project_arrays
+from jjjplan.model.engine import Projection, national_growth, project_arrays
 from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS, Scenario
 
 #: The canonical tidy columns, defined once.
@@ -129,8 +129,6 @@ class Results:
         """Beijing/Hebei and Tianjin/Hebei per-capita ratios; JJJ share of national GDP."""
         prov = self.provinces()
         s = self.scenario.effective()
-        from jjjplan.model.engine import national_growth
-
         g = national_growth(s, self.years) + np.log1p(s.assumptions["nat_pop_growth"])
         g[0] = 0.0
         national = NATIONAL_GDP_BASE * np.exp(np.cumsum(g))

@@ -365,3 +365,24 @@ def test_huge_integers_are_a_clear_error_not_a_crash():
     with pytest.raises(ScenarioError) as err:
         Scenario(name="huge", reform=Reform(share_years=10**400))
     assert "reform.share_years" in dict(err.value.problems)
+
+
+def test_covering_market_moves_widens_the_shared_base_but_keeps_the_threshold():
+    gov = project_arrays(Scenario(name="g", reform=Reform(government_led_only=True))).ledger
+    mkt = project_arrays(Scenario(name="m", reform=Reform(government_led_only=False))).ledger
+    ratio = 1.0 + Scenario.baseline().assumptions["market_reloc_ratio"]
+    np.testing.assert_allclose(mkt["shared_firm_tax"], ratio * gov["shared_firm_tax"])
+    high = Scenario(
+        name="h", reform=Reform(government_led_only=False, eligibility_threshold=8000.0)
+    )
+    assert (
+        project_arrays(high).ledger["shared_firm_tax"][-1].sum() < mkt["shared_firm_tax"][-1].sum()
+    )
+
+
+def test_pole_investment_is_what_the_model_invested():
+    s = Scenario(name="i", poles=GrowthPoles(investment=Milestones(0.01, 0.01, 0.01)))
+    p = project_arrays(s)
+    w = np.array([s.poles.weights.get(u, 0.0) for u in UNITS])
+    expected = 0.01 * p.gdp[-2].sum() * w  # invested out of the previous year's GDP
+    np.testing.assert_allclose(p.pole_investment[-1], expected)

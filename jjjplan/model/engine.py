@@ -15,7 +15,12 @@ import numpy as np
 from jjjplan import baseline
 from jjjplan.chains import PROVINCES
 from jjjplan.model import pathways as pw
-from jjjplan.model.taxshare import SharingRule, relocation_response, sharing_schedule
+from jjjplan.model.taxshare import (
+    SharingRule,
+    eligible_share,
+    relocation_response,
+    sharing_schedule,
+)
 from jjjplan.scenario import END_YEAR, Scenario
 
 
@@ -149,7 +154,7 @@ def project_arrays(scenario: Scenario) -> Projection:
     gdp = np.empty((T, n))
     pop = np.empty((T, n))
     gdp[0], pop[0] = gdp0, pop0
-    invest_va = np.zeros((T, n))
+    invest_amount = np.zeros((T, n))  # 亿元 invested in each pole
     chain_va = np.zeros((T, n))
     incr = {p: np.zeros((T, n)) for p in ("growth_poles", "chain_filling", "innovation", "reform")}
     y0 = gdp0 / pop0
@@ -170,8 +175,8 @@ def project_arrays(scenario: Scenario) -> Projection:
         arrive_dev = reloc[t] * w_dest - reloc_ref[t] * w_dest_ref
         add_poles = arrive_dev * (1.0 + m_local)
         add_poles[bj] -= out_dev * (1.0 - phi)
-        invest_va[t] = invest[t] * Y.sum() * w * a["inv_yield"] * (1.0 + m_local)
-        add_poles += invest_va[t]
+        invest_amount[t] = invest[t] * Y.sum() * w
+        add_poles += invest_amount[t] * a["inv_yield"] * (1.0 + m_local)
         moved = migrants_per_va * arrive_dev
         moved[bj] -= migrants_per_va * out_dev
         P_new = P_b + moved
@@ -217,7 +222,7 @@ def project_arrays(scenario: Scenario) -> Projection:
         relocated_out=reloc,
         relocated_in=reloc_in,
         relocation_factor=factor,
-        pole_investment=invest[:, None] * gdp.sum(axis=1, keepdims=True) * w[None, :],
+        pole_investment=invest_amount,
         chain_va=chain_va,
         chain_sourcing=sourcing,
         tech_share=pw.tech_share_path(s, years),
@@ -238,12 +243,12 @@ def fiscal_ledger(s: Scenario, proj: Projection, in_prov: np.ndarray) -> dict[st
     T = len(proj.years)
     rule = _rule(s)
     sched = sharing_schedule(rule, T, a["post_move_tax_growth"], a["comp_frac"])
-    from jjjplan.model.taxshare import eligible_share
-
     elig = eligible_share(rule.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
-    covered = elig * proj.relocated_in  # [T, N] VA whose taxes are shared
-    if not rule.government_led_only:
-        covered = proj.relocated_in  # market-driven moves covered too: every relocated firm
+    # The 2015 rule shares only government-led moves (the relocation lever). Extending it
+    # to market-driven moves adds their firms, in proportion, to the shared base; the
+    # eligibility threshold applies either way.
+    coverage = 1.0 if rule.government_led_only else 1.0 + a["market_reloc_ratio"]
+    covered = elig * coverage * proj.relocated_in  # [T, N] VA whose taxes are shared
     tau_pre = a["tax_local_per_va"] * covered  # cohort tax per year of move, [T, N]
     origin = np.zeros((T, proj.gdp.shape[1]))
     comp = np.zeros(T)
