@@ -4,6 +4,7 @@ Data flow: workbook → :func:`read_workbook` → :class:`Scenario` → :func:`p
 :class:`Results` → :func:`write_results` / :func:`write_comparison` / :class:`Dashboard`.
 """
 
+from jjjplan.batch import Batch, project_many
 from jjjplan.gaps import gap_measures, gap_measures_frame
 from jjjplan.results import Results, project
 from jjjplan.scenario import (
@@ -30,6 +31,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "Batch",
     "ChainFilling",
     "Dashboard",
     "GrowthPoles",
@@ -44,4 +46,5 @@ __all__ = [
     "gap_measures",
     "gap_measures_frame",
     "project",
+    "project_many",
 ]

@@ -26,10 +26,33 @@ class Assumption:
     unit: str
     source: str
     is_assumption: bool = False
+    #: How the value is drawn in ensembles and sweeps: "uniform" on [low, high], or
+    #: "triangular" with its mode at ``value``. Point values (low == high) never vary.
+    distribution: str = "uniform"
 
     @property
     def flag(self) -> str:
         return ASSUMPTION if self.is_assumption else "sourced"
+
+    @property
+    def varies(self) -> bool:
+        return self.high > self.low
+
+    def ppf(self, u):
+        """Map uniform numbers ``u`` in [0, 1] (an array) to draws of this coefficient."""
+        import numpy as np
+
+        u = np.asarray(u, dtype=float)
+        if not self.varies:
+            return np.full(u.shape, self.value)
+        if self.distribution == "uniform":
+            return self.low + u * (self.high - self.low)
+        if self.distribution == "triangular":
+            from scipy.stats import triang
+
+            c = (self.value - self.low) / (self.high - self.low)
+            return triang.ppf(u, c, loc=self.low, scale=self.high - self.low)
+        raise ValueError(f"{self.id}: unknown distribution {self.distribution!r}")
 
 
 def _a(id, zh, en, value, low, high, unit, source, assumption=False):
