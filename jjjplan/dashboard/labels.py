@@ -5,9 +5,10 @@ Lever, variable, gap-measure, ratio and pathway names come from the package's ow
 renamed lever is renamed everywhere. Only words that exist nowhere else (button captions,
 legend words, tab titles) live in :data:`UI` below.
 
-Two display languages: ``"zh"`` shows 中文 first with the English name after it (the
-planners' default: bilingual, Chinese first); ``"en"`` shows English only. Chart text is
-short, so charts use one language: Chinese in ``"zh"`` mode, English in ``"en"`` mode.
+Three display modes: ``"zh"`` 中文 only, ``"en"`` English only, and ``"both"`` (the
+default): 中文 first with the English name after it. Charts are drawn by the browser
+(plotly), so Chinese needs no server-side font; chart titles put the English line under the
+Chinese one in ``"both"`` mode (:func:`title`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,49 @@ from typing import Literal
 from jjjplan import baseline
 from jjjplan.scenario import PATHWAY_LABELS, LeverSpec
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+Lang = Literal["zh", "en", "both"]
+LANGS: tuple[Lang, ...] = ("zh", "en", "both")
+#: Language buttons: (caption, mode).
+LANG_OPTIONS: tuple[tuple[str, Lang], ...] = (
+    ("中文", "zh"),
+    ("English", "en"),
+    ("中英 双语", "both"),
+)
 
 #: Words used only by the dashboard: key -> (中文, English).
 UI: dict[str, tuple[str, str]] = {
-    "title": ("京津冀产业协同情景规划", "Beijing–Tianjin–Hebei coordination scenarios"),
+    "title": ("京津冀协同发展情景规划", "Beijing–Tianjin–Hebei coordination scenarios"),
+    "subtitle": (
+        "在左侧调整政策措施，右侧即时显示到2035年的区域差距（实线：本情景；虚线：基准情景）。",
+        "Adjust the policy levers on the left; the regional gaps to 2035 update on the right "
+        "(solid: this scenario; dashed: baseline).",
+    ),
+    "current": ("当前情景", "Scenario"),
+    "source": ("来源", "from"),
+    "not_saved": ("未保存的修改", "unsaved changes"),
+    "start_baseline": ("基准情景（现行政策）", "baseline (current policy)"),
+    "weights_total": ("增长极权重合计", "Pole weights total"),
+    "load_failed": (
+        "未能读取工作簿，仍显示原来的情景（{name}），未作任何更改：",
+        "The workbook could not be loaded; still showing the previous scenario ({name}), "
+        "nothing changed:",
+    ),
+    "dismiss": ("关闭提示", "Dismiss"),
+    "confirm_replace": ("文件已存在，是否替换？", "The file exists. Replace it?"),
+    "replace": ("替换", "Replace"),
+    "cancel": ("取消", "Cancel"),
+    "cancelled": ("已取消，未写入文件", "cancelled, nothing written"),
+    "save_name": ("另存为情景名称", "save as scenario name"),
+    "add_pole": ("添加增长极", "Add pole"),
+    "remove_pole": ("移除", "remove"),
+    "upload_limit": ("（最大 {mb} MB）", "(up to {mb} MB)"),
+    "tab_compare": ("情景比较", "Compare"),
+    "compare_title": ("已加入比较的情景：泰尔指数T", "Scenarios in the comparison: Theil T"),
+    "compare_empty": (
+        "比较列表为空：在下方“工作簿”中点击“加入比较”，可并排比较已保存的情景。",
+        "The comparison list is empty: press “Add to comparison” below to compare scenarios "
+        "side by side.",
+    ),
     "language": ("语言", "Language"),
     "scenario": ("情景", "scenario"),
     "baseline": ("基准", "baseline"),
@@ -81,7 +119,7 @@ UI: dict[str, tuple[str, str]] = {
     "path": ("路径", "path"),
     "load": ("读取工作簿", "Load workbook"),
     "upload": ("上传 .xlsx", "Upload .xlsx"),
-    "save": ("保存为情景工作簿", "Save scenario workbook"),
+    "save": ("另存为情景工作簿", "Save as scenario workbook"),
     "name": ("情景名称", "scenario name"),
     "add": ("加入比较", "Add to comparison"),
     "clear": ("清空比较", "Clear comparison"),
@@ -90,10 +128,6 @@ UI: dict[str, tuple[str, str]] = {
     "empty": ("（空）", "(empty)"),
     "log": ("日志", "Log"),
     "ok": ("完成", "done"),
-    "no_font": (
-        "未找到中文字体，图表改用英文标签。",
-        "No CJK font found: chart labels fall back to English.",
-    ),
 }
 
 #: National growth paths (low/central/high) in the two languages.
@@ -105,32 +139,44 @@ NATIONAL_PATH_LABELS: dict[str, tuple[str, str]] = {
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:
-    """One language of a (中文, English) pair: the chart style of labelling."""
-    return pair[0] if lang == "zh" else pair[1]
+    """One language of a (中文, English) pair for short chart text (ticks): Chinese unless
+    the mode is English only."""
+    return pair[1] if lang == "en" else pair[0]
 
 
 def both(pair: tuple[str, str], lang: Lang) -> str:
-    """中文 first then English in ``zh`` mode, English only in ``en`` mode (control style)."""
-    return f"{pair[0]} {pair[1]}" if lang == "zh" else pair[1]
+    """Text of a (中文, English) pair in mode ``lang``: one language, or 中文 then English."""
+    if lang == "zh":
+        return pair[0]
+    if lang == "en":
+        return pair[1]
+    return pair[0] if pair[0] == pair[1] else f"{pair[0]} {pair[1]}"
+
+
+def title(pair: tuple[str, str], lang: Lang) -> str:
+    """Chart title: the English line under the Chinese one in ``both`` mode (plotly ``<br>``)."""
+    if lang == "both" and pair[0] != pair[1]:
+        return f"{escape(pair[0])}<br><sup>{escape(pair[1])}</sup>"
+    return escape(both(pair, lang))
 
 
 def ui(key: str, lang: Lang) -> str:
-    """A dashboard-only word in control style (bilingual in ``zh`` mode)."""
+    """A dashboard-only word in mode ``lang``."""
     return both(UI[key], lang)
 
 
 def ui1(key: str, lang: Lang) -> str:
-    """A dashboard-only word in chart style (one language)."""
+    """A dashboard-only word for short chart text (one language)."""
     return pick(UI[key], lang)
 
 
 def lever_label_html(spec: LeverSpec, lang: Lang, suffix: str = "") -> str:
-    """HTML caption of a lever: bold name, English name in ``zh`` mode, unit, range note."""
+    """HTML caption of a lever: bold name (English after it in ``both`` mode), unit."""
     unit = escape(spec.unit)
-    if lang == "zh":
+    if lang == "both":
         head = f"<b>{escape(spec.name_zh)}</b> {escape(spec.name_en)}"
     else:
-        head = f"<b>{escape(spec.name_en)}</b>"
+        head = f"<b>{escape(both((spec.name_zh, spec.name_en), lang))}</b>"
     tail = f" <span style='color:#666'>({unit}){escape(suffix)}</span>" if unit else ""
     return f"{head}{tail}"
 
@@ -160,3 +206,12 @@ def unit_name(code: str, lang: Lang, style: str = "both") -> str:
 def province_name(code: str, lang: Lang) -> str:
     """Province name in chart style."""
     return pick(baseline.PROVINCE_NAMES[code], lang)
+
+
+def check_lang(lang: str) -> Lang:
+    """``lang`` if it is a display mode, else a ValueError naming the modes."""
+    if lang not in LANGS:
+        raise ValueError(
+            f"显示语言应为 {'/'.join(LANGS)} / lang must be one of {LANGS}, not {lang!r}"
+        )
+    return lang  # type: ignore[return-value]
