@@ -272,6 +272,7 @@ class Dashboard:
         guard = self.log.guard
         for control in (*self.controls.values(), self.name):
             control.on_change(guard(self._lever_changed))
+            control.guard = guard
         self.views.tabs.observe(guard(self._tab_changed), "selected_index")
         self.views.contrib_button.on_click(guard(lambda _: self.compute_contributions()))
         self.language.observe(guard(lambda ch: self.set_language(ch["new"])), "value")

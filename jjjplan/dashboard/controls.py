@@ -112,7 +112,7 @@ def rebalance(
     out = dict(w)
     out[changed] = value
     for k in free:
-        out[k] = rest * w[k] / held if held > 0 else rest / len(free)
+        out[k] = rest * (w[k] / held) if held > 0 else rest / len(free)
     return out
 
 
@@ -140,6 +140,9 @@ class Control:
     def __init__(self) -> None:
         self._callbacks: list[Callable[[Control], None]] = []
         self._quiet = 0
+        #: Wraps a control's own button handlers so their errors reach the dashboard's log
+        #: (set by the dashboard; identity when the control is used alone).
+        self.guard: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda fn: fn
 
     def on_change(self, callback: Callable[[Control], None]) -> None:
         """Call ``callback(self)`` after every change a planner makes."""
@@ -305,7 +308,7 @@ class PoleWeights(Control):
         self.new_pole.add_class("jjj-new-pole")
         self.add_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.add_button.add_class("jjj-add-pole")
-        self.add_button.on_click(lambda _: self.add_pole(self.new_pole.value))
+        self.add_button.on_click(lambda _: self.guard(self.add_pole)(self.new_pole.value))
         self.widget = widgets.VBox(
             [
                 self.caption,
@@ -345,7 +348,7 @@ class PoleWeights(Control):
             slider.disabled = lock.value
             slider.observe(lambda ch, c=code: self._moved(c, ch["new"]), "value")
             lock.observe(lambda ch, c=code: self._locked(c, ch["new"]), "value")
-            remove.on_click(lambda _, c=code: self.remove_pole(c))
+            remove.on_click(lambda _, c=code: self.guard(self.remove_pole)(c))
             self.sliders[code], self.locks[code], self.removers[code] = slider, lock, remove
             rows.append(widgets.HBox([slider, lock, remove], layout=widgets.Layout(width="100%")))
         self.rows.children = rows
@@ -353,7 +356,8 @@ class PoleWeights(Control):
     def _moved(self, code: str, value: float) -> None:
         if self._quiet:
             return
-        new = rebalance(self.weights, code, value / 100, self.locked)
+        value = round(value / STEPS["poles.weights"]) * STEPS["poles.weights"]  # slider grid
+        new = rebalance(self.weights, code, tidy(value / 100), self.locked)
         keep = self.locked | {code}
         self.weights = {k: tidy(v) for k, v in round_weights(new, keep).items()}
         self._show()
