@@ -10,7 +10,10 @@ labels change only on a language switch.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from copy import deepcopy
+from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -33,9 +36,23 @@ FONT_FAMILY = (
 HEIGHT = 380
 
 
+@cache
+def figure_class() -> type[go.FigureWidget]:
+    """``FigureWidget``, loading plotly's widget module by URL when the dashboard server
+    publishes it (``JJJPLAN_ASSETS_URL``, set by ``jjjplan dashboard``): the browser then
+    fetches and compiles it once for all charts. In JupyterLab the module travels with each
+    chart as usual."""
+    url = os.environ.get("JJJPLAN_ASSETS_URL")
+    if not url:
+        return go.FigureWidget
+    attrs = {"_esm": f"{url}widgetbundle.js", "__module__": __name__}
+    return type("FigureWidget", (go.FigureWidget,), attrs)
+
+
 def plot_config(name: str) -> dict:
     """plotly toolbar: PNG export named after the chart, no plotly logo or cloud links."""
     return {
+        "responsive": True,
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": f"jjjplan-{name}", "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
@@ -76,6 +93,7 @@ class Chart:
         self.stale = True
         self._data: tuple | None = None
         self._label()
+        self._publish()
 
     # -- subclass hooks --------------------------------------------------------------------
     def _figure(self) -> go.FigureWidget:  # pragma: no cover - abstract
@@ -104,6 +122,7 @@ class Chart:
             return
         with self.fig.batch_update():
             self._update(*self._data)
+        self._publish()
         self.stale = False
 
     def relabel(self, lang: Lang) -> None:
@@ -111,6 +130,18 @@ class Chart:
         self.lang = lang
         with self.fig.batch_update():
             self._label()
+        self._publish()
+
+    def _publish(self) -> None:
+        """Make the widget's synced state the whole current figure.
+
+        A FigureWidget sends changes as edit messages and syncs its full data and layout
+        only when built. Voilà runs the notebook *before* the page connects, so the page
+        would draw the figure as first built and miss every edit made before it connected
+        (or after a reload). The state is a few kilobytes, so it is simply re-sent.
+        """
+        self.fig._widget_data = deepcopy(self.fig._data)
+        self.fig._widget_layout = deepcopy(self.fig._layout)
 
 
 def _names(traces: Sequence, pairs: Sequence[tuple[str, str]], lang: Lang) -> None:
@@ -129,8 +160,14 @@ class GapChart(Chart):
     measures = ("theil_t", "theil_t_between", "theil_t_within")
 
     def _figure(self) -> go.FigureWidget:
-        fig = go.FigureWidget(
-            make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1)
+        fig = figure_class()(
+            make_subplots(
+                rows=1,
+                cols=2,
+                column_widths=[0.62, 0.38],
+                horizontal_spacing=0.1,
+                subplot_titles=(" ", " "),
+            )
         )
         fig.update_layout(**base_layout(420))
         for color in COLORS[: len(self.measures)]:
@@ -140,7 +177,9 @@ class GapChart(Chart):
             fig.add_scatter(mode="lines", line=_line(COLORS[3], baseline), row=1, col=2)
         fig.update_traces(hovertemplate="%{y:.4f}")
         fig.update_xaxes(tickvals=YEAR_TICKS)
-        fig.update_yaxes(tickformat=".3f")
+        fig.update_yaxes(tickformat=".3f", row=1, col=1)
+        fig.update_yaxes(tickformat=".4f", row=1, col=2)
+        fig.update_annotations(font_size=12)
         return fig
 
     def _label(self) -> None:
@@ -148,7 +187,9 @@ class GapChart(Chart):
         self.fig.layout.title.text = title(UI["gaps_title"], lang)
         pairs = [GAP_MEASURE_LABELS[m] for m in (*self.measures, "cv_weighted")]
         _names(self.fig.data, pairs, lang)
-        self.fig.layout.yaxis2.title.text = pick(GAP_MEASURE_LABELS["cv_weighted"], lang)
+        left, right = self.fig.layout.annotations
+        left.text = pick(GAP_MEASURE_LABELS["theil_t"], lang)
+        right.text = pick(GAP_MEASURE_LABELS["cv_weighted"], lang)
 
     def _update(self, years, scen, base) -> None:
         x = list(map(int, years))
@@ -164,7 +205,7 @@ class RatioChart(Chart):
     ratios = ("bj_he_ratio", "tj_he_ratio")
 
     def _figure(self) -> go.FigureWidget:
-        fig = go.FigureWidget(layout=base_layout())
+        fig = figure_class()(layout=base_layout())
         for color, _ in zip(COLORS, self.ratios, strict=False):
             for baseline in (False, True):
                 fig.add_scatter(mode="lines", line=_line(color, baseline), hovertemplate="%{y:.3f}")
@@ -192,7 +233,7 @@ class PerCapitaChart(Chart):
         super().__init__(lang, css)
 
     def _figure(self) -> go.FigureWidget:
-        fig = go.FigureWidget(layout={**base_layout(), "barmode": "group", "hovermode": "x"})
+        fig = figure_class()(layout={**base_layout(), "barmode": "group", "hovermode": "x"})
         fig.add_bar(marker_color=COLORS[0], hovertemplate="%{x}: %{y:.2f}")
         fig.add_bar(marker_color=BASELINE_GREY, hovertemplate="%{x}: %{y:.2f}")
         fig.update_layout(margin={"b": 90})
@@ -218,7 +259,7 @@ class LedgerChart(Chart):
     items = ("shares_received", "shares_paid", "compensation", "net_change")
 
     def _figure(self) -> go.FigureWidget:
-        fig = go.FigureWidget(layout={**base_layout(), "barmode": "group", "hovermode": "x"})
+        fig = figure_class()(layout={**base_layout(), "barmode": "group", "hovermode": "x"})
         for color, _ in zip(COLORS, self.items, strict=False):
             fig.add_bar(marker_color=color, hovertemplate="%{y:,.1f}")
         return fig
@@ -245,7 +286,7 @@ class ContributionChart(Chart):
     name = "contributions"
 
     def _figure(self) -> go.FigureWidget:
-        fig = go.FigureWidget(layout={**base_layout(), "hovermode": "x", "showlegend": False})
+        fig = figure_class()(layout={**base_layout(), "hovermode": "x", "showlegend": False})
         colors = [COLORS[0]] * len(PATHWAYS) + ["#555555"]
         fig.add_bar(
             marker_color=colors,
@@ -271,7 +312,7 @@ class CompareChart(Chart):
     name = "comparison"
 
     def _figure(self) -> go.FigureWidget:
-        fig = go.FigureWidget(layout=base_layout())
+        fig = figure_class()(layout=base_layout())
         fig.update_xaxes(tickvals=YEAR_TICKS)
         fig.update_yaxes(tickformat=".3f")
         return fig

@@ -41,6 +41,9 @@ HOST = "127.0.0.1"
 WORKBOOK_ENV = "JJJPLAN_WORKBOOK"
 WORKDIR_ENV = "JJJPLAN_WORKDIR"
 TEMPLATE = "jjjplan"
+#: Where the server publishes plotly's chart module, and the variable telling kernels so.
+ASSETS_ROUTE = "/jjjplan/static/"
+ASSETS_ENV = "JJJPLAN_ASSETS_URL"
 #: Seconds a kernel without a connected page may sit idle before it is culled.
 CULL_IDLE_S = 120
 CULL_INTERVAL_S = 30
