@@ -381,7 +381,7 @@ def padded_workbook(path: Path, target_bytes: int, name: str) -> Path:
     """A valid scenario workbook padded to ``target_bytes`` (compressed) with an extra sheet
     of incompressible text, written part by part (no openpyxl for the big sheet)."""
     from jjjplan import Scenario
-    from jjjplan.workbook.template import build_workbook
+    from jjjplan.excel.write.template import build_workbook
 
     wb = build_workbook(Scenario.baseline().replace(name=name))
     wb.create_sheet("填充 Padding")["A1"] = "x"

@@ -304,7 +304,7 @@ def _change_many(d: Dashboard) -> None:
 
 
 def test_save_then_load_gives_an_equal_scenario(dash, tmp_path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     _change_many(dash)
     assert dash.actions.save_name.value == "协同方案 A-2"  # a new name is proposed
@@ -325,7 +325,7 @@ def test_save_then_load_gives_an_equal_scenario(dash, tmp_path):
 
 
 def test_upload_is_read_from_a_temporary_file(dash, tmp_path, monkeypatch):
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     monkeypatch.chdir(tmp_path)
     src = tmp_path / "src.xlsx"
@@ -348,7 +348,7 @@ def test_upload_is_read_from_a_temporary_file(dash, tmp_path, monkeypatch):
 
 
 def read_back(path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     return read_workbook(path)
 
@@ -380,8 +380,8 @@ def test_uploaded_text_file_is_reported_under_its_name(dash):
 
 
 def test_bad_weight_cell_is_reported_with_sheet_and_cell(dash, tmp_path):
-    from jjjplan.workbook.reader import scenario_cells
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.read.reader import scenario_cells
+    from jjjplan.excel.write.template import make_template
 
     path = tmp_path / "template.xlsx"
     make_template(path)
@@ -425,7 +425,7 @@ def test_bad_startup_workbook_is_shown_at_the_top(tmp_path):
 
 
 def test_failed_load_keeps_the_shown_scenario_and_a_good_load_clears_the_banner(dash, tmp_path):
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     dash.controls["reform.origin_share"].input.value = 30
     shown = dash.scenario
@@ -576,7 +576,7 @@ SHIPPED = sorted((Path(__file__).resolve().parents[1] / "workbooks").glob("*.xls
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_workbooks_load_and_respond(dash, path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     dash.actions.load_path.value = str(path)
     dash.actions.load_button.click()
@@ -677,7 +677,7 @@ def test_weights_stay_at_100_under_moves_locks_adds_and_removes(moves):
 
 
 def test_save_as_rounds_weights_and_keeps_pole_order(dash, tmp_path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     s = dash.scenario
     odd = {"HD": 0.0932727272729, "TJ": 0.3, "BJ": 0.1067272727271, "BD": 0.5}
@@ -690,7 +690,7 @@ def test_save_as_rounds_weights_and_keeps_pole_order(dash, tmp_path):
 
 
 def test_save_never_replaces_without_asking(dash, tmp_path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     first = dash.save_workbook(tmp_path / "mine.xlsx", name="mine")
     original = first.read_bytes()
@@ -713,7 +713,7 @@ def test_save_never_replaces_without_asking(dash, tmp_path):
 
 
 def test_save_refuses_inputs_and_workbooks_with_extra_sheets(dash, tmp_path):
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     loaded = tmp_path / "loaded.xlsx"
     make_template(loaded, Scenario.baseline().replace(name="loaded"))
@@ -737,7 +737,7 @@ def test_save_refuses_inputs_and_workbooks_with_extra_sheets(dash, tmp_path):
 
 
 def test_export_never_targets_inputs_or_scenario_workbooks(dash, tmp_path):
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     dash.add_to_comparison()
     other = tmp_path / "other-scenario.xlsx"
@@ -766,7 +766,7 @@ def test_export_never_targets_inputs_or_scenario_workbooks(dash, tmp_path):
 
 
 def test_saved_scenario_joins_the_comparison_beside_the_loaded_one(dash, tmp_path):
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     src = tmp_path / "05.xlsx"
     make_template(src, Scenario.baseline().replace(name="coordinated"))

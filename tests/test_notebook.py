@@ -3,6 +3,7 @@ copy packaged for ``jjjplan dashboard`` (Voilà) is the same file."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from jjjplan.dashboard.serve import (
     WORKBOOK_ENV,
     WORKDIR_ENV,
     notebook_path,
+    template_root,
     voila_command,
+    voila_config,
     voila_env,
 )
 
@@ -67,7 +70,7 @@ def test_notebook_runs_without_errors(monkeypatch):
 
 def test_notebook_reads_the_workbook_from_the_environment(monkeypatch, tmp_path):
     from jjjplan import Scenario
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     path = tmp_path / "start.xlsx"
     make_template(path, Scenario.baseline().replace(name="from env"))
@@ -112,10 +115,26 @@ def test_packaged_notebook_is_the_repository_notebook():
 
 def test_voila_command_binds_to_localhost_only():
     cmd = voila_command(8899)
-    assert cmd[:3] == [sys.executable, "-m", "voila"]
-    assert f"--Voila.ip={HOST}" in cmd and HOST == "127.0.0.1"
-    assert "--port=8899" in cmd
-    assert "--Voila.open_browser=False" in cmd
+    assert cmd[:3] == [sys.executable, "-m", "jjjplan.dashboard.voila_main"]
+    assert "--port=8899" in cmd and "--open-browser=False" in cmd
+    config = voila_config(8899)
+    assert config["Voila"]["ip"] == HOST == "127.0.0.1"
+    assert config["Voila"]["port"] == 8899 and config["Voila"]["port_retries"] == 0
+
+
+def test_voila_settings_for_culling_uploads_and_offline_pages():
+    from jjjplan.excel.guard.limits import MAX_FILE_BYTES
+
+    config = voila_config(8899)
+    tornado = config["Voila"]["tornado_settings"]
+    assert tornado["websocket_max_message_size"] > MAX_FILE_BYTES  # any readable upload fits
+    assert tornado["disable_check_xsrf"] is True  # Voilà's shutdown beacon has no _xsrf
+    kernels = config["MappingKernelManager"]
+    assert kernels["cull_idle_timeout"] > 0 and kernels["cull_connected"] is False
+    assert config["VoilaConfiguration"]["template"] == "jjjplan"
+    page = template_root() / "voila" / "templates" / "jjjplan" / "index.html.j2"
+    text = page.read_text(encoding="utf-8")
+    assert "cdn.jsdelivr.net" in text and "extends 'lab/index.html.j2'" in text
 
 
 def test_voila_env_passes_an_absolute_workbook(tmp_path, monkeypatch):
@@ -126,5 +145,6 @@ def test_voila_env_passes_an_absolute_workbook(tmp_path, monkeypatch):
     assert env[WORKDIR_ENV] == str(tmp_path)
     monkeypatch.setenv(WORKBOOK_ENV, "stale.xlsx")
     assert WORKBOOK_ENV not in voila_env(None)
+    assert voila_env(None)["JUPYTER_PATH"].split(os.pathsep)[0] == str(template_root())
     with pytest.raises(FileNotFoundError, match=r"missing\.xlsx"):
         voila_env("missing.xlsx")

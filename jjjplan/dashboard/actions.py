@@ -15,7 +15,7 @@ from html import escape
 import ipywidgets as widgets
 
 from jjjplan.dashboard.labels import Lang, ui
-from jjjplan.workbook.limits import MAX_FILE_BYTES
+from jjjplan.excel.guard.limits import MAX_FILE_BYTES
 
 _ROW = widgets.Layout(width="100%", align_items="center")
 _PATH = widgets.Layout(flex="1 1 auto", width="auto")

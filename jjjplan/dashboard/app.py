@@ -406,7 +406,7 @@ class Dashboard:
 
     def load_workbook(self, path: str | os.PathLike[str]) -> Scenario:
         """Read a scenario workbook and show it (raises ValidationError listing sheet!cell)."""
-        from jjjplan.workbook.reader import read_workbook
+        from jjjplan.excel.read.reader import read_workbook
 
         p = self._resolve(path)
         scenario = read_workbook(p)
@@ -420,7 +420,7 @@ class Dashboard:
         """Load an uploaded workbook. The bytes go to a fresh temporary ``.xlsx`` file; the
         uploaded file name is only ever shown as text, never used as a path."""
         from jjjplan.errors import ValidationError
-        from jjjplan.workbook.reader import read_workbook
+        from jjjplan.excel.read.reader import read_workbook
 
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix="jjjplan-upload-")
         try:
@@ -495,7 +495,7 @@ class Dashboard:
         in the poles' order. An existing file raises :class:`ConfirmReplace` unless
         ``replace`` is True; inputs and files that are not plain workbooks are refused.
         """
-        from jjjplan.workbook.template import make_template
+        from jjjplan.excel.write.template import make_template
 
         new_name = (name or "").strip() or propose_name(self._scenario.name, self._taken_names())
         target = decide(self._resolve(path), "scenario", self.inputs, replace)
@@ -538,7 +538,7 @@ class Dashboard:
         The baseline is the listed scenario named "baseline" if there is one, else current
         policy with the current assumptions (added as the first column). Never replaces an
         input or a scenario workbook; an existing file needs ``replace=True``."""
-        from jjjplan.workbook.comparison import write_comparison
+        from jjjplan.excel.write.comparison import write_comparison
 
         if not self.comparison:
             raise ValueError(

@@ -55,7 +55,7 @@ def _same(a: Path, b: Path) -> bool:
 def _sheet_names(path: Path) -> tuple[str, ...]:
     """Sheet names of an existing file through the guarded pre-flight (never openpyxl)."""
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook.preflight import preflight
+    from jjjplan.excel.guard.preflight import preflight
 
     try:
         return preflight(path).sheet_names
@@ -77,8 +77,8 @@ def decide(
 
     ``replace=True`` is the planner's confirmation that an existing file may be replaced.
     """
-    from jjjplan.workbook.layout import SHEETS
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.excel.layout import SHEETS
+    from jjjplan.excel.safety import check_output_path
 
     target = Path(os.path.abspath(path))
     if target.suffix.lower() != ".xlsx":

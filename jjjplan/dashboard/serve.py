@@ -55,7 +55,7 @@ STOP_TIMEOUT_S = 15
 
 def websocket_limit() -> int:
     """Largest websocket message accepted: the reader's file limit plus 8 MiB of envelope."""
-    from jjjplan.workbook.limits import MAX_FILE_BYTES
+    from jjjplan.excel.guard.limits import MAX_FILE_BYTES
 
     return MAX_FILE_BYTES + 8 * 2**20
 
