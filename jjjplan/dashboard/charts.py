@@ -10,6 +10,7 @@ labels change only on a language switch.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from copy import deepcopy
@@ -34,6 +35,8 @@ FONT_FAMILY = (
     '"WenQuanYi Micro Hei", "SimHei", sans-serif'
 )
 HEIGHT = 380
+#: Seconds after an update before the chart's full state is re-synced (see Chart._publish).
+PUBLISH_DELAY_S = 0.25
 
 
 @cache
@@ -92,6 +95,7 @@ class Chart:
         #: True when the data changed since the last render (the view was hidden).
         self.stale = True
         self._data: tuple | None = None
+        self._publish_pending = False
         self._label()
         self._publish()
 
@@ -122,7 +126,7 @@ class Chart:
             return
         with self.fig.batch_update():
             self._update(*self._data)
-        self._publish()
+        self._publish_soon()
         self.stale = False
 
     def relabel(self, lang: Lang) -> None:
@@ -132,6 +136,18 @@ class Chart:
             self._label()
         self._publish()
 
+    def _publish_soon(self) -> None:
+        """:meth:`_publish` once the current callback is done (the page gets the chart's
+        edit first), or now when no event loop runs (plain Python)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._publish()
+            return
+        if not self._publish_pending:
+            self._publish_pending = True
+            loop.call_later(PUBLISH_DELAY_S, self._publish)
+
     def _publish(self) -> None:
         """Make the widget's synced state the whole current figure.
 
@@ -140,6 +156,7 @@ class Chart:
         would draw the figure as first built and miss every edit made before it connected
         (or after a reload). The state is a few kilobytes, so it is simply re-sent.
         """
+        self._publish_pending = False
         self.fig._widget_data = deepcopy(self.fig._data)
         self.fig._widget_layout = deepcopy(self.fig._layout)
 
