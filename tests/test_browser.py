@@ -427,7 +427,7 @@ def test_upload_of_a_50_mb_workbook(browser_page, tmp_path):
     assert page.locator(".jjj-banner").is_hidden()
     # the kernel connection survived: a lever still updates the figures
     before = page.inner_text(KEY_CELL)
-    page.get_by_text("体制改革 Reform").first.click()
+    page.get_by_text("体制改革 Institutional reform").first.click()
     _drag(page, ".jjj-reform-origin-share", -60)
     page.wait_for_function(
         "([css, old]) => document.querySelector(css).innerText !== old",
