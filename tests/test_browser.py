@@ -449,7 +449,7 @@ def test_five_reloads_leave_no_idle_kernels(browser_page, server):
     page = browser_page
     assert _wait_kernels(server, 1, 30) == 1
     for _ in range(5):
-        page.reload()
+        page.reload(timeout=STARTUP_S * 1000)
         page.wait_for_selector(KEY_CELL, timeout=STARTUP_S * 1000)
     n = _wait_kernels(server, 1, 30)
     print(f"\nkernels after five reloads: {n}")
