@@ -375,9 +375,14 @@ def test_save_as_new_name_compare_and_ask_before_replacing(browser_page, server)
     )
 
     page.locator(".lm-TabBar-tab").nth(0).click()
-    page.wait_for_timeout(800)  # let the chart paint
+    # the page scrolls inside Voilà's own container: a tall window shows all of it
+    page.set_viewport_size({"width": WIDTH, "height": 1700})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(".jjj-header").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)  # let the charts resize and paint
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.set_viewport_size({"width": WIDTH, "height": 900})
     assert SCREENSHOT.stat().st_size > 20_000
 
 

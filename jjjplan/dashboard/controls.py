@@ -64,6 +64,9 @@ STEPS: dict[str, float] = {
 }
 _WIDE = widgets.Layout(width="98%")
 _DESC = {"description_width": "15em"}
+#: Pole rows hold a slider, a lock and a remove button: a narrower caption leaves the
+#: slider room at 1,280 px.
+_POLE_DESC = {"description_width": "9em"}
 
 
 def tidy(x: float) -> float:
@@ -337,13 +340,14 @@ class PoleWeights(Control):
         for code, value in self.weights.items():
             slider = _slider("poles.weights", 100.0)
             slider.value = value * 100
-            slider.style = _DESC
+            slider.style = _POLE_DESC
+            slider.layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="14em")
             slider.add_class(f"jjj-pole-{code}")
             lock = widgets.Checkbox(
-                value=code in old_locks, indent=False, layout=widgets.Layout(width="5.5em")
+                value=code in old_locks, indent=False, layout=widgets.Layout(width="auto")
             )
             lock.add_class(f"jjj-lock-{code}")
-            remove = widgets.Button(layout=widgets.Layout(width="auto"))
+            remove = widgets.Button(layout=widgets.Layout(width="auto", flex="0 0 auto"))
             remove.add_class(f"jjj-remove-{code}")
             slider.disabled = lock.value
             slider.observe(lambda ch, c=code: self._moved(c, ch["new"]), "value")
