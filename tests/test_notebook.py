@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -148,3 +149,43 @@ def test_voila_env_passes_an_absolute_workbook(tmp_path, monkeypatch):
     assert voila_env(None)["JUPYTER_PATH"].split(os.pathsep)[0] == str(template_root())
     with pytest.raises(FileNotFoundError, match=r"missing\.xlsx"):
         voila_env("missing.xlsx")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_stop_signals_interrupt_the_wait_and_are_restored(name):
+    import signal
+
+    from jjjplan.dashboard.serve import _Stop, _stop_signals
+
+    sig = getattr(signal, name)
+    before = signal.getsignal(sig)
+    with pytest.raises(_Stop), _stop_signals():
+        os.kill(os.getpid(), sig)
+        time.sleep(5)  # the handler interrupts this
+    assert signal.getsignal(sig) == before
+
+
+def test_stop_server_ends_the_process_tree(tmp_path):
+    """A parent with a child (like Voilà and a kernel): both are gone afterwards."""
+    import subprocess
+
+    import psutil
+
+    from jjjplan.dashboard.serve import _own_group, stop_server
+
+    code = (
+        "import subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], **_own_group())
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 30
+    while not parent.children() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    tree = [parent, *parent.children(recursive=True)]
+    assert len(tree) == 2
+    stop_server(proc, timeout=5)
+    _, alive = psutil.wait_procs(tree, timeout=10)
+    assert alive == []
