@@ -138,6 +138,7 @@ def template(out: Path) -> None:
     from jjjplan.workbook import make_template
 
     _refuse_existing(out)
+    _output(out, "template")
     path = make_template(out)
     click.echo(f"已写出模板 / template written: {path}")
 
@@ -161,33 +162,18 @@ def _refuse_existing(out: Path) -> None:
         )
 
 
-def _refuse_scenario_target(out: Path) -> None:
-    """Results never replace a scenario workbook (one with jjjplan's TemplateVersion name)."""
-    if _looks_like_scenario_workbook(out):
-        _refuse_output(
-            out,
-            "a results file name",
-            "a scenario workbook",
-            "输出文件是一个情景工作簿（输入文件），不会被结果覆盖；请另选输出文件名",
-            "the output file is a scenario workbook (an input), so results will not "
-            "replace it; choose another output name",
-        )
+def _output(out: Path, kind: str, inputs=(), overwrite: bool = False) -> Path:
+    """The one output policy (jjjplan.output_policy): refuse inputs, scenario workbooks,
+    devices, wrong extensions, open files, and an existing file unless --overwrite."""
+    from jjjplan.output_policy import check_output
+
+    existing = "replace" if overwrite else "refuse"
+    return check_output(out, kind, inputs=inputs, existing=existing).path
 
 
-def _looks_like_scenario_workbook(path: Path) -> bool:
-    """True if ``path`` is an .xlsx whose workbook part defines jjjplan's TemplateVersion."""
-    import zipfile
-
-    try:
-        if not path.is_file():
-            return False
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 8 * 1024 * 1024:
-                return False
-            return b'name="TemplateVersion"' in zf.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
-        return False
+OVERWRITE = click.option(
+    "--overwrite", is_flag=True, help="Replace the output file if it exists (never an input)."
+)
 
 
 @main.command()
@@ -201,8 +187,9 @@ def _looks_like_scenario_workbook(path: Path) -> bool:
     help="Write a copy with offending cells marked red and an Errors sheet "
     "(a folder when several workbooks are given).",
 )
+@OVERWRITE
 @planner_errors
-def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
+def validate(workbooks: tuple[Path, ...], annotate_out: Path | None, overwrite: bool) -> None:
     """Check scenario workbooks; list every problem with sheet!cell.
 
     \b
@@ -233,7 +220,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
                     if annotate_out.is_dir()
                     else annotate_out
                 )
-                _annotate(wb, err, target)
+                _annotate(wb, err, target, overwrite)
             continue
         click.echo(f"✓ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
         for notice in reading.notices:
@@ -244,7 +231,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
         sys.exit(1)
 
 
-def _annotate(wb: Path, err, target: Path) -> None:
+def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     from jjjplan.errors import ValidationError, WorkbookRejected
     from jjjplan.workbook.annotate import annotate_copy
 
@@ -254,6 +241,8 @@ def _annotate(wb: Path, err, target: Path) -> None:
     from jjjplan.workbook.preflight import run_isolated
 
     try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
+        kind = "annotated"
+        target = _output(target, kind, [wb], overwrite)
         result = run_isolated(annotate_copy, wb, err, target, workbook=wb.name)
     except ValidationError as problem:
         click.echo(f"  annotated copy not written: {problem}", err=True)
@@ -272,8 +261,9 @@ def _annotate(wb: Path, err, target: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Results workbook to write.",
 )
+@OVERWRITE
 @planner_errors
-def run(workbook: Path, out: Path) -> None:
+def run(workbook: Path, out: Path, overwrite: bool) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
@@ -281,10 +271,8 @@ def run(workbook: Path, out: Path) -> None:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
     """
     from jjjplan.workbook import read_workbook, write_results
-    from jjjplan.workbook.safety import check_output_path
 
-    check_output_path(out, [workbook])
-    _refuse_scenario_target(out)
+    _output(out, "results", [workbook], overwrite)
     scenario = read_workbook(workbook)
     results = jjjplan.project(scenario)
     write_results(results, out, source_path=workbook)
@@ -310,8 +298,11 @@ def run(workbook: Path, out: Path) -> None:
     help="The scenario the others are compared with (default: the one named "
     "'baseline', else the first).",
 )
+@OVERWRITE
 @planner_errors
-def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) -> None:
+def compare(
+    workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None, overwrite: bool
+) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
     \b
@@ -319,16 +310,19 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
     """
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.workbook.safety import _same_file
 
     paths = list(workbooks)
-    if baseline_wb is not None and baseline_wb not in paths:
-        paths.insert(0, baseline_wb)
-    check_output_path(out, paths)
-    _refuse_scenario_target(out)
+    base_at = None
+    if baseline_wb is not None:  # the same file, however it is spelt, is the listed one
+        listed = [i for i, p in enumerate(paths) if _same_file(Path(baseline_wb), Path(p))]
+        base_at = listed[0] if listed else 0
+        if not listed:
+            paths.insert(0, baseline_wb)
+    _output(out, "comparison", paths, overwrite)
     results = _read_and_project(paths)
     _refuse_duplicate_names(paths, results)
-    base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
+    base = results[base_at] if base_at is not None else None
     from jjjplan.workbook import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
@@ -418,12 +412,17 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     if not paths:
         raise click.UsageError(f"no scenario workbooks in {wb_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
+    from jjjplan.output_policy import check_output
+
+    # the demo folder is jjjplan's own: earlier demo outputs are replaced, nothing else
+    targets = [out_dir / f"{p.stem}-results.xlsx" for p in paths]
+    comparison = out_dir / "comparison.xlsx"
+    for target, kind in [*((t, "results") for t in targets), (comparison, "comparison")]:
+        check_output(target, kind, inputs=paths, existing="replace-own")
     results = _read_and_project(paths)
-    for path, res in zip(paths, results, strict=True):
-        target = out_dir / f"{path.stem}-results.xlsx"
+    for path, res, target in zip(paths, results, targets, strict=True):
         write_results(res, target, source_path=path)
         click.echo(f"✓ {path.name} → {target}")
-    comparison = out_dir / "comparison.xlsx"
     write_comparison(results, comparison, source_paths=paths)
     click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
     click.echo("2035年区域差距 / regional gaps in 2035:")

@@ -217,7 +217,7 @@ WRITE_RESULTS = """
 """
 CLI_RUN = """
     from jjjplan.cli import main
-    main(["run", "good.xlsx", "-o", "r.xlsx"])
+    main(["run", "good.xlsx", "-o", "r.xlsx", "--overwrite"])
 """
 
 
