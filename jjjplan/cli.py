@@ -330,36 +330,43 @@ def compare(
 
 
 def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
-    """Scenario names label the comparison's columns, so they must differ (as planners read
-    them: case, width and outer spaces ignored); name every clash at its cell."""
-    import unicodedata
-
+    """Scenario names label the comparison's columns, so they must differ as planners read
+    them (jjjplan.names.name_key: width, case, spaces and invisible characters ignored);
+    name every clash at its cell, and show invisible characters."""
     from jjjplan.errors import Issue, ValidationError
-    from jjjplan.workbook.layout import ABOUT
+    from jjjplan.names import describe_invisible, name_key
+    from jjjplan.workbook.reader import scenario_cells
 
     first: dict[str, Path] = {}
     issues = []
     for path, res in zip(paths, results, strict=True):
         name = res.scenario.name
-        key = unicodedata.normalize("NFKC", name).strip().casefold()
-        if key in first:
-            other = first[key].name
-            issues.append(
-                Issue(
-                    path.name,
-                    ABOUT,
-                    None,
-                    "name",
-                    f"a name different from {other}",
-                    repr(name),
-                    f"情景名称 {name!r} 与 {other} 的情景名称相同；对比表按名称区分情景，"
-                    f"请在“{ABOUT}”工作表中修改其中一个",
-                    f"scenario name {name!r} is also the name in {other}; the comparison tells "
-                    f"scenarios apart by name, so rename one on the '{ABOUT}' sheet",
-                )
-            )
-        else:
+        key = name_key(name)
+        if key not in first:
             first[key] = path
+            continue
+        other = first[key].name
+        hidden = describe_invisible(name) or describe_invisible(
+            results[paths.index(first[key])].scenario.name
+        )
+        extra = f" (invisible: {hidden})" if hidden else ""
+        extra_zh = f"（含不可见字符：{hidden}）" if hidden else ""
+        where = scenario_cells(path).get("name", "")
+        sheet, _, cell = where.partition("!")
+        issues.append(
+            Issue(
+                path.name,
+                sheet or None,
+                cell or None,
+                "name",
+                f"a name different from {other}",
+                repr(name) + extra,
+                f"情景名称 {name!r} 与 {other} 的情景名称相同{extra_zh}；"
+                "对比表按名称区分情景，请修改其中一个",
+                f"scenario name {name!r} is also the name in {other}{extra}; the comparison "
+                "tells scenarios apart by name, so rename one",
+            )
+        )
     if issues:
         raise ValidationError(issues)
 
