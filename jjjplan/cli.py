@@ -56,7 +56,14 @@ def planner_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 f"文件错误 / file error: {err.strerror or err} ({err.filename or ''})", err=True
             )
             sys.exit(1)
-        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:  # Ctrl-C: saves are atomic, so say so and stop quietly
+            click.echo(
+                "\n已中断 / interrupted (已写出的文件完整，未写完的不会留下 / files already "
+                "written are complete; nothing half-written is left)",
+                err=True,
+            )
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except Exception as err:  # an internal error: one line unless debugging
             if os.environ.get("JJJPLAN_DEBUG"):
