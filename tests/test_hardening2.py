@@ -74,6 +74,17 @@ def read(path: Path):
     return read_workbook_report(path, isolated=False)
 
 
+def problems_of(path: Path):
+    """The issues of reading ``path``, whether the pre-flight refused it or the reader
+    reported them; asserts that no scenario came out."""
+    try:
+        reading = read(path)
+    except ValidationError as err:
+        return err.issues
+    assert reading.scenario is None
+    return reading.issues
+
+
 def issue_with(items, zh: str, en: str):
     for issue in items:
         if zh in issue.message_zh and en in issue.message_en:
@@ -307,16 +318,21 @@ def test_other_permission_errors_are_not_retried(tmp_path, monkeypatch) -> None:
 
 def test_liveness_of_temp_owners_uses_psutil_not_kill(tmp_path, monkeypatch) -> None:
     """os.kill(pid, 0) sends Ctrl-C on Windows; the sweep must never call it."""
+    import psutil
+
     from jjjplan.workbook import safety
 
+    asked = []
+    monkeypatch.setattr(psutil, "pid_exists", lambda pid: asked.append(pid) or pid == os.getpid())
     monkeypatch.setattr(safety.os, "kill", lambda *a: pytest.fail("os.kill called"))
-    dead = 2**22 + 12345  # above pid_max on Linux: no such process
+    dead = 2**22 + 12345
     mine = tmp_path / f".r.tmp-{os.getpid()}-abc.xlsx"
     gone = tmp_path / f".r.tmp-{dead}-abc.xlsx"
     mine.write_bytes(b"")
     gone.write_bytes(b"")
     assert safety.sweep_stale_temps(tmp_path, ".r.tmp-") == [gone]
     assert mine.exists() and not gone.exists()
+    assert sorted(asked) == sorted([os.getpid(), dead])
 
 
 def test_read_only_folder_is_named_not_its_temp_file(tmp_path, good, monkeypatch) -> None:
@@ -399,10 +415,8 @@ def test_strict_open_xml_says_save_as_ordinary_xlsx(tmp_path, template_bytes) ->
 )
 def test_stored_values_only_python_reads_are_refused(tmp_path, template_bytes, stored) -> None:
     path = build(tmp_path, template_bytes, lambda d: H.stored_number(d, stored))
-    reading = read(path)
-    assert reading.scenario is None
     issue = issue_with(
-        reading.issues,
+        problems_of(path),
         "不是数字（文件已损坏，或由有缺陷的工具写入）",
         "is not a number (file damaged",
     )
@@ -424,9 +438,7 @@ def test_stored_values_of_the_xml_schema_grammar_are_read(
 @pytest.mark.parametrize("index", ["-1", "1", "+0", "0x0", "٠"])
 def test_shared_string_index_is_bounds_checked(tmp_path, template_bytes, index) -> None:
     path = build(tmp_path, template_bytes, lambda d: H.shared_string_index(d, index))
-    reading = read(path)
-    assert reading.scenario is None
-    issue = issue_with(reading.issues, "条文本", "text #")
+    issue = issue_with(problems_of(path), "条文本", "text #")
     assert (issue.sheet, issue.cell) == (L.ABOUT, H.TEXT_CELL)
     assert "(file damaged)" in issue.message_en
 
