@@ -27,14 +27,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import hostile_files as H  # noqa: E402
 
-from jjjplan.workbook import make_template  # noqa: E402
+from jjjplan.excel import make_template  # noqa: E402
 
 CHILD = r"""
 import resource, sys
 cap = int(sys.argv[2]) * 1024 * 1024
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 from jjjplan.errors import ValidationError
-from jjjplan.workbook.reader import read_workbook_report
+from jjjplan.excel.read.reader import read_workbook_report
 try:
     r = read_workbook_report(sys.argv[1], isolated=False)
     found = [*r.issues, *r.notices]

@@ -142,7 +142,7 @@ def template(out: Path) -> None:
     Example:
       jjjplan template 我的情景.xlsx
     """
-    from jjjplan.workbook import make_template
+    from jjjplan.excel import make_template
 
     _refuse_existing(out)
     _output(out, "template")
@@ -205,7 +205,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None, overwrite: 
       jjjplan validate plan.xlsx --annotate plan-checked.xlsx
     """
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook.reader import read_workbook_report
+    from jjjplan.excel.read.reader import read_workbook_report
 
     if annotate_out is not None and len(workbooks) > 1 and not annotate_out.is_dir():
         raise click.UsageError(
@@ -240,12 +240,12 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None, overwrite: 
 
 def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     from jjjplan.errors import ValidationError, WorkbookRejected
-    from jjjplan.workbook.annotate import annotate_copy
+    from jjjplan.excel.read.annotate import annotate_copy
 
     if isinstance(err, WorkbookRejected):
         click.echo("  (the file could not be opened, so no annotated copy was written)", err=True)
         return
-    from jjjplan.workbook.preflight import run_isolated
+    from jjjplan.excel.guard.preflight import run_isolated
 
     try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
         kind = "annotated"
@@ -277,7 +277,7 @@ def run(workbook: Path, out: Path, overwrite: bool) -> None:
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
     """
-    from jjjplan.workbook import read_workbook, write_results
+    from jjjplan.excel import read_workbook, write_results
 
     _output(out, "results", [workbook], overwrite)
     scenario = read_workbook(workbook)
@@ -317,12 +317,12 @@ def compare(
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
     """
-    from jjjplan.workbook.safety import _same_file
+    from jjjplan.excel.safety import same_file
 
     paths = list(workbooks)
     base_at = None
     if baseline_wb is not None:  # the same file, however it is spelt, is the listed one
-        listed = [i for i, p in enumerate(paths) if _same_file(Path(baseline_wb), Path(p))]
+        listed = [i for i, p in enumerate(paths) if same_file(Path(baseline_wb), Path(p))]
         base_at = listed[0] if listed else 0
         if not listed:
             paths.insert(0, baseline_wb)
@@ -330,7 +330,7 @@ def compare(
     results = _read_and_project(paths)
     _refuse_duplicate_names(paths, results)
     base = results[base_at] if base_at is not None else None
-    from jjjplan.workbook import write_comparison
+    from jjjplan.excel import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
     click.echo(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
@@ -341,8 +341,8 @@ def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -
     them (jjjplan.names.name_key: width, case, spaces and invisible characters ignored);
     name every clash at its cell, and show invisible characters."""
     from jjjplan.errors import Issue, ValidationError
+    from jjjplan.excel.read.reader import scenario_cells
     from jjjplan.names import describe_invisible, name_key
-    from jjjplan.workbook.reader import scenario_cells
 
     first: dict[str, Path] = {}
     issues = []
@@ -381,7 +381,7 @@ def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -
 def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
     """Read every workbook first, so all problems of all files are reported together."""
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook import read_workbook
+    from jjjplan.excel import read_workbook
 
     scenarios, issues = [], []
     for p in paths:
@@ -418,7 +418,7 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     Example:
       jjjplan demo --out out/
     """
-    from jjjplan.workbook import write_comparison, write_results
+    from jjjplan.excel import write_comparison, write_results
 
     wb_dir = wb_dir or REPO_WORKBOOKS
     paths = sorted(wb_dir.glob("*.xlsx"))
@@ -473,7 +473,7 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
       jjjplan dashboard workbooks/05-coordinated.xlsx --port 8866
     """
     if workbook is not None:
-        from jjjplan.workbook import read_workbook
+        from jjjplan.excel import read_workbook
 
         read_workbook(workbook)  # refuse a bad workbook here, with sheet!cell, not in a browser
     from jjjplan.dashboard.serve import serve_dashboard

@@ -43,9 +43,7 @@ from pathlib import Path
 from typing import Literal
 
 from jjjplan.errors import Issue, ValidationError
-from jjjplan.workbook.safety import _lock_owner as lock_owner
-from jjjplan.workbook.safety import _same_file as same_file
-from jjjplan.workbook.safety import lock_files_for
+from jjjplan.excel.safety import lock_files_for, lock_owner, same_file
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -368,8 +366,8 @@ def writeback_losses(path: str | os.PathLike[str]) -> list[str]:
     planner's own sheets, and features the writer does not keep (pictures, text boxes, VBA,
     sparklines, more comments or formulas than the template has…), as bilingual phrases.
     Empty: nothing would be lost."""
-    from jjjplan.workbook import layout as L
-    from jjjplan.workbook.preflight import preflight
+    from jjjplan.excel import layout as L
+    from jjjplan.excel.guard.preflight import preflight
 
     report = preflight(path)
     lost = [f"工作表 sheet '{name}'" for name in report.sheet_names if name not in L.SHEETS]
@@ -381,8 +379,8 @@ def writeback_losses(path: str | os.PathLike[str]) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def _template_features() -> dict[str, int]:
     """The lossy-feature counts of a fresh template: what the writer itself produces."""
-    from jjjplan.workbook.preflight import preflight
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.guard.preflight import preflight
+    from jjjplan.excel.write.template import make_template
 
     with tempfile.TemporaryDirectory() as tmp:
         report = preflight(make_template(Path(tmp) / "template.xlsx"))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from zip_surgery import rezip
 
-from jjjplan.workbook import layout as L
+from jjjplan.excel import layout as L
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -25,11 +25,11 @@ from click.testing import CliRunner
 import jjjplan
 from jjjplan.cli import main
 from jjjplan.errors import ValidationError, WorkbookRejected
+from jjjplan.excel import layout as L
+from jjjplan.excel import make_template, write_results
+from jjjplan.excel.read.reader import read_workbook_report
 from jjjplan.output_policy import OutputRefused, check_output, writeback_losses
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import make_template, write_results
-from jjjplan.workbook.reader import read_workbook_report
 
 
 # =============================================================================================
@@ -262,7 +262,7 @@ def _sharing_violation() -> PermissionError:
 
 
 def test_replace_is_retried_through_a_transient_lock(tmp_path, monkeypatch) -> None:
-    from jjjplan.workbook import safety
+    from jjjplan.excel import safety
 
     real = os.replace
     calls = []
@@ -282,7 +282,7 @@ def test_replace_is_retried_through_a_transient_lock(tmp_path, monkeypatch) -> N
 
 
 def test_a_persistent_lock_says_open_in_excel_or_wps(tmp_path, monkeypatch) -> None:
-    from jjjplan.workbook import safety
+    from jjjplan.excel import safety
 
     target = tmp_path / "r.xlsx"
     target.write_bytes(b"old")
@@ -302,7 +302,7 @@ def test_a_persistent_lock_says_open_in_excel_or_wps(tmp_path, monkeypatch) -> N
 
 
 def test_other_permission_errors_are_not_retried(tmp_path, monkeypatch) -> None:
-    from jjjplan.workbook import safety
+    from jjjplan.excel import safety
 
     sleeps = []
     monkeypatch.setattr(
@@ -320,7 +320,7 @@ def test_liveness_of_temp_owners_uses_psutil_not_kill(tmp_path, monkeypatch) -> 
     """os.kill(pid, 0) sends Ctrl-C on Windows; the sweep must never call it."""
     import psutil
 
-    from jjjplan.workbook import safety
+    from jjjplan.excel import safety
 
     asked = []
     monkeypatch.setattr(psutil, "pid_exists", lambda pid: asked.append(pid) or pid == os.getpid())
@@ -502,7 +502,7 @@ READ = [
 
 @pytest.mark.parametrize("case", list(REFUSED))
 def test_whole_sheet_ranges_are_refused_in_the_preflight(tmp_path, template_bytes, case) -> None:
-    from jjjplan.workbook.preflight import preflight
+    from jjjplan.excel.guard.preflight import preflight
 
     path = build(tmp_path, template_bytes, H.COST_CASES[case])
     with pytest.raises(WorkbookRejected) as info:
@@ -518,7 +518,7 @@ def test_whole_sheet_formats_are_read_within_the_memory_bound(
 ) -> None:
     """Read in isolation under a 200 MiB budget above the helper's own size; the time is
     measured by benchmarks/bench_hostile.py, not asserted here."""
-    from jjjplan.workbook import isolation
+    from jjjplan.excel.guard import isolation
 
     path = build(tmp_path, template_bytes, H.COST_CASES[case])
     with isolation.memory_budget(200):

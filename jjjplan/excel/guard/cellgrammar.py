@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from jjjplan.workbook.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS
+from jjjplan.excel.guard.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS
 
 __all__ = ["area", "cell_count", "is_stored_index", "is_stored_number"]
 

@@ -2,23 +2,23 @@
 
 Why this shape: planners insert rows, reorder them, move blocks and add sheets, so inputs are
 found only by Excel Table name and defined name, and Table columns by header (see
-:mod:`jjjplan.workbook.layout`). Nothing in the file is trusted: each cell is parsed strictly
+:mod:`jjjplan.excel.layout`). Nothing in the file is trusted: each cell is parsed strictly
 (text numbers only where unambiguous, each normalisation reported as a notice), all problems
 are collected with workbook, sheet, cell and Scenario field, and range checks come from
 :func:`jjjplan.scenario.validate`, mapped back to the cell each value was read from.
 
 The data flow, one module per step:
 
-1. :func:`jjjplan.workbook.preflight.preflight` checks the file is a safe .xlsx (in a child
-   process, :func:`jjjplan.workbook.isolation.run_isolated`, unless ``isolated=False``);
-   if openpyxl still cannot load it, :mod:`~jjjplan.workbook.diagnose` says which cell;
+1. :func:`jjjplan.excel.guard.preflight.preflight` checks the file is a safe .xlsx (in a child
+   process, :func:`jjjplan.excel.guard.isolation.run_isolated`, unless ``isolated=False``);
+   if openpyxl still cannot load it, :mod:`~jjjplan.excel.read.diagnose` says which cell;
 2. this module walks the workbook: sheets, defined names (one scalar each) and Excel Tables,
-   whose rows :mod:`~jjjplan.workbook.tables` reads;
-3. each input cell goes through :meth:`Findings.get <jjjplan.workbook.findings.Findings.get>`,
-   parsed by :mod:`~jjjplan.workbook.cellvalues`; values, cells and problems are collected
-   in :class:`~jjjplan.workbook.findings.Findings`, with texts from
-   :mod:`~jjjplan.workbook.messages`;
-4. :mod:`~jjjplan.workbook.assemble` builds the Scenario and maps its problems back to cells.
+   whose rows :mod:`~jjjplan.excel.read.tables` reads;
+3. each input cell goes through :meth:`Findings.get <jjjplan.excel.read.findings.Findings.get>`,
+   parsed by :mod:`~jjjplan.excel.read.cellvalues`; values, cells and problems are collected
+   in :class:`~jjjplan.excel.read.findings.Findings`, with texts from
+   :mod:`~jjjplan.excel.catalogue`;
+4. :mod:`~jjjplan.excel.read.assemble` builds the Scenario and maps its problems back to cells.
 """
 
 from __future__ import annotations
@@ -29,23 +29,25 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected, _sheet_ref
+from jjjplan.excel import layout as L
+from jjjplan.excel.catalogue import HINTS as HINTS
+from jjjplan.excel.catalogue import MESSAGES
+from jjjplan.excel.catalogue import NOTES as NOTES
+from jjjplan.excel.guard.isolation import run_isolated
+from jjjplan.excel.guard.preflight import PreflightReport, preflight
+from jjjplan.excel.read.assemble import build_scenario
+from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number, parse_text
+from jjjplan.excel.read.diagnose import diagnose
+from jjjplan.excel.read.findings import Cell, Findings
+from jjjplan.excel.read.tables import read_table
+from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.assemble import build_scenario
-from jjjplan.workbook.cellvalues import parse_bool, parse_choice, parse_number, parse_text
-from jjjplan.workbook.diagnose import diagnose
-from jjjplan.workbook.findings import Cell, Findings
-from jjjplan.workbook.isolation import run_isolated
-from jjjplan.workbook.messages import HINTS as HINTS
-from jjjplan.workbook.messages import MESSAGES
-from jjjplan.workbook.messages import NOTES as NOTES
-from jjjplan.workbook.preflight import PreflightReport, preflight
-from jjjplan.workbook.tables import read_table
 
 __all__ = ["MESSAGES", "WorkbookReading", "read_workbook", "read_workbook_report", "scenario_cells"]
 
@@ -69,7 +71,7 @@ def read_workbook(path: str | os.PathLike[str], *, isolated: bool = True) -> Sce
     """The validated Scenario in ``path``; raises ValidationError listing every problem.
 
     ``isolated`` (default) parses in a separate process limited in memory and time
-    (:func:`jjjplan.workbook.isolation.run_isolated`), so a hostile file can never take down
+    (:func:`jjjplan.excel.guard.isolation.run_isolated`), so a hostile file can never take down
     the caller (a Jupyter kernel, the CLI); ``isolated=False`` parses in this process.
     """
     reading = read_workbook_report(path, isolated=isolated)
@@ -152,12 +154,11 @@ class _Reader:
     # -- defined names ----------------------------------------------------------------------
     def _resolve(self, spec: L.Scalar, missing: dict[str, list[str]]) -> Cell | None:
         """The single cell a defined name points at (names match case-insensitively)."""
-        names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
-        dn = names.get(spec.name.casefold())
-        dests = list(dn.destinations) if dn is not None else []
+        dn = self._defined_name(spec)
+        dests = _destinations(dn)
         if len(dests) == 1:
             dests = [(self._sheet_title(dests[0][0]) or dests[0][0], dests[0][1])]
-        valid = len(dests) == 1 and dests[0][0] in self.wb.sheetnames
+        valid = len(dests) == 1 and dests[0][0] in self.wb.sheetnames and "#REF!" not in dests[0][1]
         if dn is None or (not valid and self._sheet_title(spec.sheet) is None):
             # absent, or left dangling (=#REF!) because its sheet was deleted
             missing.setdefault(spec.sheet, []).append(spec.name)
@@ -181,6 +182,14 @@ class _Reader:
             self._chartsheet(sheet, spec.field)
             return None
         first, _, last = ref.replace("$", "").partition(":")
+        merged = _merge_over(self.wb[sheet], first) if not last or last == first else None
+        if merged is not None:  # only the merge's top-left cell keeps a value
+            self.found.failed.add(spec.field or spec.name)
+            if self.found.once("merged", f"{sheet}!{merged}"):
+                self.found.error(
+                    (sheet, merged), spec.field, "merged", "未合并的单元格 unmerged cells", merged
+                )
+            return None
         if last and last != first:
             self.found.error(
                 (sheet, f"{first}:{last}"),
@@ -192,6 +201,21 @@ class _Reader:
             )
             return None
         return Cell(self.wb[sheet], first)
+
+    def _defined_name(self, spec: L.Scalar) -> Any:
+        """The workbook-level name, else a sheet-level one of that name (with a notice)."""
+        names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
+        dn = names.get(spec.name.casefold())
+        if dn is not None:
+            return dn
+        for ws in self.wb.worksheets:
+            local = {k.casefold(): n for k, n in getattr(ws, "defined_names", {}).items()}
+            if spec.name.casefold() in local:
+                self.found.notice(
+                    (ws.title, None), spec.field, "local_name", name=spec.name, sheet=ws.title
+                )
+                return local[spec.name.casefold()]
+        return None
 
     def _read_scalar(self, spec: L.Scalar, cell: Cell) -> None:
         if spec.kind == "version":
@@ -209,6 +233,15 @@ class _Reader:
             "number": lambda v: parse_number(v, spec.percent),
         }[spec.kind]
         self.found.put(cell, spec.field, parse, spec.blank_ok)
+        value = self.found.values.get(spec.field)
+        if spec.kind == "text" and isinstance(value, str) and invisible_characters(value):
+            self.found.notice(
+                cell.where,
+                spec.field,
+                "invisible",
+                found=repr(value),
+                chars=describe_invisible(value),
+            )
 
     # -- sheets -----------------------------------------------------------------------------
     def _sheet_title(self, wanted: str) -> str | None:
@@ -315,6 +348,32 @@ class _Reader:
         if cells:
             shown = app or "未知程序 an unknown program"
             self.found.notice((None, None), None, "stale", app=shown, cells=_few(cells))
+
+
+def _destinations(dn: Any) -> list[tuple[str, str]]:
+    """(sheet, reference) pairs of a defined name; [] for what Excel, WPS and LibreOffice
+    leave after a deletion (``#REF!``, ``'Sheet'!#REF!``, ``'Sheet'!$C$11:#REF!``), which
+    openpyxl cannot tokenise (IndexError, AttributeError, TokenizerError)."""
+    if dn is None:
+        return []
+    text = dn.attr_text or ""
+    if "#REF!" in text.upper():
+        sheet = re.match(r"^'((?:[^']|'')+)'!|^([^'!#][^!]*)!", text)
+        if sheet is None:
+            return []
+        return [((sheet.group(1) or "").replace("''", "'") or sheet.group(2), "#REF!")]
+    try:
+        return list(dn.destinations)
+    except Exception:  # any name openpyxl cannot parse points nowhere valid
+        return []
+
+
+def _merge_over(ws: Worksheet, coord: str) -> str | None:
+    """The merged range covering ``coord`` if the cell is not its top-left one."""
+    for merged in ws.merged_cells.ranges:
+        if coord in merged and coord != merged.start_cell.coordinate:
+            return merged.coord
+    return None
 
 
 def _sheet_key(title: str) -> str:
