@@ -21,6 +21,8 @@ import re
 import zipfile
 from collections.abc import Iterable
 
+from jjjplan.excel.guard.xmlstream import StopParsing
+
 __all__ = ["EmptyRowCompactor", "TooManyRows", "compacted_package"]
 
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -33,7 +35,7 @@ _R_ATTR = re.compile(rb"""\sr\s*=\s*["']\s*([0-9]{1,7})\s*["']""")
 _CDATA = b"<![CDATA["
 
 
-class TooManyRows(Exception):
+class TooManyRows(StopParsing):
     """More row elements than the limit: stop before any parser spends time on them."""
 
 
@@ -47,9 +49,11 @@ class EmptyRowCompactor:
     def __init__(self, max_rows: int | None = None) -> None:
         self.max_rows = max_rows
         self.row_tags = 0
+        self.over = False
         self.carry = b""
         self.off = False
         self.dropped = 0  # rows removed
+        self.empty_rows = 0  # rows without cells seen (each run keeps one, bare)
         self.first = 0  # row number of the first removed row
         self.last = 0  # row number of the last row of a compacted run
 
@@ -74,6 +78,7 @@ class EmptyRowCompactor:
         # counted twice, so the count is a lower bound off by at most one per MiB
         self.row_tags += chunk.count(b"<row") + chunk.count(b":row ")
         if self.max_rows is not None and self.row_tags > self.max_rows:
+            self.over = True
             raise TooManyRows
 
     def flush(self) -> bytes:
@@ -97,6 +102,7 @@ class EmptyRowCompactor:
             self.first = numbers[0]  # type: ignore[assignment]
         self.last = max(self.last, numbers[-1])  # type: ignore[type-var]
         self.dropped += rows - 1
+        self.empty_rows += rows
         prefix = _ONE.match(run).group(1)  # type: ignore[union-attr]
         return b"<" + prefix + b'row r="' + str(numbers[-1]).encode() + b'"/>'
 
