@@ -406,7 +406,7 @@ def test_strict_open_xml_says_save_as_ordinary_xlsx(tmp_path, template_bytes) ->
     path = build(tmp_path, template_bytes, H.strict_open_xml)
     with pytest.raises(WorkbookRejected) as info:
         read(path)
-    both(info.value, "“Strict Open XML”格式", "saved as 'Strict Open XML Spreadsheet'")
+    both(info.value, "Strict Open XML 电子表格", "saved as 'Strict Open XML Spreadsheet'")
     assert "Excel Workbook (*.xlsx)" in str(info.value)
     assert len(info.value.issues) == 1  # not "7 sheets missing"
 
