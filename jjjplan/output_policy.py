@@ -322,11 +322,11 @@ def _check_locks(path: Path, refuse) -> None:
             by_zh = f"（由 {owner} 打开）" if owner else ""
             by_en = f" (by {owner})" if owner else ""
             refuse(
-                f"文件正在 Excel/WPS/LibreOffice 中打开{by_zh}；请关闭后重试"
+                f"文件正在 Excel/LibreOffice 中打开{by_zh}；请关闭后重试"
                 f"（如果没有人打开它，请删除锁定文件 {lock.name}）",
-                f"the file is open in Excel/WPS/LibreOffice{by_en}; close it and try again "
+                f"the file is open in Excel/LibreOffice{by_en}; close it and try again "
                 f"(if nobody has it open, delete the lock file {lock.name})",
-                "the file closed in Excel/WPS/LibreOffice",
+                "the file closed in Excel/LibreOffice",
                 f"lock file {lock.name}",
             )
             return

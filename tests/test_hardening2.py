@@ -586,7 +586,11 @@ def test_utf16_text_export_gets_a_text_hint(tmp_path) -> None:
     path.write_bytes("名称\tValue\r\n增长极\t3\r\n".encode("utf-16"))
     with pytest.raises(WorkbookRejected) as info:
         read(path)
-    both(info.value, "文本文件", "a text (CSV/tab-separated) export")
+    both(
+        info.value,
+        "文本/CSV 文件（UTF-16",
+        "it looks like a text/CSV export (tab-separated, UTF-16",
+    )
     assert "UTF-16" in str(info.value)
 
 

@@ -19,9 +19,7 @@ __all__ = ["area", "cell_count", "is_stored_index", "is_stored_number"]
 
 _WS = "[ \t\r\n]*"  # XML Schema "collapse": only these four are whitespace
 _DOUBLE = re.compile(
-    _WS
-    + r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)"
-    + _WS
+    _WS + r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)" + _WS
 )
 _INDEX = re.compile(_WS + "[0-9]{1,10}" + _WS)
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})?\$?([0-9]{1,7})?")

@@ -442,7 +442,7 @@ def sheet_issues(ctx: CheckContext, sheet: str, scan: SheetScan) -> None:
         )
         return
     dropped = scan.transform
-    if dropped.dropped >= 10_000 or dropped.last > lim.max_rows:
+    if dropped.empty_rows >= 10_000:
         n = dropped.empty_rows
         ctx.issue(
             f"{n:,} 行（第 {dropped.first:,}–{dropped.last:,} 行之间）只有行格式、"

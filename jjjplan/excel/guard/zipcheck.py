@@ -48,11 +48,10 @@ def is_lock_file_name(name: str) -> bool:
 def _not_zip_hint(sample: bytes) -> tuple[str, str]:
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" export
         return (
-            "看起来是文本文件（UTF-16 编码的制表符分隔文本，例如 Excel 的“Unicode 文本”导出），"
+            "看起来是文本/CSV 文件（UTF-16 编码、制表符分隔，例如 Excel 的“Unicode 文本”导出），"
             "只是扩展名为 .xlsx；请在 Excel 中打开并“另存为” Excel 工作簿 (.xlsx)",
-            "it looks like a text (CSV/tab-separated) export in UTF-16, such as Excel's "
-            "'Unicode Text', renamed to .xlsx; open it in Excel and Save As Excel Workbook "
-            "(.xlsx)",
+            "it looks like a text/CSV export (tab-separated, UTF-16, such as Excel's 'Unicode "
+            "Text') renamed to .xlsx; open it in Excel and Save As Excel Workbook (.xlsx)",
         )
     low = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if low.startswith(b"<"):
@@ -67,9 +66,8 @@ def _not_zip_hint(sample: bytes) -> tuple[str, str]:
     if not looks_like_text(sample):
         return "", ""
     return (
-        "看起来是文本文件（CSV/制表符分隔），只是扩展名为 .xlsx；请在 Excel 中打开并“另存为” .xlsx",
-        "it looks like a text (CSV/tab-separated) export renamed to .xlsx; open it in Excel "
-        "and Save As .xlsx",
+        "看起来是文本/CSV 文件，只是扩展名为 .xlsx；请在 Excel 中打开并“另存为” .xlsx",
+        "it looks like a text/CSV file renamed to .xlsx; open it in Excel and Save As .xlsx",
     )
 
 
