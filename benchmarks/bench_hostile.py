@@ -7,7 +7,7 @@ fresh process (the parse in that process, ``isolated=False``) under the same add
 cap the product's isolation uses, so a file that would exhaust memory shows up as a refusal
 by the cap rather than taking the machine down. Prints one line per file:
 
-    case | file size | outcome | wall time | peak RSS of the reading process
+    case | file size | time of the read | RSS after imports -> peak | outcome
 
 Run:  PYTHONPATH=$PWD python benchmarks/bench_hostile.py [--cap-mb 1024] [--timeout 60]
 """
@@ -30,11 +30,19 @@ import hostile_files as H  # noqa: E402
 from jjjplan.excel import make_template  # noqa: E402
 
 CHILD = r"""
-import resource, sys
+import resource, sys, time
 cap = int(sys.argv[2]) * 1024 * 1024
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 from jjjplan.errors import ValidationError
 from jjjplan.excel.read.reader import read_workbook_report
+def peak():  # VmHWM: ru_maxrss would keep the parent's peak across fork + exec on Linux
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+before = peak()
+started = time.perf_counter()
 try:
     r = read_workbook_report(sys.argv[1], isolated=False)
     found = [*r.issues, *r.notices]
@@ -44,8 +52,7 @@ except ValidationError as e:
     outcome = "refused | " + e.issues[0].message_en[:110]
 except MemoryError:
     outcome = "MemoryError | (the address-space cap was hit)"
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{peak:.0f}\t{outcome}")
+print(f"{time.perf_counter() - started:.2f}\t{before:.0f}\t{peak():.0f}\t{outcome}")
 """
 
 
@@ -61,8 +68,9 @@ def _vm_hwm(pid: int) -> float:
     return 0.0
 
 
-def measure(path: Path, cap_mb: int, timeout: float) -> tuple[str, float, float]:
-    """(outcome, seconds, peak RSS MiB) of reading ``path`` in a fresh process."""
+def measure(path: Path, cap_mb: int, timeout: float) -> tuple[str, str, str]:
+    """(outcome, read time, peak RSS) of reading ``path`` in a fresh process; the time and
+    memory are those of the read itself, after the imports (RSS: after imports -> peak)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -79,13 +87,12 @@ def measure(path: Path, cap_mb: int, timeout: float) -> tuple[str, float, float]
     if proc.poll() is None:
         proc.kill()
         proc.wait()
-        return f"timeout after {timeout:.0f} s | killed", time.perf_counter() - started, peak
-    elapsed = time.perf_counter() - started
+        return f"timeout after {timeout:.0f} s | killed", f"> {timeout:.0f} s", f"{peak:.0f}"
     out = proc.stdout.read().strip() if proc.stdout else ""
-    if "\t" in out:
-        rss, outcome = out.split("\t", 1)
-        return outcome, elapsed, max(peak, float(rss))
-    return f"exit {proc.returncode} | {out[:80]}", elapsed, peak
+    if out.count("\t") >= 3:
+        seconds, before, after, outcome = out.split("\t", 3)
+        return outcome, f"{float(seconds):.2f} s", f"{before} -> {after} MiB"
+    return f"exit {proc.returncode} | {out[:80]}", "?", f"{peak:.0f} MiB"
 
 
 def main() -> None:
@@ -106,7 +113,7 @@ def main() -> None:
             path.write_bytes(build(template))
             outcome, seconds, rss = measure(path, args.cap_mb, args.timeout)
             size = path.stat().st_size / 1024
-            print(f"{name:52s} | {size:7.0f} KB | {seconds:6.2f} s | {rss:7.0f} MiB | {outcome}")
+            print(f"{name:52s} | {size:5.0f} KB | {seconds:>8s} | {rss:>16s} | {outcome}")
 
 
 if __name__ == "__main__":
