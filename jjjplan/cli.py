@@ -426,13 +426,20 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     if not paths:
         raise click.UsageError(f"no scenario workbooks in {wb_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    from jjjplan.output_policy import check_output
+    from jjjplan.errors import ValidationError
+    from jjjplan.output_policy import OutputRefused, check_output
 
     # the demo folder is jjjplan's own: earlier demo outputs are replaced, nothing else
     targets = [out_dir / f"{p.stem}-results.xlsx" for p in paths]
     comparison = out_dir / "comparison.xlsx"
+    refused = []
     for target, kind in [*((t, "results") for t in targets), (comparison, "comparison")]:
-        check_output(target, kind, inputs=paths, existing="replace-own")
+        try:
+            check_output(target, kind, inputs=paths, existing="replace-own")
+        except OutputRefused as err:
+            refused.extend(err.issues)
+    if refused:
+        raise ValidationError(refused)
     results = _read_and_project(paths)
     for path, res, target in zip(paths, results, targets, strict=True):
         write_results(res, target, source_path=path)
