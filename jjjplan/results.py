@@ -18,13 +18,12 @@ import pandas as pd
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.gaps import gap_measures_frame
-from jjjplan.model.engine import Projection, national_growth, project_arrays
+from jjjplan.model.engine import Projection, project_arrays
 from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS, Scenario
 
 #: The canonical tidy columns, defined once.
 COLUMNS = ("scenario", "region", "year", "variable", "unit", "value")
 PRICES = f"亿元 ({baseline.BASE_YEAR} prices)"
-NATIONAL_GDP_BASE = 1210207.0  # CN 2022 initial release (gdp.csv), same vintage as BJ/TJ/HE
 
 #: variable -> (label zh, label en, unit)
 VARIABLES = {
@@ -128,10 +127,7 @@ class Results:
     def ratios(self) -> pd.DataFrame:
         """Beijing/Hebei and Tianjin/Hebei per-capita ratios; JJJ share of national GDP."""
         prov = self.provinces()
-        s = self.scenario.effective()
-        g = national_growth(s, self.years) + np.log1p(s.assumptions["nat_pop_growth"])
-        g[0] = 0.0
-        national = NATIONAL_GDP_BASE * np.exp(np.cumsum(g))
+        national = self.projection.national_gdp
         he = prov[("HE", "gdp_per_capita")]
         return pd.DataFrame(
             {

@@ -23,6 +23,10 @@ from jjjplan.chains import CHAINS, PROVINCES
 
 MILESTONE_YEARS = (2025, 2030, 2035)
 END_YEAR = 2035
+#: First year of the 15th Five-Year Plan: pathways act from here by default (issue 8 §2).
+DEFAULT_POLICY_START_YEAR = 2026
+#: Earliest allowed policy start: the year after the earliest base year of any bundled vintage.
+EARLIEST_POLICY_START_YEAR = 2023
 NATIONAL_PATHS = ("low", "central", "high")
 PATHWAYS = ("growth_poles", "chain_filling", "innovation", "reform")
 PATHWAY_LABELS = {
@@ -236,6 +240,30 @@ LEVERS: dict[str, LeverSpec] = {
             "reform",
         ),
         LeverSpec(
+            "policy_start_year",
+            "政策起始年份",
+            "policy start year",
+            "year",
+            EARLIEST_POLICY_START_YEAR,
+            END_YEAR,
+            "none",
+            integer=True,
+            help_en="first year in which the pathways act (default 2026, first year of the"
+            " 15th Five-Year Plan); observed years are never changed, so a start year at or"
+            " before the data's base year acts from the first projected year",
+        ),
+        LeverSpec(
+            "data_vintage",
+            "数据版本",
+            "baseline data vintage",
+            "vintage id",
+            0,
+            0,
+            "none",
+            help_en="which published vintage of the baseline data the run uses; empty = the"
+            " default (latest complete post-census) vintage",
+        ),
+        LeverSpec(
             "national_path",
             "全国增长路径",
             "national growth path",
@@ -353,6 +381,10 @@ class Scenario:
     innovation: Innovation = Innovation()
     reform: Reform = Reform()
     assumptions: Mapping[str, float] = field(default_factory=lambda: _freeze(defaults()))
+    #: Baseline data vintage id (``jjjplan.baseline.VINTAGES``); None = the default vintage.
+    data_vintage: str | None = None
+    #: First year in which the pathways act (levers interpolate from current policy here).
+    policy_start_year: int = DEFAULT_POLICY_START_YEAR
     #: Planner-pasted base-year figures {unit: {"gdp": 亿元, "population": 万人}}.
     baseline_overrides: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: _freeze({})
@@ -438,6 +470,13 @@ def assumption_bounds(a) -> tuple[float, float]:
     return low, hi + 2 * span
 
 
+def _known_vintages() -> tuple[str, ...]:
+    """Vintage ids the bundled data offers (empty before the data v2 API exists)."""
+    from jjjplan import baseline
+
+    return tuple(getattr(baseline, "VINTAGES", {}))
+
+
 def validate(s: Scenario) -> list[tuple[str, str]]:
     """Every problem with a scenario, as (field path, message); empty when valid."""
     p: list[tuple[str, str]] = []
@@ -450,6 +489,18 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
                 f"expected one of {', '.join(NATIONAL_PATHS)}, found {s.national_path!r}",
             )
         )
+    spec = LEVERS["policy_start_year"]
+    _check_range(p, spec.path, s.policy_start_year, spec.low, spec.high, integer=True)
+    if s.data_vintage is not None:
+        known = _known_vintages()
+        if not isinstance(s.data_vintage, str) or (known and s.data_vintage not in known):
+            p.append(
+                (
+                    "data_vintage",
+                    f"expected one of {', '.join(known) or 'the bundled vintages'} or empty,"
+                    f" found {s.data_vintage!r}",
+                )
+            )
     units = set(unit_codes())
     w = s.poles.weights
     for unit, v in w.items():
