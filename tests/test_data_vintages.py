@@ -119,3 +119,43 @@ def test_bundled_vintage_matches_a_rebuild():
     with path.open(encoding="utf-8") as fh:
         shipped = list(csv.DictReader(fh))
     assert shipped == [{k: str(v) for k, v in r.items()} for r in table]
+
+
+def test_template_rows_cover_every_series_unit_and_year_once():
+    from jjjplan.data import editable
+
+    d = baseline.dataset()
+    rows = editable.template_rows(d)
+    keys = [(r["region"], r["year"], r["series"].id) for r in rows]
+    assert len(keys) == len(set(keys)) == 13 * 3 + 13 * 2 + 13 * 3 + 3 * 3 * 2
+    bj = {(r["year"], r["series"].id): r for r in rows if r["region"] == "BJ"}
+    assert bj[(2024, "gdp_current")]["value"] == pytest.approx(49843.1)
+    assert bj[(2022, "fiscal_revenue")]["value"] is None  # unpublished stays empty
+    est = [r for r in rows if r["status"] == "estimate"]
+    assert est and all(r["source"].startswith("估算 estimate") for r in est)
+
+
+def test_a_planners_value_replaces_the_bundled_one_with_its_provenance():
+    from jjjplan.data import editable
+
+    d = baseline.dataset()
+    given = {
+        ("BJ", 2024, "gdp_current"): editable.PlannerValue(
+            50000.0, "北京统计年鉴2025", "", "数据!G5"
+        )
+    }
+    m = editable.merge(d, given, file_label="d.xlsx", source_file="d.xlsx", source_sha256="0" * 64)
+    assert m.vintage == "file:d.xlsx (on 2024-census5)" and m.source_sha256 == "0" * 64
+    bj = m.units.index("BJ")
+    assert m.gdp_current[-1, bj] == 50000.0 == m.gdp[-1, bj]
+    # the constant-price chain still reproduces the observed growth
+    np.testing.assert_allclose(m.gdp[1:, bj] / m.gdp[:-1, bj] - 1, d.real_growth[1:, bj])
+    row = m.base_table().loc["BJ"]
+    assert row.gdp_status == "planner" and "d.xlsx 数据!G5: 北京统计年鉴2025" in row.gdp_source
+    # everything else is the bundled vintage, each left-out value with a notice
+    np.testing.assert_array_equal(
+        np.delete(m.gdp_current, bj, axis=1), np.delete(d.gdp_current, bj, axis=1)
+    )
+    published = [r for r in editable.template_rows(d) if r["value"] is not None]
+    assert len(m.notices) == len(published) - 1  # unpublished values stay empty, no notice
+    assert all("未填" in n and "left empty" in n for n in m.notices)
