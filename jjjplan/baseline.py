@@ -298,6 +298,13 @@ class Dataset:
             getattr(self, name).flags.writeable = False
 
     @property
+    def national_gdp(self) -> float:
+        """China's GDP in the base year (亿元, current = base-year prices), same vintage."""
+        t = self.table
+        hit = t[(t.region == "CN") & (t.variable == "gdp_current") & (t.year == self.base_year)]
+        return float(hit.value.iloc[0])
+
+    @property
     def price_basis(self) -> str:
         """Money unit of ``gdp`` and of every projected money figure, in zh and en."""
         return f"亿元（{self.base_year}年不变价）/ 100m yuan, {self.base_year} prices"
@@ -423,6 +430,22 @@ def _legacy_table() -> pd.DataFrame:
                     "confidence": r[f"{name}_confidence"],
                 }
             )
+    cn = _pick("gdp", "CN", BASE_YEAR, ("I",))  # same vintage as BJ/TJ (initial release)
+    rows.append(
+        {
+            "region": "CN",
+            "year": BASE_YEAR,
+            "variable": "gdp_current",
+            "value": cn.value,
+            "unit": "亿元",
+            "price_basis": "current prices",
+            "vintage_code": cn.vintage_code,
+            "status": cn.status,
+            "method": cn.method,
+            "source": cn.source,
+            "confidence": cn.confidence,
+        }
+    )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 

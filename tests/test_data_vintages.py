@@ -159,3 +159,8 @@ def test_a_planners_value_replaces_the_bundled_one_with_its_provenance():
     published = [r for r in editable.template_rows(d) if r["value"] is not None]
     assert len(m.notices) == len(published) - 1  # unpublished values stay empty, no notice
     assert all("未填" in n and "left empty" in n for n in m.notices)
+
+
+def test_national_gdp_is_of_the_same_vintage_and_base_year():
+    assert baseline.dataset().national_gdp == pytest.approx(1349084.0)  # 2024, post-census
+    assert baseline.dataset(baseline.LEGACY_VINTAGE).national_gdp == pytest.approx(1210207.0)

@@ -446,6 +446,18 @@ def assemble_census5(units: list[dict], obs: list[dict]) -> list[dict]:
                 province_values[(region, name, year)] = float(o["value"])
                 out.append(_row(region, year, name, o["value"], o))  # HE: the cities' total
 
+    # National GDP and growth (for the national share and the national growth path).
+    for variable, by_year in (
+        ("gdp", CENSUS5_PICK["gdp"]),
+        ("real_growth", CENSUS5_PICK["real_growth"]),
+    ):
+        for year, codes in by_year.items():
+            o = _find(obs, variable, "CN", year, codes)
+            if o is None:
+                raise ValueError(f"no {variable} for CN {year} in {codes}")
+            name = "gdp_current" if variable == "gdp" else variable
+            out.append(_row("CN", year, name, o["value"], o))
+
     # City GDP: post-census city figures where sourced; the rest of the HE total split by the
     # cities' shares in the latest sourced complete city table (W 2022, Hebei-yearbook scope).
     w = {c: float(_find(obs, "gdp", c, 2022, ("W",))["value"]) for c in cities}
