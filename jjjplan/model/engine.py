@@ -327,7 +327,7 @@ def project_arrays(scenario: Scenario, data: BaseData | None = None) -> Projecti
 def _cohort_matrix(values: np.ndarray) -> np.ndarray:
     """[K, T, T] matrix M with M[k, t, t0] = values[k, t − t0 − 1] for t > t0, else 0:
     receipts in year t of a cohort that moved in year t0 (sharing starts the year after)."""
-    K, T = values.shape
+    T = values.shape[1]
     lag = np.arange(T)[:, None] - np.arange(T)[None, :] - 1  # t − t0 − 1
     valid = lag >= 0
     m = np.where(valid[None], values[:, np.clip(lag, 0, T - 1)], 0.0)
@@ -338,7 +338,7 @@ def fiscal_ledger(a, rule: SharingRule, relocated_in, gdp, in_prov) -> dict[str,
     """Per province and year (亿元): own revenue + shares received − shares paid + central
     compensation = net revenue. Only Beijing is an origin; Tianjin and Hebei pay shares for
     the eligible firms that moved to them. Arrays [K, T, 3]."""
-    K, T, _ = gdp.shape
+    T = gdp.shape[1]
     sched = sharing_schedule(rule, T, a["post_move_tax_growth"], a["comp_frac"])
     elig = eligible_share(rule.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
     # The 2015 rule shares only government-led moves (the relocation lever). Extending it
