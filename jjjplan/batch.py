@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from jjjplan.chains import PROVINCES
-from jjjplan.gaps import gap_measures_array
+from jjjplan.gaps import FISCAL_GAP_NAMES, fiscal_gap_measures, gap_measures_array
 from jjjplan.model.engine import BatchProjection, run
 from jjjplan.results import RATIO_NAMES, Results
 from jjjplan.scenario import Scenario
@@ -65,7 +65,13 @@ class Batch:
         """Gap measures of every member: index (member, year), columns of ``Results.gaps``."""
         p = self.projection
         values, names = gap_measures_array(p.gdp, p.population, groups=p.provinces)
-        return self._frame(values, names)
+        prov = np.array(p.provinces)
+        pop = np.stack([p.population[:, :, prov == q].sum(axis=2) for q in PROVINCES], axis=-1)
+        fiscal = fiscal_gap_measures(p.ledger["expenditure"], pop)
+        values = np.concatenate(
+            [values, np.stack([fiscal[f] for f in FISCAL_GAP_NAMES], axis=-1)], axis=-1
+        )
+        return self._frame(values, (*names, *FISCAL_GAP_NAMES))
 
     @cached_property
     def ratios(self) -> pd.DataFrame:
@@ -97,14 +103,13 @@ class Batch:
 def project_many(scenarios: Sequence[Scenario], data=None) -> Batch:
     """Project every scenario in ``scenarios`` at once (levers and assumptions may differ).
 
-    ``data`` selects the baseline dataset (``None``: the bundled data).
+    ``data`` selects the baseline dataset: None (the bundled data in the scenarios' common
+    ``data_vintage``), the path of a planner's baseline-data workbook, or a Dataset.
     """
-    if data is not None:
-        raise NotImplementedError("project_many(data=...) arrives with Baseline data v2")
     scenarios = list(scenarios)
     if not scenarios:
         raise ValueError("project_many needs at least one scenario")
     for k, s in enumerate(scenarios):
         if not isinstance(s, Scenario):
             raise TypeError(f"project_many: member {k} is {type(s).__name__}, not a Scenario")
-    return Batch(run(scenarios))
+    return Batch(run(scenarios, data))

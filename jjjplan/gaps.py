@@ -48,6 +48,11 @@ GAP_MEASURE_LABELS: dict[str, tuple[str, str]] = {
     ),
     "gini_weighted": ("基尼系数（人口加权）", "Gini (population-weighted)"),
     "max_min_ratio": ("人均GDP最高/最低比", "Max/min per-capita GDP ratio"),
+    "fiscal_theil_t": (
+        "人均一般公共预算支出泰尔指数T（三省市）",
+        "Theil T of per-capita budget expenditure (3 provinces)",
+    ),
+    "fiscal_bj_he_ratio": ("京冀人均财政支出比", "Beijing/Hebei per-capita budget expenditure"),
     "theil_t_between": ("泰尔指数T组间差异", "Theil T between-group"),
     "theil_t_within": ("泰尔指数T组内差异", "Theil T within-group"),
     "theil_l_between": ("泰尔指数L组间差异", "Theil L between-group"),
@@ -227,6 +232,22 @@ def gap_measures(
         gdp_arr[None, :], pop_arr[None, :], groups, lambda idx: f"position {idx[1]}"
     )
     return pd.Series(result[0], index=list(names), name="gap_measures")
+
+
+FISCAL_GAP_NAMES: tuple[str, ...] = ("fiscal_theil_t", "fiscal_bj_he_ratio")
+
+
+def fiscal_gap_measures(expenditure: np.ndarray, population: np.ndarray) -> dict[str, np.ndarray]:
+    """Fiscal-capacity gaps over BJ, TJ, HE (last axis, in that order): Theil T of per-capita
+    general budget expenditure after sharing, and the Beijing/Hebei per-capita ratio."""
+    e = np.asarray(expenditure, dtype=float)
+    p = np.asarray(population, dtype=float)
+    s = e / e.sum(axis=-1, keepdims=True)
+    q = p / p.sum(axis=-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        theil = np.maximum(_kl_terms(s, q).sum(axis=-1), 0.0)
+        ratio = (e[..., 0] / p[..., 0]) / (e[..., 2] / p[..., 2])
+    return {"fiscal_theil_t": theil, "fiscal_bj_he_ratio": ratio}
 
 
 def gap_measures_array(

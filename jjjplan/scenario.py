@@ -158,6 +158,18 @@ LEVERS: dict[str, LeverSpec] = {
             help_en="2022: 4.5%, 2023: 8.8% of total turnover",
         ),
         LeverSpec(
+            "innovation.destinations",
+            "技术流向分配",
+            "destination split of the technology flow",
+            "%",
+            0,
+            1,
+            "innovation",
+            True,
+            help_en="share of the flow to Tianjin + Hebei going to each unit (sums to 100%);"
+            " empty = current policy (GDP shares of the destinations)",
+        ),
+        LeverSpec(
             "innovation.absorption",
             "技术成果本地转化率",
             "absorption (implementation) rate",
@@ -338,6 +350,13 @@ class ChainFilling:
 class Innovation:
     share: Milestones = Milestones.flat(REF_TECH_SHARE)
     absorption: Milestones = Milestones.flat(REF_ABSORPTION)
+    #: Split of the technology flow over Tianjin and the Hebei cities (sums to 1); empty =
+    #: current policy, the destinations' GDP shares (where past flows went is not published).
+    #: Its own lever: pole weights no longer redirect technology flows.
+    destinations: Mapping[str, float] = field(default_factory=lambda: _freeze({}))
+
+    def __post_init__(self):
+        object.__setattr__(self, "destinations", _freeze(self.destinations))
 
 
 @dataclass(frozen=True)
@@ -470,6 +489,29 @@ def assumption_bounds(a) -> tuple[float, float]:
     return low, hi + 2 * span
 
 
+def _check_destinations(problems, split: Mapping, units: set[str]) -> None:
+    """The technology-flow split: destination units only (not Beijing), summing to 100%."""
+    if not split:
+        return
+    for unit, v in split.items():
+        path = f"innovation.destinations.{unit}"
+        if unit not in units or unit == "BJ":
+            problems.append((path, "expected a destination unit code (not BJ)"))
+        else:
+            _check_range(problems, path, v, 0.0, 1.0)
+    try:
+        total = float(sum(split.values()))
+    except TypeError:
+        return
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        problems.append(
+            (
+                "innovation.destinations",
+                f"destination shares must sum to 100% (±0.1 point), found {total * 100:.2f}%",
+            )
+        )
+
+
 def _known_vintages() -> tuple[str, ...]:
     """Vintage ids the bundled data offers (empty before the data v2 API exists)."""
     from jjjplan import baseline
@@ -541,6 +583,7 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
     _check_milestones(
         p, "innovation.absorption", s.innovation.absorption, LEVERS["innovation.absorption"]
     )
+    _check_destinations(p, s.innovation.destinations, units)
     r = s.reform
     for name in REFORM_SCALARS[:-1]:  # government_led_only is a switch, checked below
         spec = LEVERS[f"reform.{name}"]

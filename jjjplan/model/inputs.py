@@ -111,6 +111,7 @@ class Inputs:
     investment: np.ndarray  # [K, T] share of regional GDP
     tech_share: np.ndarray  # [K, T]
     tech_share_ref: np.ndarray  # [T]
+    tech_split: np.ndarray  # [K, N] destination split of technology flows; NaN row = default
     absorption: np.ndarray  # [K, T]
     absorption_ref: np.ndarray  # [T]
     market_integration: np.ndarray  # [K, T]
@@ -179,6 +180,10 @@ def compile_inputs(
     weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
 
     innov = np.array([(*i.share.values(), *i.absorption.values()) for _, _, i, _ in eff])
+    tech_split = np.full((k_n, len(units)), np.nan)
+    for k, (_p, _c, i, _r) in enumerate(eff):
+        if i.destinations:
+            tech_split[k] = [i.destinations.get(u, 0.0) for u in units]
     reform = [r for *_x, r in eff]
     rule = {f: np.array([getattr(r, f) for r in reform], dtype=float) for f in _RULE_FIELDS}
     mi_ms = np.array([r.market_integration.values() for r in reform])
@@ -221,6 +226,7 @@ def compile_inputs(
         investment=investment,
         tech_share=tech_share,
         tech_share_ref=np.full(len(years), REF_TECH_SHARE),
+        tech_split=tech_split,
         absorption=absorption,
         absorption_ref=np.full(len(years), REF_ABSORPTION),
         market_integration=mi,

@@ -14,7 +14,6 @@ from jjjplan import baseline
 from jjjplan.chains import CHAINS
 
 TECH_SHARE_2022 = 0.045  # article; 356.9 / 7948.7 = 4.49% (tech_contracts.csv, derived)
-NATIONAL_GDP_BASE = 1210207.0  # CN 2022 initial release (gdp.csv), same vintage as BJ/TJ/HE
 
 
 def destination_split(weights: np.ndarray, bj: int) -> np.ndarray:
@@ -53,30 +52,34 @@ def tech_share_path(share: np.ndarray, years: np.ndarray) -> np.ndarray:
     return out
 
 
-def tech_turnover(a, years: np.ndarray) -> np.ndarray:
-    """Beijing tech-contract turnover (亿元, [K, T]): 2022 7948.7, 2023 8536.9, then trend."""
+def tech_turnover(a, years: np.ndarray, deflator: np.ndarray) -> np.ndarray:
+    """Beijing tech-contract turnover at constant base-year prices (亿元, [K, T]).
+
+    Published turnover is nominal (2022 7948.7, 2023 8536.9, then the nominal trend growth);
+    dividing by the deflator path puts it on the model's price basis (issue 9 §6)."""
     g = a["tech_turnover_growth"][:, None]
     series = baseline.series("tech_turnover_bj")
-    out = series.loc[2023] * (1.0 + g) ** (years - 2023)
-    out[:, years == 2022] = series.loc[2022]
-    return out
+    nominal = series.loc[2023] * (1.0 + g) ** (years - 2023)
+    nominal[:, years == 2022] = series.loc[2022]
+    return nominal / deflator
 
 
 def tech_stock(
     a,
-    years: np.ndarray,
+    turnover: np.ndarray,
     share: np.ndarray,
     absorb: np.ndarray,
-    w_dest: np.ndarray,
+    split: np.ndarray,
     base_split: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(flow to each unit [K, T, N], absorbed stock [K, T, N]) by perpetual inventory.
 
-    The base-year stock is the steady state of flows that grew at the historical rate,
+    The first year's stock is the steady state of flows that grew at the historical rate,
     S_0 = absorb · F_0 / (g_hist + δ), spread over Tianjin and Hebei by ``base_split`` (their
-    GDP shares: where the past flows went is not published). New flows go by pole weight."""
-    flow_total = share * tech_turnover(a, years)  # [K, T]
-    flow = flow_total[:, :, None] * w_dest[:, None, :]
+    GDP shares: where the past flows went is not published). New flows go by ``split``, the
+    technology lever's own destination split (not the pole weights)."""
+    flow_total = share * turnover  # [K, T]
+    flow = flow_total[:, :, None] * split[:, None, :]
     delta = a["delta_tech"][:, None]
     stock = np.empty(np.broadcast_shapes(flow.shape, base_split[:, None, :].shape))
     stock[:, 0] = (
@@ -85,6 +88,6 @@ def tech_stock(
         * base_split
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
-    for t in range(1, len(years)):
+    for t in range(1, turnover.shape[1]):
         stock[:, t] = (1.0 - delta) * stock[:, t - 1] + absorb[:, t, None] * flow[:, t]
     return np.broadcast_to(flow, stock.shape), stock
