@@ -112,8 +112,9 @@ LEVERS: dict[str, LeverSpec] = {
             1,
             "growth_poles",
             True,
-            help_en="share of pole investment, relocated value added and technology"
-            " inflow directed to each pole; Beijing receives no relocated value added",
+            help_en="share of pole investment and relocated value added directed to each"
+            " pole; Beijing receives no relocated value added (technology flows have their"
+            " own destination split)",
         ),
         LeverSpec(
             "poles.investment",

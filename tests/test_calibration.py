@@ -45,3 +45,15 @@ def test_beta_is_reported_with_its_standard_error():
     b = cal.fit_beta()
     assert b.n_obs == 6 and b.years == (2023, 2024)
     assert np.isfinite(b.beta) and b.std_error > 0
+
+
+def test_model_doc_tables_match_the_code():
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("render", root / "tools" / "render_model_doc.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    doc = (root / "docs" / "model.md").read_text(encoding="utf-8")
+    assert mod.render(doc) == doc, "docs/model.md is stale: run python tools/render_model_doc.py"

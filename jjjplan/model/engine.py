@@ -374,11 +374,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
 
         # the fiscal ledger of this year's cohorts and the budget channel
         tau[:, t] = (elig * coverage * tax_va)[:, None] * relocated_in[t]
-        flows = _sharing_flows_at(sched, tau, in_prov, t)
-        ref = _sharing_flows_at(sched_ref, ref_tau, in_prov, t)
         budget_dev[t] = (
-            (flows["received"] - flows["paid"] + flows["compensation"])
-            - (ref["received"] - ref["paid"] + ref["compensation"])
+            _sharing_budget_at(sched, tau, in_prov, t)
+            - _sharing_budget_at(sched_ref, ref_tau, in_prov, t)
             - debt_service
         )
         pubcap = (1.0 - delta_k) * pubcap + a["pubinv_share"][:, None] * budget_dev[t]
@@ -456,13 +454,15 @@ def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
     return _by_province(origin, firm_tax, comp, in_prov)
 
 
-def _sharing_flows_at(sched, tau, in_prov, t: int) -> dict[str, np.ndarray]:
-    """Sharing flows [K, 3] in year t from the cohorts that moved before t."""
+def _sharing_budget_at(sched, tau, in_prov, t: int) -> np.ndarray:
+    """Net sharing receipts [K, 3] in year t (received − paid + compensation) from the
+    cohorts that moved before t; Beijing is the only origin."""
     lags = t - 1 - np.arange(t)  # lag of cohort t0 = 0..t-1
     origin = np.einsum("ks,ksn->kn", sched["origin"][:, lags], tau[:, :t])
-    firm_tax = np.einsum("ks,ksn->kn", sched["firm_tax"][:, lags], tau[:, :t])
     comp = np.einsum("ks,ks->k", sched["compensation"][:, lags], tau[:, :t].sum(axis=2))
-    return _by_province(origin, firm_tax, comp, in_prov)
+    budget = -(origin @ in_prov.T)
+    budget[:, PROVINCES.index("BJ")] += origin.sum(axis=1) + comp
+    return budget
 
 
 def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:

@@ -96,6 +96,11 @@ def chain_paths(chains, start_year: int, years: tuple[int, ...]) -> ChainPaths:
     return ChainPaths(np.stack(shares), np.stack(allocs))
 
 
+#: years -> {(id(ChainFilling), start year): (the object, its paths)}: the object is kept so an
+#: id is never reused while cached; chain paths depend on nothing else.
+_CHAIN_CACHE: dict[tuple[int, ...], dict[tuple[int, int], tuple[object, ChainPaths]]] = {}
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Levers and assumptions of K members as arrays (K leading). ``a[id]`` is [K]."""
@@ -203,16 +208,18 @@ def compile_inputs(
     ref_mi = np.array(ref.reform.market_integration.values())
     mi_ref = milestone_paths(mi_base, np.broadcast_to(ref_mi, (k_n, 3)), start, years)
 
-    chain_cache: dict[tuple[int, int], ChainPaths] = {}
+    chain_cache = _CHAIN_CACHE.setdefault(years, {})
     n_c, n_t = len(CHAINS), len(years)
     chain_share = np.empty((k_n, n_c, n_t))
     chain_alloc = np.empty((k_n, n_c, n_t, len(PROVINCES)))
     for k, (_p, chains, _i, _r) in enumerate(eff):
         key = (id(chains), int(start[k]))
         hit = chain_cache.get(key)
-        if hit is None:
-            hit = chain_cache[key] = chain_paths(chains, int(start[k]), years)
-        chain_share[k], chain_alloc[k] = hit.share, hit.alloc
+        if hit is None or hit[0] is not chains:
+            if len(chain_cache) > 256:
+                chain_cache.clear()
+            hit = chain_cache[key] = (chains, chain_paths(chains, int(start[k]), years))
+        chain_share[k], chain_alloc[k] = hit[1].share, hit[1].alloc
 
     return Inputs(
         scenarios=tuple(scenarios),

@@ -425,8 +425,8 @@ def _poles(sh: _Sheet, scenario: Scenario) -> None:
         (
             "增长极",
             "Growth poles",
-            "权重决定增长极投资、北京疏解增加值和技术流入的去向；北京本身不承接疏解。",
-            "Weights direct pole investment, relocated value added and technology inflow.",
+            "权重决定增长极投资和北京疏解增加值的去向；北京本身不承接疏解。",
+            "Weights direct pole investment and relocated value added (not technology flows).",
         ),
     )
     _milestone_table(sh, L.POLE_MILESTONES, scenario)
