@@ -7,7 +7,7 @@ when ``contributions`` is asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import combinations
 from math import factorial
@@ -19,7 +19,7 @@ from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.gaps import fiscal_gap_measures, gap_measures_frame
 from jjjplan.model.engine import Projection, project_arrays, run
-from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS, Scenario
+from jjjplan.scenario import CONTRIBUTORS, MILESTONE_YEARS, PATHWAYS, Scenario
 
 #: The canonical tidy columns, defined once.
 COLUMNS = ("scenario", "region", "year", "variable", "unit", "value")
@@ -307,9 +307,54 @@ class Results:
         for j, key in enumerate(todo):
             cache[key] = Results(batch.member(j))
 
+    @cached_property
+    def contributions_detail(self) -> pd.DataFrame:
+        """Exact Shapley decomposition over five lines: the three pathways and the reform
+        pathway's two mechanisms, the tax-sharing rule and market integration, each its own
+        line (32 subsets, one engine call). Rows (year, contributor); a year sums to the
+        same total change as :attr:`contributions`."""
+        players = CONTRIBUTORS
+        enabled = set(self.scenario.pathways.enabled())
+        active = {q for q in players if q in enabled or (q in _REFORM_PARTS and "reform" in enabled)}
+        combos = [c for k in range(len(players) + 1) for c in combinations(players, k)]
+        keys = sorted({tuple(q for q in c if q in active) for c in combos})
+        batch = run([_with_players(self.scenario, k) for k in keys], self.projection.data)
+        gaps = {key: Results(batch.member(j)).gaps for j, key in enumerate(keys)}
+        n = len(players)
+        out = {}
+        for player in players:
+            others = [q for q in players if q != player]
+            total = 0.0
+            for k in range(n):
+                weight = factorial(k) * factorial(n - k - 1) / factorial(n)
+                for combo in combinations(others, k):
+                    with_p = tuple(q for q in players if (q in combo or q == player) and q in active)
+                    without = tuple(q for q in players if q in combo and q in active)
+                    total = total + weight * (gaps[with_p] - gaps[without])
+            out[player] = total
+        return pd.concat(out, names=["contributor", "year"]).swaplevel().sort_index()
+
     def total_change(self) -> pd.DataFrame:
         """Change of every gap measure versus the baseline (all pathways at current policy)."""
         return self.subset(self.scenario.pathways.enabled()).gaps - self.subset(()).gaps
+
+
+_REFORM_PARTS = ("tax_sharing", "market_integration")
+
+
+def _with_players(scenario: Scenario, players: tuple[str, ...]) -> Scenario:
+    """``scenario`` with only ``players`` active: pathways by switch, the reform pathway's
+    two mechanisms by resetting the other one's levers to current policy."""
+    parts = [q for q in players if q in _REFORM_PARTS]
+    on = [q for q in players if q in PATHWAYS] + (["reform"] if parts else [])
+    s = scenario.with_pathways(on)
+    if parts and len(parts) == 1:
+        ref = Scenario.baseline().reform
+        if parts[0] == "tax_sharing":
+            s = s.replace(reform=replace(s.reform, market_integration=ref.market_integration))
+        else:
+            s = s.replace(reform=replace(ref, market_integration=s.reform.market_integration))
+    return s
 
 
 def project(scenario: Scenario, data=None) -> Results:

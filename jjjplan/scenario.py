@@ -35,6 +35,13 @@ PATHWAY_LABELS = {
     "innovation": ("创新匹配", "Innovation matching"),
     "reform": ("体制改革", "Institutional reform"),
 }
+#: Lines of the detailed contribution table: the reform pathway split into its two mechanisms.
+CONTRIBUTORS = ("growth_poles", "chain_filling", "innovation", "tax_sharing", "market_integration")
+CONTRIBUTOR_LABELS = {
+    **{p: PATHWAY_LABELS[p] for p in PATHWAYS if p != "reform"},
+    "tax_sharing": ("税收分享", "Tax sharing"),
+    "market_integration": ("市场一体化", "Market integration"),
+}
 #: The scalar levers of the tax-sharing rule, in the order planners discuss them.
 REFORM_SCALARS = (
     "origin_share",

@@ -158,7 +158,6 @@ def scenarios_table() -> str:
 def ranking_robustness(draws: int = ROBUSTNESS_DRAWS, seed: int = 20261130):
     """Rank of the shipped scenarios by 2035 Theil T over ``draws`` Latin-hypercube draws of
     every varying assumption (Assumption.ppf), common to all scenarios: one project_many."""
-    import numpy as np
     from scipy.stats import qmc
 
     shipped = _shipped()

@@ -338,7 +338,9 @@ def lever_format(spec: LeverSpec) -> str:
 
 #: Meaning of each lever in Chinese (LeverSpec carries the English help).
 LEVER_HELP_ZH = {
-    "poles.weights": "各增长极获得增长极投资和北京疏解增加值的份额；北京不承接疏解（技术流向另行设定）",
+    "poles.weights": (
+        "各增长极获得增长极投资和北京疏解增加值的份额；北京不承接疏解（技术流向另行设定）"
+    ),
     "poles.investment": "在现行政策之外对增长极的新增投资，占区域GDP的比例（每年）",
     "poles.relocation": "每年由政府主导从北京疏解出去的增加值（财政响应之前）",
     "chains.presence": "0 = 本省没有该环节，1 = 本地可完全配套",

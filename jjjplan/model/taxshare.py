@@ -47,8 +47,28 @@ def _vec(x) -> np.ndarray:
     return np.atleast_1d(np.asarray(x, dtype=float))
 
 
+_MEMO: dict[tuple, Schedule] = {}
+
+
 def sharing_schedule(rule: SharingRule, horizon: int, post_growth=0.0, comp_frac=0.0) -> Schedule:
-    """Split of one relocated firm's tax between origin and destination, year by year."""
+    """Split of one relocated firm's tax between origin and destination, year by year.
+
+    Small batches (a dashboard's single projection, its reference) are memoised on their
+    inputs: the year loop is the costly part and the same rules recur on every update."""
+    args = (rule.origin_share, rule.share_years, rule.ext_years, rule.cap_multiple)
+    arrays = [np.asarray(x, dtype=float) for x in (*args, post_growth, comp_frac)]
+    if max(a.size for a in arrays) <= 8:
+        key = (horizon, *(a.tobytes() + bytes(a.ndim) for a in arrays))
+        hit = _MEMO.get(key)
+        if hit is None:
+            if len(_MEMO) > 512:
+                _MEMO.clear()
+            hit = _MEMO[key] = _schedule(rule, horizon, post_growth, comp_frac)
+        return hit
+    return _schedule(rule, horizon, post_growth, comp_frac)
+
+
+def _schedule(rule: SharingRule, horizon: int, post_growth, comp_frac) -> Schedule:
     scalar = np.ndim(rule.origin_share) == 0 and np.ndim(post_growth) == 0
     share = _vec(rule.origin_share)
     cap = _vec(rule.cap_multiple)

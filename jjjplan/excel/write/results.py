@@ -42,7 +42,12 @@ from jjjplan.excel.write.sheetio import (
     sheet_name,
     title,
 )
-from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_LABELS, GAP_MEASURE_NAMES
+from jjjplan.gaps import (
+    DECOMPOSITION_NAMES,
+    FISCAL_GAP_NAMES,
+    GAP_MEASURE_LABELS,
+    GAP_MEASURE_NAMES,
+)
 from jjjplan.results import RATIO_LABELS, RATIO_NAMES, VARIABLES, Results, project
 from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
 
@@ -164,11 +169,11 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
     styles.fit_row_height(ws, top)
 
 
-GAP_COLUMNS = (*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES)
+GAP_COLUMNS = (*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES, *FISCAL_GAP_NAMES)
 
 
 def _gap_format(key: str) -> str:
-    return styles.RATIO if key == "max_min_ratio" else styles.INDEX
+    return styles.RATIO if key in ("max_min_ratio", "fiscal_bj_he_ratio") else styles.INDEX
 
 
 def _write_gaps(ws: Worksheet, results: Results) -> None:
