@@ -315,7 +315,9 @@ class Results:
         same total change as :attr:`contributions`."""
         players = CONTRIBUTORS
         enabled = set(self.scenario.pathways.enabled())
-        active = {q for q in players if q in enabled or (q in _REFORM_PARTS and "reform" in enabled)}
+        active = {
+            q for q in players if q in enabled or (q in _REFORM_PARTS and "reform" in enabled)
+        }
         combos = [c for k in range(len(players) + 1) for c in combinations(players, k)]
         keys = sorted({tuple(q for q in c if q in active) for c in combos})
         batch = run([_with_players(self.scenario, k) for k in keys], self.projection.data)
@@ -328,7 +330,9 @@ class Results:
             for k in range(n):
                 weight = factorial(k) * factorial(n - k - 1) / factorial(n)
                 for combo in combinations(others, k):
-                    with_p = tuple(q for q in players if (q in combo or q == player) and q in active)
+                    with_p = tuple(
+                        q for q in players if (q in combo or q == player) and q in active
+                    )
                     without = tuple(q for q in players if q in combo and q in active)
                     total = total + weight * (gaps[with_p] - gaps[without])
             out[player] = total

@@ -573,13 +573,19 @@ def test_market_integration_is_its_own_contribution_line():
     r = jjjplan.project(s)
     detail = r.contributions_detail
     assert set(detail.index.get_level_values("contributor")) == {
-        "growth_poles", "chain_filling", "innovation", "tax_sharing", "market_integration"
+        "growth_poles",
+        "chain_filling",
+        "innovation",
+        "tax_sharing",
+        "market_integration",
     }
     summed = detail.groupby(level="year").sum()
     np.testing.assert_allclose(summed.to_numpy(), r.total_change().to_numpy(), atol=1e-12)
     # the two reform lines add up to the reform pathway's Shapley value only approximately
     # (interactions are shared differently), but each mechanism alone is visible:
-    mi_only = jjjplan.project(s.replace(reform=Reform(market_integration=s.reform.market_integration)))
+    mi_only = jjjplan.project(
+        s.replace(reform=Reform(market_integration=s.reform.market_integration))
+    )
     d = mi_only.contributions_detail.xs(2035, level="year")
     assert d.loc["tax_sharing", "theil_t"] == 0.0
     assert d.loc["market_integration", "theil_t"] < 0.0

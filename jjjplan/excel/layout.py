@@ -213,6 +213,23 @@ POLE_WEIGHTS = TableSpec(
         Column("weight", "权重", "Weight", "input", 14, PERCENT, aliases=("share", "比例")),
     ),
 )
+TECH_DESTINATIONS = TableSpec(
+    "tblTechDestinations",
+    INNOVATION,
+    "技术流向分配（合计100%；全部留空 = 现行政策，按GDP比重）",
+    "Technology-flow destinations (sum to 100%; all blank = current policy, GDP shares)",
+    (
+        Column("unit", "单元代码", "Unit code", "key", 14),
+        Column("name_zh", "中文名称", "Name (Chinese)", width=14),
+        Column("name_en", "英文名称", "Name (English)", width=18),
+        Column(
+            "share", "比例", "Share", "input", 14, PERCENT, blank_ok=True, aliases=("weight",)
+        ),
+    ),
+)
+#: Tables a workbook from an older template may lack: reading falls back to current policy
+#: with a notice instead of an error.
+OPTIONAL_TABLES = frozenset({"tblTechDestinations"})
 POLE_MILESTONES = TableSpec(
     "tblPoleMilestones",
     POLES,
@@ -308,6 +325,7 @@ TABLES = (
     POLE_WEIGHTS,
     CHAIN_PRESENCE,
     INNOVATION_TARGETS,
+    TECH_DESTINATIONS,
     REFORM_MILESTONES,
     ASSUMPTION_TABLE,
     BASELINE_TABLE,
@@ -338,6 +356,9 @@ def lever_format(spec: LeverSpec) -> str:
 
 #: Meaning of each lever in Chinese (LeverSpec carries the English help).
 LEVER_HELP_ZH = {
+    "innovation.destinations": (
+        "北京流向津冀的技术合同在各单元间的分配；全部留空 = 现行政策（按各单元GDP比重）"
+    ),
     "poles.weights": (
         "各增长极获得增长极投资和北京疏解增加值的份额；北京不承接疏解（技术流向另行设定）"
     ),

@@ -137,7 +137,10 @@ class _Reader:
                 self._read_scalar(spec, cell)
         for spec in L.TABLES:
             table = tables.get(spec.name.casefold())
-            if table is None:
+            if table is None and spec.name in L.OPTIONAL_TABLES:
+                found.notice((spec.sheet, None), None, "optional_table", sheet=spec.sheet,
+                             name=spec.name)
+            elif table is None:
                 missing.setdefault(spec.sheet, []).append(spec.name)
             else:
                 read_table(found, spec, *table)

@@ -513,6 +513,28 @@ def _innovation(sh: _Sheet, scenario: Scenario) -> None:
         ),
     )
     _milestone_table(sh, L.INNOVATION_TARGETS, scenario)
+    names = baseline.units()
+    split = scenario.innovation.destinations
+    rows = [
+        {
+            "unit": u,
+            "name_zh": names.loc[u, "name_zh"],
+            "name_en": names.loc[u, "name_en"],
+            "share": split.get(u, 0.0) if split else None,
+        }
+        for u in names.index
+        if u != "BJ"
+    ]
+    spec = LEVERS["innovation.destinations"]
+    note = _lever_note(spec, "比例", "share", TARGET_SOURCE)
+    top = sh.table(
+        L.TECH_DESTINATIONS, rows, lambda _r, _c: _Input(L.PERCENT, _lever_rule(spec), note)
+    )
+    total_col = len(L.TECH_DESTINATIONS.columns) + 2
+    sh.text(top, total_col, "合计 Total", Font(bold=True))
+    header = L.TECH_DESTINATIONS.column("share").header
+    total = sh.ws.cell(top, total_col + 1, f"=SUM({L.TECH_DESTINATIONS.name}[{header}])")
+    total.number_format = L.PERCENT
     sh.heading("历史参考", "History (reference)")
     history = (("2020", "7.6%"), ("2021", "5.0%"), ("2022", "4.5%"), ("2023", "8.8%"))
     for year, share in history:
