@@ -54,7 +54,8 @@ def _row_of(ws, region: str, year: int, series: str) -> int:
 def test_template_reads_back_to_the_bundled_vintage(template: Path) -> None:
     d = read_data_workbook(template)
     b = baseline.dataset()
-    assert d.vintage == f"file:d.xlsx (on {b.vintage})" and d.years == b.years
+    sha = hashlib.sha256(template.read_bytes()).hexdigest()
+    assert d.vintage == f"file:d.xlsx@{sha[:8]} (on {b.vintage})" and d.years == b.years
     for name in ("gdp", "gdp_current", "population"):
         np.testing.assert_array_equal(getattr(d, name), getattr(b, name))
     np.testing.assert_array_equal(d.real_growth[1:], b.real_growth[1:])
@@ -179,9 +180,12 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
         read_data_workbook(tmp_path / "missing.xlsx")
 
 
-def test_resolve_reads_a_path(template: Path) -> None:
+def test_resolve_reads_a_path_and_remembers_it_by_label(template: Path) -> None:
     d = baseline.resolve(template)
-    assert d.source_file == str(template.resolve()) and d.vintage.startswith("file:")
+    assert d.source_file == str(template.resolve()) and d.vintage.startswith("file:d.xlsx@")
+    assert baseline.dataset_named(d.vintage) is d
+    assert baseline.dataset_named(baseline.LEGACY_VINTAGE) is baseline.dataset("2022-initial")
+    assert baseline.dataset_named("file:other.xlsx@00000000 (on 2024-census5)") is None
 
 
 @pytest.mark.libreoffice

@@ -129,9 +129,14 @@ def _scalars(found: Findings, wb: openpyxl.Workbook) -> str | None:
         dests = list(dn.destinations) if dn is not None else []
         if len(dests) != 1 or dests[0][0] not in wb.sheetnames:
             found.error(
-                (spec.sheet, None), spec.field or spec.name, "missing_name", spec.name,
-                "缺失 missing", name=spec.name, sheet=spec.sheet,
-            )  # fmt: skip
+                (spec.sheet, None),
+                spec.field or spec.name,
+                "missing_name",
+                spec.name,
+                "缺失 missing",
+                name=spec.name,
+                sheet=spec.sheet,
+            )
             continue
         sheet, ref = dests[0]
         cell = Cell(wb[sheet], ref.replace("$", "").partition(":")[0])
@@ -162,10 +167,15 @@ def _data(
         code = "missing_table" if D.DATA in wb.sheetnames else "missing_sheet"
         present = ", ".join(f"'{s}'" for s in wb.sheetnames)
         found.error(
-            (spec.sheet, None), spec.name, code, spec.name if code == "missing_table" else
-            spec.sheet, "缺失 missing" if code == "missing_table" else present,
-            name=spec.name, sheet=spec.sheet, names=spec.name,
-        )  # fmt: skip
+            (spec.sheet, None),
+            spec.name,
+            code,
+            spec.name if code == "missing_table" else spec.sheet,
+            "缺失 missing" if code == "missing_table" else present,
+            name=spec.name,
+            sheet=spec.sheet,
+            names=spec.name,
+        )
         return {}
     ws, table = hit
     rows = _table_rows(found, spec, ws, table)
@@ -186,9 +196,14 @@ def _data(
             year = years.get(f"{year_raw:g}")
             if year is None:
                 found.error(
-                    row["year"].where, f"row{r}.year", "unknown_key",
-                    ", ".join(years), f"{year_raw:g}", what_zh="年份", what_en="year",
-                )  # fmt: skip
+                    row["year"].where,
+                    f"row{r}.year",
+                    "unknown_key",
+                    ", ".join(years),
+                    f"{year_raw:g}",
+                    what_zh="年份",
+                    what_en="year",
+                )
         if region is None or sid is None or year is None:
             continue
         key = (region, year, sid)
@@ -196,9 +211,14 @@ def _data(
         if key not in wanted:
             allowed = ", ".join(SERIES_BY_ID[sid].region_codes())
             found.error(
-                row["region"].where, field, "unknown_key", f"{allowed} ({', '.join(years)})",
-                f"{region} {year}", what_zh="单元/年份", what_en="unit/year for this series",
-            )  # fmt: skip
+                row["region"].where,
+                field,
+                "unknown_key",
+                f"{allowed} ({', '.join(years)})",
+                f"{region} {year}",
+                what_zh="单元/年份",
+                what_en="unit/year for this series",
+            )
             continue
         if not _unique(found, seen, field, row["region"], field):
             continue
@@ -209,9 +229,14 @@ def _data(
         positive = sid != "real_growth"  # levels must be > 0; growth may be negative
         if not ((value > s.low) if positive else (value >= s.low)) or value > s.high:
             found.error(
-                row["value"].where, field, "range", format_range(s.low, s.high, False),
-                f"{value:g}", label_zh=s.name_zh, label_en=s.name_en,
-            )  # fmt: skip
+                row["value"].where,
+                field,
+                "range",
+                format_range(s.low, s.high, False),
+                f"{value:g}",
+                label_zh=s.name_zh,
+                label_en=s.name_en,
+            )
             continue
         source = found.get(row["source"], f"{field}.source", parse_text, blank_ok=True)
         vint = found.get(row["vintage"], f"{field}.vintage", parse_text, blank_ok=True)
