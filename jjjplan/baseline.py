@@ -478,11 +478,33 @@ def resolve(data: object = None, vintage: str | None = None) -> Dataset:
     come from the bundled ``vintage``, each with a notice).
     """
     if isinstance(data, Dataset):
-        return data
+        return _remember(data)
     if data is None:
         return dataset(vintage)
     if isinstance(data, str | os.PathLike):
         from jjjplan.excel.read.data_workbook import read_data_workbook
 
-        return read_data_workbook(data, vintage=vintage)
+        return _remember(read_data_workbook(data, vintage=vintage))
     raise TypeError(f"data must be None, a path or a Dataset, not {type(data).__name__}")
+
+
+#: Datasets not bundled (a planner's file, or built in Python) by their ``vintage`` label, so
+#: outputs that see only the label (the engine keeps it) can cite the full provenance.
+_SEEN: dict[str, Dataset] = {}
+
+
+def _remember(data: Dataset) -> Dataset:
+    if data.vintage not in VINTAGES:
+        _SEEN.pop(data.vintage, None)
+        _SEEN[data.vintage] = data
+        while len(_SEEN) > 32:  # bounded: a long dashboard session loads many files
+            _SEEN.pop(next(iter(_SEEN)))
+    return data
+
+
+def dataset_named(vintage: str) -> Dataset | None:
+    """The Dataset whose ``vintage`` label is ``vintage``: a bundled one, or one that
+    :func:`resolve` has returned in this process (a planner's file); None if unknown."""
+    if vintage in VINTAGES:
+        return dataset(vintage)
+    return _SEEN.get(vintage)

@@ -145,7 +145,7 @@ def test_a_planners_value_replaces_the_bundled_one_with_its_provenance():
         )
     }
     m = editable.merge(d, given, file_label="d.xlsx", source_file="d.xlsx", source_sha256="0" * 64)
-    assert m.vintage == "file:d.xlsx (on 2024-census5)" and m.source_sha256 == "0" * 64
+    assert m.vintage == "file:d.xlsx@00000000 (on 2024-census5)" and m.source_sha256 == "0" * 64
     bj = m.units.index("BJ")
     assert m.gdp_current[-1, bj] == 50000.0 == m.gdp[-1, bj]
     # the constant-price chain still reproduces the observed growth

@@ -207,7 +207,7 @@ def merge(
         )
     table = pd.DataFrame(rows, columns=list(baseline.TABLE_COLUMNS))
     return baseline.build_dataset(
-        f"file:{file_label} (on {base.vintage})",
+        f"file:{file_label}@{source_sha256[:8]} (on {base.vintage})",
         table,
         notices=tuple(notices),
         source_file=source_file,

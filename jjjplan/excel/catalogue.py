@@ -221,6 +221,10 @@ HINTS: dict[str, tuple[str, str]] = {
     "digits": ("只接受数字 0–9", "only the digits 0–9 are accepted"),
 }
 NOTES: dict[str, tuple[str, str]] = {
+    "default_name": (
+        "旧版模板中没有名称 {name}，使用默认值 {value}",
+        "defined name {name} is not in this older template; the default {value} is used",
+    ),
     "text_number": (
         "文本 {found} 已按数字 {value} 读取",
         "text {found} read as the number {value}",

@@ -170,7 +170,14 @@ def assemble(values: Mapping[str, Any]) -> Scenario:
             if k.startswith("assumptions.")
         },
         baseline_overrides=_overrides(values),
+        data_vintage=v("data_vintage", ref.data_vintage),
+        policy_start_year=_whole(v("policy_start_year", ref.policy_start_year)),
     )
+
+
+def _whole(value: Any) -> Any:
+    """A whole-number float as int (validation reports any other value at its cell)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _overrides(values: Mapping[str, Any]) -> dict[str, dict[str, float]]:

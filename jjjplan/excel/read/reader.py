@@ -161,6 +161,13 @@ class _Reader:
         if len(dests) == 1:
             dests = [(self._sheet_title(dests[0][0]) or dests[0][0], dests[0][1])]
         valid = len(dests) == 1 and dests[0][0] in self.wb.sheetnames
+        if dn is None and spec.since and self._older_than(spec.since):
+            # added in a later template version: an older file uses the default, with a notice
+            where = (self._sheet_title(spec.sheet) or spec.sheet, None)
+            self.found.notice(
+                where, spec.field, "default_name", name=spec.name, value=spec.reference
+            )
+            return None
         if dn is None or (not valid and self._sheet_title(spec.sheet) is None):
             # absent, or left dangling (=#REF!) because its sheet was deleted
             missing.setdefault(spec.sheet, []).append(spec.name)
@@ -196,6 +203,21 @@ class _Reader:
             return None
         return Cell(self.wb[sheet], first)
 
+    def _older_than(self, version: str) -> bool:
+        """Whether the file's template version is older than ``version`` (unknown: no)."""
+        names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
+        dn = names.get("templateversion")
+        dests = list(dn.destinations) if dn is not None else []
+        if len(dests) != 1 or dests[0][0] not in self.wb.sheetnames:
+            return False
+        sheet, ref = dests[0]
+        found = self.wb[sheet][ref.replace("$", "").partition(":")[0]].value
+        try:
+            have = tuple(int(x) for x in str(found).split("."))
+            return have < tuple(int(x) for x in version.split("."))
+        except ValueError:
+            return False
+
     def _read_scalar(self, spec: L.Scalar, cell: Cell) -> None:
         if spec.kind == "version":
             version = self.found.get(cell, "template_version", parse_text)
@@ -208,7 +230,7 @@ class _Reader:
         parse = {
             "text": parse_text,
             "bool": parse_bool,
-            "choice": lambda v: parse_choice(v, L.NATIONAL_PATH_WORDS),
+            "choice": lambda v: parse_choice(v, _choice_words(spec)),
             "number": lambda v: parse_number(v, spec.percent),
         }[spec.kind]
         self.found.put(cell, spec.field, parse, spec.blank_ok)
@@ -318,6 +340,13 @@ class _Reader:
         if cells:
             shown = app or "未知程序 an unknown program"
             self.found.notice((None, None), None, "stale", app=shown, cells=_few(cells))
+
+
+def _choice_words(spec: L.Scalar) -> dict[str, str]:
+    """The words a choice cell accepts (case-insensitive) → the canonical choice."""
+    if spec.field == "national_path":
+        return L.NATIONAL_PATH_WORDS
+    return {c.casefold(): c for c in spec.choices}
 
 
 def _sheet_key(title: str) -> str:

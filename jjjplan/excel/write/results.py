@@ -102,7 +102,7 @@ def _write_summary(ws: Worksheet, results: Results, base: Results) -> None:
         ("作者 Author", s.author),
         (bilingual(nat.name_zh, nat.name_en), s.national_path),
         ("启用路径 Pathways on", pathways_on(s)),
-        ("基期 Base year", baseline.BASE_YEAR),
+        ("基期 Base year", results.projection.data.base_year),
     ]
     for i, (label, value) in enumerate(meta, start=2):
         put(ws, i, 1, label).font = styles.HEADER_FONT
@@ -144,8 +144,9 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
     note(
         ws,
         2,
-        f"{baseline.BASE_YEAR} = 基期（部分基期数值为估计值，见“{PROVENANCE}”） / "
-        f"base year (some base-year values are estimates, see '{PROVENANCE}')",
+        f"{results.projection.data.base_year} = 基期；此前为观测年份（部分数值为估计值，"
+        f"见“{PROVENANCE}”） / base year; earlier years are observed (some values are "
+        f"estimates, see '{PROVENANCE}')",
     )
     years = [int(y) for y in results.years]
     top = 4

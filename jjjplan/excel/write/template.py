@@ -308,7 +308,8 @@ def _write_scalar(cell: Any, s: L.Scalar, scenario: Scenario) -> None:
         cell.value = int(value) if s.integer else float(value)
         cell.number_format = s.number_format
     else:
-        write_text_cell(cell, str(value) or None)
+        value = "" if value is None else str(value)
+        write_text_cell(cell, value or None)
         cell.alignment = WRAP
         cell.parent.row_dimensions[cell.row].height = _text_height(str(value), SCALAR_WIDTHS[2])
 
@@ -608,10 +609,10 @@ def _assumptions(sh: _Sheet, scenario: Scenario) -> None:
 
 
 def _baseline(sh: _Sheet, scenario: Scenario) -> None:
-    base = baseline.base_year()
+    data = baseline.dataset(scenario.data_vintage)
     sh.title(
-        f"基期数据（{base.year}年）",
-        f"Base-year data ({base.year})",
+        f"基期数据（{data.base_year}年，数据版本 {data.vintage}）",
+        f"Base-year data ({data.base_year}, vintage {data.vintage})",
         (
             "本表受保护（无密码）。如有官方年鉴数据，可粘贴到黄色“覆盖值”列，模型将使用您的数据。",
             "Protected (no password). Paste official yearbook figures into the yellow override "
@@ -620,7 +621,7 @@ def _baseline(sh: _Sheet, scenario: Scenario) -> None:
     )
     names = baseline.units()
     rows = []
-    for unit, rec in base.table.iterrows():
+    for unit, rec in data.base_table().iterrows():
         over = scenario.baseline_overrides.get(unit, {})
         row = {k: rec[k] for k in rec.index if k != "province"}
         row.update(
