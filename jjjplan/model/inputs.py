@@ -165,33 +165,41 @@ def compile_inputs(
     start = np.array([max(int(s.policy_start_year) - 1, base_year) for s in scenarios])
 
     eff = [_effective(s, ref) for s in scenarios]
-    # pole weights, read once per distinct GrowthPoles object
-    cache: dict[int, np.ndarray] = {}
-    weights = np.empty((k_n, len(units)))
-    reloc_ms = np.empty((k_n, 3))
-    invest_ms = np.empty((k_n, 3))
-    for k, (poles, *_rest) in enumerate(eff):
-        hit = cache.get(id(poles))
-        if hit is None:
-            hit = np.array(
-                [poles.weights.get(u, 0.0) for u in units]
-                + list(poles.relocation.values())
-                + list(poles.investment.values())
-            )
-            cache[id(poles)] = hit
-        weights[k] = hit[: len(units)]
-        reloc_ms[k] = hit[len(units) : len(units) + 3]
-        invest_ms[k] = hit[len(units) + 3 :]
-    weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
+    # one flat row of lever values per member, read once per distinct sub-object
+    n = len(units)
+    col = {u: j for j, u in enumerate(units)}
+    rows: dict[int, list[float]] = {}
 
-    innov = np.array([(*i.share.values(), *i.absorption.values()) for _, _, i, _ in eff])
-    tech_split = np.full((k_n, len(units)), np.nan)
+    def lever_row(poles, innov, reform) -> list[float]:
+        key = (id(poles), id(innov), id(reform))
+        hit = rows.get(key)  # type: ignore[arg-type]
+        if hit is None:
+            w = [0.0] * n
+            for u, v in poles.weights.items():
+                w[col[u]] = v
+            hit = [
+                *w,
+                *poles.relocation.values(),
+                *poles.investment.values(),
+                *innov.share.values(),
+                *innov.absorption.values(),
+                *reform.market_integration.values(),
+                *(getattr(reform, f) for f in _RULE_FIELDS),
+            ]
+            rows[key] = hit  # type: ignore[index]
+        return hit
+
+    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)
+    weights = flat[:, :n]
+    reloc_ms, invest_ms = flat[:, n : n + 3], flat[:, n + 3 : n + 6]
+    innov = flat[:, n + 6 : n + 12]
+    mi_ms = flat[:, n + 12 : n + 15]
+    rule = {f: flat[:, n + 15 + j] for j, f in enumerate(_RULE_FIELDS)}
+    weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
+    tech_split = np.full((k_n, n), np.nan)
     for k, (_p, _c, i, _r) in enumerate(eff):
         if i.destinations:
             tech_split[k] = [i.destinations.get(u, 0.0) for u in units]
-    reform = [r for *_x, r in eff]
-    rule = {f: np.array([getattr(r, f) for r in reform], dtype=float) for f in _RULE_FIELDS}
-    mi_ms = np.array([r.market_integration.values() for r in reform])
 
     ones = np.ones(k_n)
     relocation = milestone_paths(REF_RELOCATION * ones, reloc_ms, start, years)
