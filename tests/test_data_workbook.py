@@ -206,3 +206,27 @@ def test_template_resaved_by_libreoffice_reads_back_equal(
     for name in ("gdp", "gdp_current", "population", "fiscal_revenue", "fiscal_expenditure"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     assert b.notices == ()
+
+
+def test_a_hostile_data_file_is_refused_by_the_guard(template: Path, tmp_path: Path) -> None:
+    from tests.zip_surgery import patch_declared_size
+
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(
+        patch_declared_size(template.read_bytes(), "xl/worksheets/sheet2.xml", 150 << 20)
+    )
+    with pytest.raises(WorkbookRejected) as err:
+        read_data_workbook(bomb)
+    assert "possible zip bomb" in str(err.value)
+
+    entity = tmp_path / "dtd.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(template) as src, zipfile.ZipFile(entity, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>' + data
+            dst.writestr(info, data)
+    with pytest.raises(WorkbookRejected):
+        read_data_workbook(entity)
