@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 import jjjplan
+from jjjplan.data.commands import data_options, echo_data, load_data, write_data_template
 
 REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 KEY_COLUMNS = (
@@ -195,8 +196,15 @@ OVERWRITE = click.option(
     "(a folder when several workbooks are given).",
 )
 @OVERWRITE
+@data_options
 @planner_errors
-def validate(workbooks: tuple[Path, ...], annotate_out: Path | None, overwrite: bool) -> None:
+def validate(
+    workbooks: tuple[Path, ...],
+    annotate_out: Path | None,
+    overwrite: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+) -> None:
     """Check scenario workbooks; list every problem with sheet!cell.
 
     \b
@@ -234,6 +242,16 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None, overwrite: 
             click.echo(f"  提示 / notice: {notice}")
         if annotate_out is not None:
             click.echo("  (no problems: no annotated copy written)")
+    if data_file is not None or data_vintage is not None:
+        try:
+            data = load_data(data_file, data_vintage)
+        except ValidationError as err:
+            failed += 1
+            click.echo(f"x {data_file or data_vintage}", err=True)
+            click.echo(str(err), err=True)
+        else:
+            click.echo(f"{data_file or data_vintage}: 基期数据有效 / baseline data valid")
+            echo_data(data)
     if failed:
         sys.exit(1)
 
@@ -269,19 +287,24 @@ def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     help="Results workbook to write.",
 )
 @OVERWRITE
+@data_options
 @planner_errors
-def run(workbook: Path, out: Path, overwrite: bool) -> None:
+def run(
+    workbook: Path, out: Path, overwrite: bool, data_file: Path | None, data_vintage: str | None
+) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
+      jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
     """
-    from jjjplan.excel import read_workbook, write_results
+    from jjjplan.excel import write_results
 
-    _output(out, "results", [workbook], overwrite)
-    scenario = read_workbook(workbook)
-    results = jjjplan.project(scenario)
+    _output(out, "results", [workbook, *([data_file] if data_file else [])], overwrite)
+    [scenario], data = _read_inputs([workbook], data_file, data_vintage)
+    echo_data(data)
+    results = jjjplan.project(scenario, data=data)
     write_results(results, out, source_path=workbook)
     click.echo(f"已写出结果 / results written: {out}")
     click.echo(gap_table(results))
@@ -306,9 +329,15 @@ def run(workbook: Path, out: Path, overwrite: bool) -> None:
     "'baseline', else the first).",
 )
 @OVERWRITE
+@data_options
 @planner_errors
 def compare(
-    workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None, overwrite: bool
+    workbooks: tuple[Path, ...],
+    out: Path,
+    baseline_wb: Path | None,
+    overwrite: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
 ) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
@@ -326,8 +355,8 @@ def compare(
         base_at = listed[0] if listed else 0
         if not listed:
             paths.insert(0, baseline_wb)
-    _output(out, "comparison", paths, overwrite)
-    results = _read_and_project(paths)
+    _output(out, "comparison", [*paths, *([data_file] if data_file else [])], overwrite)
+    results = _read_and_project(paths, data_file, data_vintage)
     _refuse_duplicate_names(paths, results)
     base = results[base_at] if base_at is not None else None
     from jjjplan.excel import write_comparison
@@ -378,10 +407,14 @@ def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -
         raise ValidationError(issues)
 
 
-def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
-    """Read every workbook first, so all problems of all files are reported together."""
-    from jjjplan.errors import ValidationError
+def _read_inputs(
+    paths: list[Path], data_file: Path | None, data_vintage: str | None
+) -> tuple[list[jjjplan.Scenario], jjjplan.baseline.Dataset | None]:
+    """Read every workbook and the data file first, so all problems of all files are
+    reported together; with no data option, the scenarios must name one vintage."""
+    from jjjplan.errors import Issue, ValidationError
     from jjjplan.excel import read_workbook
+    from jjjplan.excel.layout import ABOUT
 
     scenarios, issues = [], []
     for p in paths:
@@ -389,9 +422,44 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
             scenarios.append(read_workbook(p))
         except ValidationError as err:
             issues.extend(err.issues)
+    data = None
+    try:
+        data = load_data(data_file, data_vintage)
+    except ValidationError as err:
+        issues.extend(err.issues)
+    named = {s.data_vintage or jjjplan.baseline.DEFAULT_VINTAGE for s in scenarios}
+    if data is None and not issues and len(named) > 1:
+        for p, s in zip(paths, scenarios, strict=True):
+            v = s.data_vintage or jjjplan.baseline.DEFAULT_VINTAGE
+            issues.append(
+                Issue(
+                    p.name,
+                    ABOUT,
+                    None,
+                    "data_vintage",
+                    "one vintage for the whole run",
+                    v,
+                    f"一次运行只能使用一个数据版本，这些工作簿分别为 {', '.join(sorted(named))}；"
+                    "请统一“基期数据版本”，或使用 --data-vintage",
+                    f"one run uses one data vintage, but the workbooks name "
+                    f"{', '.join(sorted(named))}; make them agree or pass --data-vintage",
+                )
+            )
     if issues:
         raise ValidationError(issues)
-    return [jjjplan.project(s) for s in scenarios]
+    if data is not None:  # the run's data overrides each workbook's vintage field
+        scenarios = [s.replace(data_vintage=None) for s in scenarios]
+    return scenarios, data
+
+
+def _read_and_project(
+    paths: list[Path], data_file: Path | None = None, data_vintage: str | None = None
+) -> list[jjjplan.Results]:
+    """Read every input, then project all scenarios in one batch on one dataset."""
+    scenarios, data = _read_inputs(paths, data_file, data_vintage)
+    echo_data(data)
+    batch = jjjplan.project_many(scenarios, data=data)
+    return [batch[k] for k in range(len(batch))]
 
 
 @main.command()
@@ -410,8 +478,11 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of scenario workbooks (default: the shipped workbooks/).",
 )
+@data_options
 @planner_errors
-def demo(out_dir: Path, wb_dir: Path | None) -> None:
+def demo(
+    out_dir: Path, wb_dir: Path | None, data_file: Path | None, data_vintage: str | None
+) -> None:
     """Run every shipped scenario workbook: results workbooks + one comparison workbook.
 
     \b
@@ -440,7 +511,7 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
             refused.extend(err.issues)
     if refused:
         raise ValidationError(refused)
-    results = _read_and_project(paths)
+    results = _read_and_project(paths, data_file, data_vintage)
     for path, res, target in zip(paths, results, targets, strict=True):
         write_results(res, target, source_path=path)
         click.echo(f"✓ {path.name} → {target}")
@@ -471,8 +542,15 @@ def baseline() -> None:
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--port", default=8866, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@data_options
 @planner_errors
-def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
+def dashboard(
+    workbook: Path | None,
+    port: int,
+    no_browser: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+) -> None:
     """Serve the planning dashboard (Voilà) on localhost and print its address.
 
     \b
@@ -483,9 +561,42 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
         from jjjplan.excel import read_workbook
 
         read_workbook(workbook)  # refuse a bad workbook here, with sheet!cell, not in a browser
+    # refuse a bad data file here too; the dashboard reads the same options from the
+    # environment (JJJPLAN_DATA, JJJPLAN_DATA_VINTAGE) when it supports them
+    load_data(data_file, data_vintage)
+    if data_file is not None:
+        os.environ["JJJPLAN_DATA"] = str(data_file.resolve())
+    if data_vintage is not None:
+        os.environ["JJJPLAN_DATA_VINTAGE"] = data_vintage
     from jjjplan.dashboard.serve import serve_dashboard
 
     serve_dashboard(str(workbook) if workbook else None, port, not no_browser)
+
+
+@main.group()
+def data() -> None:
+    """Baseline data: a workbook to fill with your own yearbook figures (use with --data)."""
+
+
+@data.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--data-vintage",
+    "data_vintage",
+    metavar="ID",
+    default=None,
+    help="Bundled vintage to prefill (default: the default vintage).",
+)
+@planner_errors
+def data_template(out: Path, data_vintage: str | None) -> None:
+    """Write a baseline-data workbook prefilled with the bundled values and their sources.
+
+    \b
+    Example:
+      jjjplan data template d.xlsx
+      jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
+    """
+    write_data_template(out, data_vintage)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -138,6 +138,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "增长极权重合计应为 100%（±0.1 个百分点），实际为 {found}（单元格 {cells}）",
         "growth-pole weights must sum to 100% (±0.1 point); they sum to {found} (cells {cells})",
     ),
+    "destinations_sum": (
+        "技术流向分配合计应为 100%（±0.1 个百分点），实际为 {found}（单元格 {cells}）；"
+        "全部留空表示现行政策",
+        "technology-flow destination shares must sum to 100% (±0.1 point); they sum to "
+        "{found} (cells {cells}); leave all blank for current policy",
+    ),
     "weights_bj": (
         "除北京外至少需要一个增长极有权重（疏解增加值需要去处）",
         "at least one pole other than Beijing needs a weight (relocated value added needs a "
@@ -230,6 +236,10 @@ NOTES: dict[str, tuple[str, str]] = {
         "名称 {name} 仅在工作表“{sheet}”内有效（工作表级名称），已按它读取",
         "defined name {name} is scoped to the sheet '{sheet}' (a sheet-level name); it was read",
     ),
+    "default_name": (
+        "旧版模板中没有名称 {name}，使用默认值 {value}",
+        "defined name {name} is not in this older template; the default {value} is used",
+    ),
     "text_number": (
         "文本 {found} 已按数字 {value} 读取",
         "text {found} read as the number {value}",
@@ -248,6 +258,10 @@ NOTES: dict[str, tuple[str, str]] = {
         "工作表“{wanted}”不存在，已按名称相近的工作表“{sheet}”读取（忽略空格、全半角和大小写）",
         "sheet '{wanted}' not found; read '{sheet}' instead, which matches it when spaces, "
         "width and case are ignored",
+    ),
+    "optional_table": (
+        "工作表“{sheet}”中没有表格 {name}（旧版模板）；该项按现行政策计算",
+        "sheet '{sheet}' has no Table {name} (older template); it uses current policy",
     ),
     "hidden_sheet": (
         "工作表“{sheet}”已隐藏（{state}），仍按输入读取",

@@ -140,7 +140,10 @@ class _Reader:
                 self._read_scalar(spec, cell)
         for spec in L.TABLES:
             table = tables.get(spec.name.casefold())
-            if table is None:
+            if table is None and spec.name in L.OPTIONAL_TABLES:
+                found.notice((spec.sheet, None), None, "optional_table", sheet=spec.sheet,
+                             name=spec.name)
+            elif table is None:
                 missing.setdefault(spec.sheet, []).append(spec.name)
             else:
                 read_table(found, spec, *table)
@@ -160,6 +163,13 @@ class _Reader:
         if len(dests) == 1:
             dests = [(self._sheet_title(dests[0][0]) or dests[0][0], dests[0][1])]
         valid = len(dests) == 1 and dests[0][0] in self.wb.sheetnames and "#REF!" not in dests[0][1]
+        if dn is None and spec.since and self._older_than(spec.since):
+            # added in a later template version: an older file uses the default, with a notice
+            where = (self._sheet_title(spec.sheet) or spec.sheet, None)
+            self.found.notice(
+                where, spec.field, "default_name", name=spec.name, value=spec.reference
+            )
+            return None
         if dn is None or (not valid and self._sheet_title(spec.sheet) is None):
             # absent, or left dangling (=#REF!) because its sheet was deleted
             missing.setdefault(spec.sheet, []).append(spec.name)
@@ -218,6 +228,20 @@ class _Reader:
                 return local[spec.name.casefold()]
         return None
 
+    def _older_than(self, version: str) -> bool:
+        """Whether the file's template version is older than ``version`` (unknown: no)."""
+        names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
+        dests = _destinations(names.get("templateversion"))
+        if len(dests) != 1 or dests[0][0] not in self.wb.sheetnames:
+            return False
+        sheet, ref = dests[0]
+        found = self.wb[sheet][ref.replace("$", "").partition(":")[0]].value
+        try:
+            have = tuple(int(x) for x in str(found).split("."))
+            return have < tuple(int(x) for x in version.split("."))
+        except ValueError:
+            return False
+
     def _read_scalar(self, spec: L.Scalar, cell: Cell) -> None:
         if spec.kind == "version":
             version = self.found.get(cell, "template_version", parse_text)
@@ -230,7 +254,7 @@ class _Reader:
         parse = {
             "text": parse_text,
             "bool": parse_bool,
-            "choice": lambda v: parse_choice(v, L.NATIONAL_PATH_WORDS),
+            "choice": lambda v: parse_choice(v, _choice_words(spec)),
             "number": lambda v: parse_number(v, spec.percent),
         }[spec.kind]
         self.found.put(cell, spec.field, parse, spec.blank_ok)
@@ -388,6 +412,13 @@ def _merge_over(ws: Worksheet, coord: str) -> str | None:
         if coord in merged and coord != merged.start_cell.coordinate:
             return merged.coord
     return None
+
+
+def _choice_words(spec: L.Scalar) -> dict[str, str]:
+    """The words a choice cell accepts (case-insensitive) → the canonical choice."""
+    if spec.field == "national_path":
+        return L.NATIONAL_PATH_WORDS
+    return {c.casefold(): c for c in spec.choices}
 
 
 def _sheet_key(title: str) -> str:

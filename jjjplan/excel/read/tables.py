@@ -37,6 +37,7 @@ def read_table(findings: Findings, spec: L.TableSpec, ws: Worksheet, table: Any)
     if rows is not None:
         read: Callable[[Findings, L.TableSpec, Worksheet, list[Row]], None] = {
             L.POLE_WEIGHTS.name: _weights,
+            L.TECH_DESTINATIONS.name: _destinations,
             L.CHAIN_PRESENCE.name: _presence,
             L.ASSUMPTION_TABLE.name: _assumptions,
             L.BASELINE_TABLE.name: _overrides,
@@ -271,6 +272,26 @@ def _weights(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Ro
     values["poles.weights"] = {u: values.get(f"poles.weights.{u}", 0.0) for u in seen}
     cells = [r["weight"].coord for r in rows]
     findings.cells["poles.weights"] = (ws.title, f"{cells[0]}:{cells[-1]}" if cells else None)
+
+
+def _destinations(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:
+    """Technology-flow split: all blank = current policy (no value), else one share per row."""
+    if rows and "share" not in rows[0]:  # header missing: reported by _table_rows
+        findings.failed.add("innovation.destinations")
+        return
+    seen: set[str] = set()
+    field = "innovation.destinations"
+    for row in rows:
+        unit = _key(findings, row["unit"], f"{spec.name}.unit", _unit_words(), ("单元", "unit"))
+        if unit and _unique(findings, seen, unit, row["unit"], f"{field}.{unit}"):
+            parse = lambda v: parse_number(v, True)  # noqa: E731
+            findings.put(row["share"], f"{field}.{unit}", parse, blank_ok=True)
+    values = findings.values
+    given = {u: values[f"{field}.{u}"] for u in seen if f"{field}.{u}" in values}
+    if given:
+        values[field] = {u: given.get(u, 0.0) for u in seen}
+    cells = [r["share"].coord for r in rows]
+    findings.cells[field] = (ws.title, f"{cells[0]}:{cells[-1]}" if cells else None)
 
 
 def _presence(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:
