@@ -11,9 +11,9 @@ A planner's file is never replaced without asking, and some files are never repl
 * an existing file that is not a readable workbook is refused, never replaced;
 * any other existing file needs confirmation (:class:`ConfirmReplace`).
 
-Then the workbook package's ``check_output_path`` (missing folder, file open in Excel)
-applies. The rules live here alone so the dashboard can switch to the package-wide output
-policy with a one-line change in :func:`decide`.
+Then the package-wide output policy (:func:`jjjplan.output_policy.check_output`: missing
+folder, Windows device names, links to inputs, file open in Excel) applies. The
+dashboard's stricter rules and its tested messages come first.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def decide(
     ``replace=True`` is the planner's confirmation that an existing file may be replaced.
     """
     from jjjplan.excel.layout import SHEETS
-    from jjjplan.excel.safety import check_output_path
+    from jjjplan.output_policy import check_output
 
     target = Path(os.path.abspath(path))
     if target.suffix.lower() != ".xlsx":
@@ -124,4 +124,5 @@ def decide(
                 )
         if not replace:
             raise ConfirmReplace(target)
-    return check_output_path(target, inputs)
+    # then the package-wide output policy (device names, links to inputs, open files…)
+    return check_output(target, kind, inputs=inputs, existing="replace").path
