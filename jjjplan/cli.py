@@ -1,7 +1,10 @@
 """The ``jjjplan`` command line (Click).
 
 Exit codes: 0 success, 1 input problems (every problem listed, with sheet!cell, no traceback),
-2 usage errors (Click's own). Set ``JJJPLAN_DEBUG=1`` to see a traceback for internal errors.
+2 usage errors (Click's own), 3 internal errors (``JJJPLAN_DEBUG=1`` shows the traceback).
+Shared conventions (-v/-q, --json, exit codes, GBK-safe output) live in
+:mod:`jjjplan.cli_support`; a new command gets them with ``@command_conventions()``. Heavy
+libraries are imported inside the commands so ``jjjplan --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -9,15 +12,23 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 import jjjplan
+from jjjplan.cli_support import (
+    command_conventions,
+    current_report,
+    install_hint,
+    prepare_console,
+    say,
+    verbosity_options,
+)
 
-REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+if TYPE_CHECKING:
+    from jjjplan.results import Results
 KEY_COLUMNS = (
     "theil_t",
     "theil_t_between",
@@ -29,50 +40,58 @@ KEY_COLUMNS = (
 )
 
 
-def gap_table(results: jjjplan.Results, years=(2022, 2025, 2030, 2035)) -> str:
-    """A short table of the key gap measures for the given years."""
+def key_figures(results: Results, years=(2022, 2025, 2030, 2035)):
+    """The key gap measures for the given years (rows = years)."""
     g = results.gaps.join(results.ratios)
-    table = g.loc[[y for y in years if y in g.index], list(KEY_COLUMNS)]
-    return table.to_string(float_format=lambda v: f"{v:.4f}")
+    return g.loc[[y for y in years if y in g.index], list(KEY_COLUMNS)]
 
 
-def planner_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn input problems into a listed message and exit 1, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from jjjplan.errors import ValidationError
-
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as err:
-            click.echo(str(err), err=True)
-            sys.exit(1)
-        except jjjplan.ScenarioError as err:
-            click.echo(str(err), err=True)
-            sys.exit(1)
-        except OSError as err:
-            click.echo(
-                f"文件错误 / file error: {err.strerror or err} ({err.filename or ''})", err=True
-            )
-            sys.exit(1)
-        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
-            raise
-        except Exception as err:  # an internal error: one line unless debugging
-            if os.environ.get("JJJPLAN_DEBUG"):
-                raise
-            click.echo(
-                f"内部错误 / internal error: {type(err).__name__}: {err}\n"
-                "(set JJJPLAN_DEBUG=1 for the traceback and report it)",
-                err=True,
-            )
-            sys.exit(1)
-
-    return wrapper
+def gap_table(results: Results, years=(2022, 2025, 2030, 2035)) -> str:
+    """A short table of the key gap measures for the given years."""
+    return key_figures(results, years).to_string(float_format=lambda v: f"{v:.4f}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(jjjplan.__version__, prog_name="jjjplan")
+def _figures_dict(table) -> dict[str, dict[str, float]]:
+    """{row label: {measure: value}} for --json (plain floats, string keys)."""
+    return {
+        str(row): {str(k): float(v) for k, v in values.items()} for row, values in table.iterrows()
+    }
+
+
+#: The shared conventions without ``--json`` (kept under its old name for existing commands).
+planner_errors = command_conventions()
+
+
+class _Group(click.Group):
+    """The ``jjjplan`` group: console output made GBK-safe before anything is printed."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        prepare_console()
+        return super().main(*args, **kwargs)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the program version and the vintage of its bundled data."""
+    if not value or ctx.resilient_parsing:
+        return
+    from jjjplan import baseline
+
+    vintage = getattr(baseline, "DEFAULT_VINTAGE", None)
+    data = f"data vintage {vintage}" if vintage else f"base year {baseline.BASE_YEAR}"
+    click.echo(f"jjjplan {jjjplan.__version__} ({data})")
+    ctx.exit()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the data vintage, then exit.",
+)
+@verbosity_options
 def main() -> None:
     """jjjplan — 京津冀产业协同情景规划 / JJJ scenario-planning workbench.
 
@@ -105,8 +124,9 @@ def _show_warnings_briefly() -> None:
 
 
 def _stop_cleanly_on_signals() -> None:
-    """Turn SIGTERM/SIGHUP (a closed terminal, a killed job) into SystemExit while a command
-    runs, so a save in progress deletes its temporary file; the target keeps the old file."""
+    """Turn SIGTERM/SIGHUP/SIGBREAK (a closed terminal, a killed job, Ctrl+Break or a closed
+    console on Windows) into SystemExit while a command runs, so a save in progress deletes
+    its temporary file; the target keeps the old file."""
     import signal
     import threading
 
@@ -117,7 +137,7 @@ def _stop_cleanly_on_signals() -> None:
         raise SystemExit(128 + signum)
 
     ctx = click.get_current_context()
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGTERM", "SIGHUP", "SIGBREAK"):  # SIGBREAK: Ctrl+Break on Windows
         signum = getattr(signal, name, None)
         if signum is None:
             continue
@@ -139,7 +159,7 @@ def template(out: Path) -> None:
 
     _refuse_existing(out)
     path = make_template(out)
-    click.echo(f"已写出模板 / template written: {path}")
+    say(f"已写出模板 / template written: {path}")
 
 
 def _refuse_output(out: Path, expected: str, found: str, zh: str, en: str) -> None:
@@ -201,7 +221,7 @@ def _looks_like_scenario_workbook(path: Path) -> bool:
     help="Write a copy with offending cells marked red and an Errors sheet "
     "(a folder when several workbooks are given).",
 )
-@planner_errors
+@command_conventions(json_output=True)
 def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
     """Check scenario workbooks; list every problem with sheet!cell.
 
@@ -209,6 +229,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
     Example:
       jjjplan validate workbooks/01-growth-poles.xlsx
       jjjplan validate plan.xlsx --annotate plan-checked.xlsx
+      jjjplan validate plan.xlsx --json       # machine-readable problems
     """
     from jjjplan.errors import ValidationError
     from jjjplan.workbook.reader import read_workbook_report
@@ -218,6 +239,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
             "--annotate must name an existing folder when several workbooks are validated"
         )
     failed = 0
+    report = current_report()
     for wb in workbooks:
         try:
             reading = read_workbook_report(wb)
@@ -225,7 +247,9 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
                 raise ValidationError(reading.issues, reading.notices)
         except ValidationError as err:
             failed += 1
-            click.echo(f"✗ {wb}", err=True)
+            report.add_issues(err)
+            report.details.append({"workbook": str(wb), "valid": False})
+            click.echo(f"× {wb}", err=True)
             click.echo(str(err), err=True)
             if annotate_out is not None:
                 target = (
@@ -235,11 +259,15 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
                 )
                 _annotate(wb, err, target)
             continue
-        click.echo(f"✓ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
+        report.add_issues(ValidationError((), reading.notices))
+        report.details.append(
+            {"workbook": str(wb), "valid": True, "scenario": reading.scenario.name}
+        )
+        say(f"√ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
         for notice in reading.notices:
-            click.echo(f"  提示 / notice: {notice}")
+            say(f"  提示 / notice: {notice}")
         if annotate_out is not None:
-            click.echo("  (no problems: no annotated copy written)")
+            say("  (no problems: no annotated copy written)")
     if failed:
         sys.exit(1)
 
@@ -258,6 +286,7 @@ def _annotate(wb: Path, err, target: Path) -> None:
     except ValidationError as problem:
         click.echo(f"  annotated copy not written: {problem}", err=True)
         return
+    current_report().add_output(result.path)
     click.echo(f"  已写出标注副本 / annotated copy: {result.path}", err=True)
     for feature in result.dropped:
         click.echo(f"  注意 / note: the copy lacks {feature} (the original is unchanged)", err=True)
@@ -272,24 +301,78 @@ def _annotate(wb: Path, err, target: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Results workbook to write.",
 )
-@planner_errors
-def run(workbook: Path, out: Path) -> None:
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the tidy table as CSV (UTF-8 with BOM, opens in Excel).",
+)
+@click.option(
+    "--parquet",
+    "parquet_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Also write the tidy table as Parquet (needs pyarrow: {install_hint('parquet')}).",
+)
+@click.option(
+    "--iamc",
+    "iamc_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the IAMC table pyam reads (.csv, or .xlsx with a 'data' sheet).",
+)
+@command_conventions(json_output=True)
+def run(
+    workbook: Path,
+    out: Path,
+    csv_out: Path | None,
+    parquet_out: Path | None,
+    iamc_out: Path | None,
+) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
+      jjjplan run plan.xlsx -o r.xlsx --csv r.csv --iamc r-iamc.csv --json
     """
+    from jjjplan import exports
     from jjjplan.workbook import read_workbook, write_results
     from jjjplan.workbook.safety import check_output_path
 
-    check_output_path(out, [workbook])
-    _refuse_scenario_target(out)
+    extra = {csv_out: exports.write_csv, parquet_out: exports.write_parquet}
+    extra[iamc_out] = exports.write_iamc
+    extra.pop(None, None)
+    for target in (out, *extra):
+        check_output_path(target, [workbook])
+        _refuse_scenario_target(target)
+    if parquet_out is not None:
+        _require_module("pyarrow", "parquet")
     scenario = read_workbook(workbook)
     results = jjjplan.project(scenario)
+    report = current_report()
     write_results(results, out, source_path=workbook)
-    click.echo(f"已写出结果 / results written: {out}")
-    click.echo(gap_table(results))
+    report.add_output(out)
+    say(f"已写出结果 / results written: {out}")
+    for target, write in extra.items():
+        write(results, target)
+        report.add_output(target)
+        say(f"已写出 / written: {target}")
+    table = key_figures(results)
+    report.figures = {"scenario": results.scenario.name, "gaps": _figures_dict(table)}
+    say(gap_table(results))
+
+
+def _require_module(module: str, extra: str) -> None:
+    """Refuse early (exit 1, install hint) when an optional extra is not installed."""
+    from importlib.util import find_spec
+
+    if find_spec(module) is None:
+        _refuse_output(
+            Path(module),
+            f"the {module!r} package",
+            "not installed",
+            f"需要安装可选组件：{install_hint(extra)}",
+            f"this needs an optional extra: {install_hint(extra)}",
+        )
 
 
 @main.command()
@@ -310,14 +393,14 @@ def run(workbook: Path, out: Path) -> None:
     help="The scenario the others are compared with (default: the one named "
     "'baseline', else the first).",
 )
-@planner_errors
+@command_conventions(json_output=True)
 def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
     \b
     Example:
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
-      jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
+      jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx --json
     """
     from jjjplan.workbook.safety import check_output_path
 
@@ -332,10 +415,25 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
     from jjjplan.workbook import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
-    click.echo(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
+    report = current_report()
+    report.add_output(out)
+    report.figures = {"gaps_2035": _figures_2035(results)}
+    say(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
 
 
-def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
+def _table_2035(results: list[Results]):
+    """Scenarios × key gap measures in 2035."""
+    import pandas as pd
+
+    rows = {r.scenario.name: r.gaps.join(r.ratios).loc[2035, list(KEY_COLUMNS)] for r in results}
+    return pd.DataFrame(rows).T
+
+
+def _figures_2035(results: list[Results]) -> dict[str, dict[str, float]]:
+    return _figures_dict(_table_2035(results))
+
+
+def _refuse_duplicate_names(paths: list[Path], results: list[Results]) -> None:
     """Scenario names label the comparison's columns, so they must differ (as planners read
     them: case, width and outer spaces ignored); name every clash at its cell."""
     import unicodedata
@@ -370,7 +468,7 @@ def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -
         raise ValidationError(issues)
 
 
-def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
+def _read_and_project(paths: list[Path]) -> list[Results]:
     """Read every workbook first, so all problems of all files are reported together."""
     from jjjplan.errors import ValidationError
     from jjjplan.workbook import read_workbook
@@ -400,7 +498,7 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
     "wb_dir",
     default=None,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of scenario workbooks (default: the shipped workbooks/).",
+    help="Folder of scenario workbooks (default: the shipped example workbooks).",
 )
 @planner_errors
 def demo(out_dir: Path, wb_dir: Path | None) -> None:
@@ -410,9 +508,10 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     Example:
       jjjplan demo --out out/
     """
+    from jjjplan.bundled import bundled_dir
     from jjjplan.workbook import write_comparison, write_results
 
-    wb_dir = wb_dir or REPO_WORKBOOKS
+    wb_dir = wb_dir or bundled_dir("workbooks")
     paths = sorted(wb_dir.glob("*.xlsx"))
     paths = [p for p in paths if not p.name.startswith(("~$", ".~lock"))]
     if not paths:
@@ -422,15 +521,32 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     for path, res in zip(paths, results, strict=True):
         target = out_dir / f"{path.stem}-results.xlsx"
         write_results(res, target, source_path=path)
-        click.echo(f"✓ {path.name} → {target}")
+        say(f"{path.name} → {target}")
     comparison = out_dir / "comparison.xlsx"
     write_comparison(results, comparison, source_paths=paths)
-    click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
-    click.echo("2035年区域差距 / regional gaps in 2035:")
-    rows = {r.scenario.name: r.gaps.join(r.ratios).loc[2035, list(KEY_COLUMNS)] for r in results}
-    import pandas as pd
+    say(f"情景对比 / comparison → {comparison}\n")
+    say("2035年区域差距 / regional gaps in 2035:")
+    say(_table_2035(results).to_string(float_format=lambda v: f"{v:.4f}"))
 
-    click.echo(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4f}"))
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@planner_errors
+def examples(folder: Path) -> None:
+    """Copy the example workbooks, the template and the notebooks into FOLDER.
+
+    Existing files are never replaced (nothing is copied if one would be).
+
+    \b
+    Example:
+      jjjplan examples 我的情景
+    """
+    from jjjplan.bundled import copy_examples
+
+    copies = copy_examples(folder)
+    for path in copies:
+        say(f"  {path}")
+    say(f"已复制 {len(copies)} 个文件 / copied {len(copies)} files to {folder}")
 
 
 @main.command()
@@ -459,6 +575,8 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
     Example:
       jjjplan dashboard workbooks/05-coordinated.xlsx --port 8866
     """
+    for module in ("voila", "ipywidgets"):
+        _require_module(module, "dashboard")
     if workbook is not None:
         from jjjplan.workbook import read_workbook
 
