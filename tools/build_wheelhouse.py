@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     wheels = sorted(args.out.glob("*.whl"))
     size = sum(w.stat().st_size for w in wheels) / 1e6
     print(f"{len(wheels)} wheels, {size:.1f} MB in {args.out}")
-    print(f'install offline: pip install --no-index --find-links "{args.out}" "jjjplan[{args.extras}]"')
+    target = f'"jjjplan[{args.extras}]"'
+    print(f'install offline: pip install --no-index --find-links "{args.out}" {target}')
     return 0
 
 
