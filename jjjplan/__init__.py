@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from jjjplan.batch import Batch, project_many
     from jjjplan.dashboard import Dashboard
+    from jjjplan.excel import read_workbook, write_comparison, write_results
     from jjjplan.gaps import gap_measures, gap_measures_frame
     from jjjplan.results import Results, project
     from jjjplan.scenario import (
@@ -29,7 +30,6 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         Scenario,
         ScenarioError,
     )
-    from jjjplan.workbook import read_workbook, write_comparison, write_results
 
 #: public name → the module that defines it
 _EXPORTS: dict[str, str] = {
@@ -48,9 +48,9 @@ _EXPORTS: dict[str, str] = {
     "Reform": "jjjplan.scenario",
     "Scenario": "jjjplan.scenario",
     "ScenarioError": "jjjplan.scenario",
-    "read_workbook": "jjjplan.workbook",
-    "write_comparison": "jjjplan.workbook",
-    "write_results": "jjjplan.workbook",
+    "read_workbook": "jjjplan.excel",
+    "write_comparison": "jjjplan.excel",
+    "write_results": "jjjplan.excel",
 }
 
 

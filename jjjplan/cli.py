@@ -155,7 +155,7 @@ def template(out: Path) -> None:
     Example:
       jjjplan template 我的情景.xlsx
     """
-    from jjjplan.workbook import make_template
+    from jjjplan.excel import make_template
 
     _refuse_existing(out)
     path = make_template(out)
@@ -232,7 +232,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
       jjjplan validate plan.xlsx --json       # machine-readable problems
     """
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook.reader import read_workbook_report
+    from jjjplan.excel.read.reader import read_workbook_report
 
     if annotate_out is not None and len(workbooks) > 1 and not annotate_out.is_dir():
         raise click.UsageError(
@@ -274,12 +274,12 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
 
 def _annotate(wb: Path, err, target: Path) -> None:
     from jjjplan.errors import ValidationError, WorkbookRejected
-    from jjjplan.workbook.annotate import annotate_copy
+    from jjjplan.excel.read.annotate import annotate_copy
 
     if isinstance(err, WorkbookRejected):
         click.echo("  (the file could not be opened, so no annotated copy was written)", err=True)
         return
-    from jjjplan.workbook.preflight import run_isolated
+    from jjjplan.excel.guard.preflight import run_isolated
 
     try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
         result = run_isolated(annotate_copy, wb, err, target, workbook=wb.name)
@@ -335,8 +335,8 @@ def run(
       jjjplan run plan.xlsx -o r.xlsx --csv r.csv --iamc r-iamc.csv --json
     """
     from jjjplan import exports
-    from jjjplan.workbook import read_workbook, write_results
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.excel import read_workbook, write_results
+    from jjjplan.excel.safety import check_output_path
 
     extra = {csv_out: exports.write_csv, parquet_out: exports.write_parquet}
     extra[iamc_out] = exports.write_iamc
@@ -402,7 +402,7 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx --json
     """
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.excel.safety import check_output_path
 
     paths = list(workbooks)
     if baseline_wb is not None and baseline_wb not in paths:
@@ -412,7 +412,7 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
     results = _read_and_project(paths)
     _refuse_duplicate_names(paths, results)
     base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
-    from jjjplan.workbook import write_comparison
+    from jjjplan.excel import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
     report = current_report()
@@ -439,7 +439,7 @@ def _refuse_duplicate_names(paths: list[Path], results: list[Results]) -> None:
     import unicodedata
 
     from jjjplan.errors import Issue, ValidationError
-    from jjjplan.workbook.layout import ABOUT
+    from jjjplan.excel.layout import ABOUT
 
     first: dict[str, Path] = {}
     issues = []
@@ -471,7 +471,7 @@ def _refuse_duplicate_names(paths: list[Path], results: list[Results]) -> None:
 def _read_and_project(paths: list[Path]) -> list[Results]:
     """Read every workbook first, so all problems of all files are reported together."""
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook import read_workbook
+    from jjjplan.excel import read_workbook
 
     scenarios, issues = [], []
     for p in paths:
@@ -509,7 +509,7 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
       jjjplan demo --out out/
     """
     from jjjplan.bundled import bundled_dir
-    from jjjplan.workbook import write_comparison, write_results
+    from jjjplan.excel import write_comparison, write_results
 
     wb_dir = wb_dir or bundled_dir("workbooks")
     paths = sorted(wb_dir.glob("*.xlsx"))
@@ -578,7 +578,7 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
     for module in ("voila", "ipywidgets"):
         _require_module(module, "dashboard")
     if workbook is not None:
-        from jjjplan.workbook import read_workbook
+        from jjjplan.excel import read_workbook
 
         read_workbook(workbook)  # refuse a bad workbook here, with sheet!cell, not in a browser
     from jjjplan.dashboard.serve import serve_dashboard

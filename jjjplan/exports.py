@@ -161,7 +161,7 @@ def iamc_frame(
 # Writers (atomic, never over an input workbook)
 # ---------------------------------------------------------------------------------------------
 def _save(target: PathLike, write: Callable[[Path], None]) -> Path:
-    from jjjplan.workbook.safety import atomic_save
+    from jjjplan.excel.safety import atomic_save
 
     path = Path(target)
     is_xlsx = path.suffix.lower() == ".xlsx"
@@ -200,6 +200,6 @@ def write_iamc(results: Results, path: PathLike, layout: Literal["wide", "long"]
 
 def write_excel(results: Results, path: PathLike, **kwargs) -> Path:
     """The full results workbook (same as :func:`jjjplan.write_results`)."""
-    from jjjplan.workbook import write_results
+    from jjjplan.excel import write_results
 
     return Path(write_results(results, path, **kwargs))

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 import jjjplan
 from jjjplan import cli_support
 from jjjplan.cli import main
-from jjjplan.workbook import make_template
+from jjjplan.excel import make_template
 
 EXE = Path(sys.executable).with_name("jjjplan")
 

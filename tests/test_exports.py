@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import jjjplan
 from jjjplan import exports
 from jjjplan.cli import main
-from jjjplan.workbook import make_template
+from jjjplan.excel import make_template
 
 YEAR_COLUMNS_FROM = 5  # IAMC wide: five index columns, then one column per year
 

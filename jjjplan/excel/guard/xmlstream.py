@@ -4,7 +4,7 @@ Why: an XML part is where entity attacks (billion laughs, XXE) and unbounded tok
 :func:`consume_part` reads a part exactly once and, in one pass, checks its CRC, scans the
 raw bytes for ``<!DOCTYPE``/``<!ENTITY`` (refusing encodings that could hide them), bounds
 the longest run without ``>`` and feeds an expat parser that refuses any DTD, calling the
-handler of one of the scanners in :mod:`jjjplan.workbook.xmlscan`.
+handler of one of the scanners in :mod:`jjjplan.excel.guard.xmlscan`.
 :func:`assert_defusedxml_active` guards the second line of defence: openpyxl itself parsing
 through defusedxml once the pre-flight has passed.
 """
@@ -19,8 +19,8 @@ from typing import Any
 from xml.parsers import expat
 
 from jjjplan.errors import WorkbookRejected
-from jjjplan.workbook.rejection import CheckContext, mib, show_bytes
-from jjjplan.workbook.zipcheck import iter_part
+from jjjplan.excel.guard.rejection import CheckContext, mib, show_bytes
+from jjjplan.excel.guard.zipcheck import iter_part
 
 __all__ = [
     "StopParsing",
@@ -199,7 +199,7 @@ def assert_defusedxml_active() -> None:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a hard dependency
-        raise RuntimeError("openpyxl is not installed: pip install 'openpyxl>=3.1.2'") from exc
+        raise RuntimeError('openpyxl is not installed: pip install "openpyxl>=3.1.2"') from exc
     if getattr(openpyxl, "DEFUSEDXML", False) is True:
         return
     env = os.environ.get("OPENPYXL_DEFUSEDXML")
@@ -211,7 +211,7 @@ def assert_defusedxml_active() -> None:
         have = False
     steps = []
     if not have:
-        steps.append("pip install 'defusedxml>=0.7.1'")
+        steps.append('pip install "defusedxml>=0.7.1"')
     if env is not None and env != "True":
         steps.append(f"unset OPENPYXL_DEFUSEDXML (currently {env!r})")
     steps.append("restart Python / the Jupyter kernel")
