@@ -257,11 +257,14 @@ def test_offline_install_from_a_wheelhouse_runs_the_demo(tmp_path: Path) -> None
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True, system_site_packages=False)
     python = _venv_bin(env_dir, "python")
+    # nothing of this checkout or this venv may leak in (PYTHONPATH would make pip think
+    # jjjplan is installed already)
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    env = {k: v for k, v in env.items() if not k.startswith("PIP_")}
     pip = [str(python), "-m", "pip", "install", "--no-index", "--find-links", str(house)]
-    subprocess.run([*pip, "jjjplan[parquet]"], check=True, capture_output=True)
+    subprocess.run([*pip, "jjjplan[parquet]"], check=True, capture_output=True, env=env)
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     exe = str(_venv_bin(env_dir, "jjjplan"))
 
     def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
