@@ -32,27 +32,31 @@ CHECKOUT = (ROOT / "setup.py").is_file() and (ROOT / "workbooks").is_dir()
 needs_checkout = pytest.mark.skipif(not CHECKOUT, reason="needs the source tree")
 
 
-def _build(kind: str, out: Path) -> Path:
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory) -> dict[str, Path]:
+    """The sdist, and the wheel built from it (as pip would), by ``python -m build``."""
+    if not CHECKOUT:
+        pytest.skip("needs the source tree")
     pytest.importorskip("build", reason="the 'build' package (dev extra) is not installed")
     import setuptools
 
     if int(setuptools.__version__.split(".")[0]) < 77:
         pytest.skip(f"setuptools {setuptools.__version__} < 77 (dev extra) is too old")
+    out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", f"--{kind}", "--no-isolation", "--outdir", str(out)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out)],
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
-    (path,) = out.glob("*.whl" if kind == "wheel" else "*.tar.gz")
-    return path
+    (wheel,) = out.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    return {"wheel": wheel, "sdist": sdist}
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    if not CHECKOUT:
-        pytest.skip("needs the source tree")
-    return _build("wheel", tmp_path_factory.mktemp("wheel"))
+def wheel(dists: dict[str, Path]) -> Path:
+    return dists["wheel"]
 
 
 @pytest.fixture(scope="module")
@@ -203,10 +207,8 @@ def test_unknown_bundled_kind_is_refused() -> None:
 
 # --- the sdist ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def sdist(tmp_path_factory) -> Path:
-    if not CHECKOUT:
-        pytest.skip("needs the source tree")
-    return _build("sdist", tmp_path_factory.mktemp("sdist"))
+def sdist(dists: dict[str, Path]) -> Path:
+    return dists["sdist"]
 
 
 def test_sdist_is_a_complete_source_tree(sdist: Path) -> None:

@@ -27,9 +27,10 @@ DEFAULT_EXTRAS = "dashboard,parquet"
 
 
 def build_jjjplan_wheel(out: Path) -> Path:
-    """Build jjjplan's own wheel into ``out`` (no build isolation when setuptools is here)."""
+    """Build jjjplan's wheel (from its sdist, so no stale build/ folder leaks in) into
+    ``out``; without build isolation when a recent setuptools is installed."""
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "build", "--wheel", "--outdir", tmp, str(ROOT)]
+        cmd = [sys.executable, "-m", "build", "--outdir", tmp, str(ROOT)]
         if _has_build_backend():
             cmd.insert(3, "--no-isolation")
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
