@@ -288,8 +288,12 @@ def command_conventions(json_output: bool = False) -> Callable[[F], F]:
                 code = stop.code if isinstance(stop.code, int) else EXIT_INPUT
                 _finish(ctx, report, code)
                 raise
-            except KeyboardInterrupt:
-                click.echo("已中断 / interrupted", err=True)
+            except KeyboardInterrupt:  # Ctrl-C: saves are atomic, so say so and stop quietly
+                click.echo(
+                    "\n已中断 / interrupted (已写出的文件完整，未写完的不会留下 / files already "
+                    "written are complete; nothing half-written is left)",
+                    err=True,
+                )
                 ctx.exit(130)
             except Exception as err:
                 text = _input_problem(err)
