@@ -145,7 +145,8 @@ def test_every_imported_package_is_declared() -> None:
     dists = importlib.metadata.packages_distributions()
     for folder, allowed in (("jjjplan", runtime), ("tests", everything), ("tools", everything)):
         for module, where in _third_party_imports(ROOT / folder).items():
-            if (ROOT / folder / f"{module}.py").is_file() or module == "setuptools":
+            local = module == folder or (ROOT / folder / f"{module}.py").is_file()
+            if local or module == "setuptools":
                 continue  # a helper module next to the tests; setuptools is the build backend
             candidates = {d.lower().replace("_", "-") for d in dists.get(module, [module])}
             assert candidates & allowed, f"{module} (imported in {where}) is not declared"
