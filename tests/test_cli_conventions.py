@@ -189,7 +189,7 @@ def test_exit_codes(monkeypatch, good: Path, bad: Path, tmp_path: Path) -> None:
     assert invoke("validate", str(good)).exit_code == cli_support.EXIT_OK
     assert invoke("validate", str(bad)).exit_code == cli_support.EXIT_INPUT
     assert invoke("run", str(good)).exit_code == cli_support.EXIT_USAGE  # no -o
-    monkeypatch.setattr(jjjplan, "project", lambda _s: 1 / 0)
+    monkeypatch.setattr(jjjplan, "project", lambda _s, **_kw: 1 / 0)
     result = invoke("run", str(good), "-o", str(tmp_path / "r.xlsx"), "--json")
     assert result.exit_code == cli_support.EXIT_INTERNAL
     assert json.loads(result.stdout)["error"].endswith("ZeroDivisionError: division by zero")
@@ -214,9 +214,9 @@ def test_sigbreak_stops_a_command_cleanly_and_is_restored(
     seen = {}
     real_project = jjjplan.project
 
-    def spy(scenario):
+    def spy(scenario, **kwargs):
         seen["handler"] = signal.getsignal(stand_in)
-        return real_project(scenario)
+        return real_project(scenario, **kwargs)
 
     monkeypatch.setattr(jjjplan, "project", spy)
     assert invoke("run", str(good), "-o", str(tmp_path / "r.xlsx")).exit_code == 0
