@@ -17,6 +17,13 @@ from jjjplan.scenario import (
     Scenario,
     ScenarioError,
 )
+from jjjplan.uncertainty import (
+    Ensemble,
+    RobustComparison,
+    compare_ensembles,
+    ensemble,
+    sensitivity,
+)
 
 __version__ = "0.1.0"
 
@@ -34,17 +41,22 @@ __all__ = [
     "Batch",
     "ChainFilling",
     "Dashboard",
+    "Ensemble",
     "GrowthPoles",
     "Innovation",
     "Milestones",
     "Pathways",
     "Reform",
     "Results",
+    "RobustComparison",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare_ensembles",
+    "ensemble",
     "gap_measures",
     "gap_measures_frame",
     "project",
     "project_many",
+    "sensitivity",
 ]

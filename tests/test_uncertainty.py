@@ -16,7 +16,7 @@ from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_NAMES
 from jjjplan.uncertainty import compare as cmp
 from jjjplan.uncertainty import design, evaluate
 from jjjplan.uncertainty.compare import RobustComparison, compare_ensembles, verdict
-from jjjplan.uncertainty.ensemble import BAND_COLUMNS, ensemble
+from jjjplan.uncertainty.ensemble import BAND_COLUMNS, Ensemble, ensemble
 from jjjplan.uncertainty.sensitivity import indices, parse_outcome, sensitivity
 
 FEW = ["beta_conv", "gap_persistence", "g_nat_central_2026_2030"]
@@ -162,36 +162,46 @@ def test_chunked_evaluation_equals_one_batch(monkeypatch, small_ensemble):
 
 
 # -- robust comparison -------------------------------------------------------------------
-def _comparison(values: np.ndarray, names=("a", "b", "c")) -> RobustComparison:
-    """A comparison of hand-built values [S, K] for one outcome and one year."""
-    v = np.asarray(values, dtype=float)[:, :, None, None]
-    return RobustComparison(tuple(names), names[0], "lhs", 0, v.shape[1], np.array([2035]),
-                            ("theil_t",), v)  # fmt: skip
+def _comparison(values, names=("a", "b", "c")) -> RobustComparison:
+    """A comparison of hand-built values [S, K], the same for every outcome, year 2035."""
+    values = np.asarray(values, dtype=float)
+    k = values.shape[1]
+    ensembles = {}
+    for name, row in zip(names, values, strict=True):
+        arr = np.repeat(row[:, None, None], len(cmp.OUTCOMES), axis=2)
+        out = evaluate.Outcomes(np.array([2035]), cmp.OUTCOMES, arr, (), None)
+        samples = pd.DataFrame(index=pd.RangeIndex(k, name="member"))
+        ensembles[name] = Ensemble(jjjplan.Scenario.baseline(), "lhs", 0, samples, (), out)
+    return RobustComparison(ensembles, names[0])
+
+
+def _theil(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["outcome"] == "theil_t"]
 
 
 def test_rank_probabilities_known_answer():
     # draw 0: a<b<c; draw 1: b<a<c; draw 2: b<c<a; draw 3: a<c<b
     c = _comparison([[1, 2, 3, 1], [2, 1, 1, 3], [3, 3, 2, 2]])
-    ranks = c.ranks.pivot(index="scenario", columns="rank", values="probability")
+    ranks = _theil(c.ranks).pivot(index="scenario", columns="rank", values="probability")
     np.testing.assert_allclose(ranks.loc["a"], [0.5, 0.25, 0.25])
     np.testing.assert_allclose(ranks.loc["b"], [0.5, 0.25, 0.25])
     np.testing.assert_allclose(ranks.loc["c"], [0.0, 0.5, 0.5])
-    lowest = c.lowest.set_index("scenario")["probability"]
+    lowest = _theil(c.lowest).set_index("scenario")["probability"]
     assert lowest.to_dict() == {"a": 0.5, "b": 0.5, "c": 0.0}
-    pw = c.pairwise.set_index(["scenario", "other"])
+    pw = _theil(c.pairwise).set_index(["scenario", "other"])
     assert pw.loc[("a", "b"), "probability"] == 0.5
     assert pw.loc[("a", "b"), "verdict"] == cmp.UNDECIDED
     assert pw.loc[("b", "c"), "probability"] == 0.75
     assert pw.loc[("b", "c"), "verdict"] == cmp.LOWER
     assert pw.loc[("c", "b"), "verdict"] == cmp.HIGHER
-    vb = c.vs_baseline.set_index("scenario")
+    vb = _theil(c.vs_baseline).set_index("scenario")
     assert vb.loc["c", "probability"] == 0.25 and vb.loc["c", "verdict"] == cmp.WORSE
     assert vb.loc["a", "verdict"] == cmp.UNDECIDED
 
 
 def test_ties_share_the_ranks_they_span():
     c = _comparison([[1.0, 1.0], [1.0, 1.0], [0.5, 2.0]])
-    ranks = c.ranks.pivot(index="scenario", columns="rank", values="probability")
+    ranks = _theil(c.ranks).pivot(index="scenario", columns="rank", values="probability")
     np.testing.assert_allclose(ranks.loc["c"], [0.5, 0.0, 0.5])
     np.testing.assert_allclose(ranks.loc["a"], [0.25, 0.5, 0.25])
     np.testing.assert_allclose(ranks.sum(axis=0), 1.0)
@@ -231,6 +241,8 @@ def test_compare_uses_common_draws_and_the_named_baseline():
     np.testing.assert_allclose(
         c.values[1, :, t, col], alone.gaps.xs(2035, level="year")["theil_t"], rtol=1e-12
     )
+    bands = c.ensembles["baseline"].bands()
+    pd.testing.assert_frame_equal(bands, alone.bands())
     with pytest.raises(ValueError, match="baseline"):
         compare_ensembles({"poles": poles}, draws=2, baseline="nope")
 
@@ -285,3 +297,46 @@ def test_parse_outcome():
     assert parse_outcome("bj_he_ratio") == ("bj_he_ratio", 2035)
     with pytest.raises(ValueError, match="NAME@YEAR"):
         parse_outcome("theil_t@soon")
+
+
+# -- dashboard bands and the progress line -----------------------------------------------
+def test_dashboard_bands_match_the_ensemble_and_switch_off_at_zero():
+    from jjjplan.uncertainty import dashboard_bands
+
+    s = jjjplan.Scenario.baseline()
+    got = dashboard_bands(s, draws=6, seed=5)
+    assert got.index.name == "year" and got.columns.names == ["outcome", "quantile"]
+    e = ensemble(s, draws=6, seed=5)
+    want = e.bands().query("variable == 'theil_t' and region == 'JJJ'")
+    want = want.set_index(["year", "quantile"])["value"].unstack()
+    np.testing.assert_allclose(got["theil_t"].to_numpy(), want.to_numpy(), rtol=1e-12)
+    off = dashboard_bands(s, draws=0)
+    assert off.empty and list(off.columns) == list(got.columns)
+
+
+def test_dashboard_probability_of_a_copy_is_one_half():
+    from jjjplan.uncertainty import dashboard_probability
+
+    s = jjjplan.Scenario.baseline()
+    p = dashboard_probability(s.replace(name="copy"), s, draws=4, seed=0)
+    assert (p.to_numpy() == 0.5).all()
+    assert list(p.columns) == list(cmp.OUTCOMES)
+
+
+def test_progress_line_is_ascii_and_ends_cleanly():
+    import io
+    import time
+
+    from jjjplan.uncertainty.progress import StderrProgress
+
+    stream = io.StringIO()
+    with StderrProgress("ensemble", 10, stream=stream, delay=0.0, interval=0.01, force=True) as p:
+        p(5, 10)
+        time.sleep(0.05)
+    text = stream.getvalue()
+    assert text.endswith("\n") and "5/10" in text and "[" + "#" * 12 in text
+    text.encode("gbk")  # survives a GBK console
+    quiet = io.StringIO()
+    with StderrProgress("ensemble", 10, stream=quiet, delay=5.0, force=True):
+        pass
+    assert quiet.getvalue() == ""  # short runs draw nothing

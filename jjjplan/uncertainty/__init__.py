@@ -1,9 +1,21 @@
 """Uncertainty: ensembles with bands, robust comparisons, global sensitivity (issue 10).
 
-Everything draws assumptions through :mod:`jjjplan.uncertainty.design` and projects through
-one :func:`jjjplan.project_many` batch.
+Everything draws assumptions through :mod:`jjjplan.uncertainty.design` (``scipy.stats.qmc``
+through each assumption's ``ppf``) and projects with :func:`jjjplan.project_many`.
 """
 
+from jjjplan.uncertainty.compare import RobustComparison, compare_ensembles
+from jjjplan.uncertainty.dashboard import dashboard_bands, dashboard_probability
 from jjjplan.uncertainty.ensemble import QUANTILES, Ensemble, ensemble
+from jjjplan.uncertainty.sensitivity import sensitivity
 
-__all__ = ["QUANTILES", "Ensemble", "ensemble"]
+__all__ = [
+    "QUANTILES",
+    "Ensemble",
+    "RobustComparison",
+    "compare_ensembles",
+    "dashboard_bands",
+    "dashboard_probability",
+    "ensemble",
+    "sensitivity",
+]

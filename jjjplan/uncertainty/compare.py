@@ -18,7 +18,14 @@ import pandas as pd
 
 from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_NAMES
 from jjjplan.scenario import Scenario
-from jjjplan.uncertainty.design import members, to_values, uncertain_assumptions, unit_design
+from jjjplan.uncertainty.design import (
+    held_fixed,
+    members,
+    to_values,
+    uncertain_assumptions,
+    unit_design,
+)
+from jjjplan.uncertainty.ensemble import Ensemble
 from jjjplan.uncertainty.evaluate import Progress, evaluate
 
 #: Outcomes compared (smaller = smaller regional gap).
@@ -47,16 +54,46 @@ def _lower(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RobustComparison:
-    """Scenarios on common draws. ``values`` is [S, K, T, C] (scenario, draw, year, outcome)."""
+    """Scenarios on common draws: their :class:`Ensemble` by name, and the probabilities.
 
-    names: tuple[str, ...]
+    ``values`` is [S, K, T, C] (scenario, draw, year, outcome in :data:`OUTCOMES`).
+    """
+
+    ensembles: Mapping[str, Ensemble]
     baseline: str
-    method: str
-    seed: int
-    draws: int
-    years: np.ndarray
-    outcomes: tuple[str, ...]
-    values: np.ndarray
+
+    def __post_init__(self):
+        if self.baseline not in self.ensembles:
+            raise ValueError(
+                f"基准情景不在对比中 / baseline {self.baseline!r} is not among {self.names}"
+            )
+        first = next(iter(self.ensembles.values()))
+        for name, e in self.ensembles.items():
+            if (e.method, e.seed, len(e)) != (first.method, first.seed, len(first)):
+                raise ValueError(f"{name!r}: ensembles must share method, seed and draws")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.ensembles)
+
+    @property
+    def draws(self) -> int:
+        return len(next(iter(self.ensembles.values())))
+
+    @property
+    def years(self) -> np.ndarray:
+        return next(iter(self.ensembles.values())).years
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return OUTCOMES
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        return np.stack(
+            [np.stack([e.outcomes.indicator(o) for o in OUTCOMES], axis=-1)
+             for e in self.ensembles.values()]
+        )  # fmt: skip
 
     def _tidy(self, arr: np.ndarray, extra: dict) -> pd.DataFrame:
         """[T, C] probabilities as rows outcome, year, <extra columns>, probability."""
@@ -146,12 +183,15 @@ def compare_ensembles(
             raise TypeError(f"compare_ensembles: {name!r} is {type(s).__name__}, not a Scenario")
     if baseline is None:
         baseline = "baseline" if "baseline" in names else names[0]
-    if baseline not in names:
-        raise ValueError(f"基准情景不在对比中 / baseline {baseline!r} is not among {names}")
     table = uncertain_assumptions(assumptions)
     values = to_values(unit_design(len(table), draws, method, seed), table)
     batch = [m for s in scenarios.values() for m in members(s, values, table)]
-    out = evaluate(batch, progress=progress)
-    cols = [out.indicator_names.index(o) for o in OUTCOMES]
-    arr = out.indicators[:, :, cols].reshape(len(names), draws, len(out.years), len(cols))
-    return RobustComparison(names, baseline, method, seed, draws, out.years, OUTCOMES, arr)
+    out = evaluate(batch, regions=True, progress=progress)
+    ensembles = {}
+    for i, (name, s) in enumerate(scenarios.items()):
+        fixed = held_fixed(s, table)
+        samples = pd.DataFrame(values, columns=[a.id for a in table]).drop(columns=list(fixed))
+        samples.index.name = "member"
+        part = out.take(i * draws, (i + 1) * draws)
+        ensembles[name] = Ensemble(s, method, seed, samples, fixed, part)
+    return RobustComparison(ensembles, baseline)

@@ -9,7 +9,7 @@ Ctrl-C can stop the run; nothing has been written by then.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -45,6 +45,11 @@ class Outcomes:
 
     def unit_of(self, name: str) -> str:
         return RATIO_UNITS.get(name, INDEX_UNIT)
+
+    def take(self, start: int, stop: int) -> Outcomes:
+        """Members ``start`` to ``stop - 1`` (one scenario's share of a joint batch)."""
+        regions = None if self.region_values is None else self.region_values[start:stop]
+        return replace(self, indicators=self.indicators[start:stop], region_values=regions)
 
 
 def _indicator_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
