@@ -16,6 +16,14 @@ from typing import Any
 import click
 
 import jjjplan
+from jjjplan.uncertainty.commands import (
+    band_table,
+    draws_options,
+    probability_table,
+    run_comparison,
+    run_ensemble,
+    sensitivity_command,
+)
 
 REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 KEY_COLUMNS = (
@@ -272,13 +280,15 @@ def _annotate(wb: Path, err, target: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Results workbook to write.",
 )
+@draws_options
 @planner_errors
-def run(workbook: Path, out: Path) -> None:
+def run(workbook: Path, out: Path, draws: int, seed: int) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
+      jjjplan run workbooks/05-coordinated.xlsx -o r.xlsx --draws 500 --seed 1
     """
     from jjjplan.workbook import read_workbook, write_results
     from jjjplan.workbook.safety import check_output_path
@@ -287,9 +297,12 @@ def run(workbook: Path, out: Path) -> None:
     _refuse_scenario_target(out)
     scenario = read_workbook(workbook)
     results = jjjplan.project(scenario)
-    write_results(results, out, source_path=workbook)
+    bands = run_ensemble(scenario, draws, seed)
+    write_results(results, out, source_path=workbook, ensemble=bands)
     click.echo(f"已写出结果 / results written: {out}")
     click.echo(gap_table(results))
+    if bands is not None:
+        click.echo(band_table(bands))
 
 
 @main.command()
@@ -310,14 +323,18 @@ def run(workbook: Path, out: Path) -> None:
     help="The scenario the others are compared with (default: the one named "
     "'baseline', else the first).",
 )
+@draws_options
 @planner_errors
-def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) -> None:
+def compare(
+    workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None, draws: int, seed: int
+) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
     \b
     Example:
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
+      jjjplan compare workbooks/*.xlsx -o c.xlsx --draws 500
     """
     from jjjplan.workbook.safety import check_output_path
 
@@ -331,8 +348,22 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
     base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
     from jjjplan.workbook import write_comparison
 
-    write_comparison(results, out, baseline=base, source_paths=paths)
+    robust = run_comparison(
+        {r.scenario.name: r.scenario for r in results}, draws, seed, _baseline_name(results, base)
+    )
+    write_comparison(results, out, baseline=base, source_paths=paths, robust=robust)
     click.echo(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
+    if robust is not None:
+        click.echo(probability_table(robust))
+
+
+def _baseline_name(results: list[jjjplan.Results], base: jjjplan.Results | None) -> str:
+    """The comparison's baseline: the chosen one, else the one named 'baseline', else the
+    first (the rule of the comparison workbook)."""
+    if base is not None:
+        return base.scenario.name
+    names = [r.scenario.name for r in results]
+    return "baseline" if "baseline" in names else names[0]
 
 
 def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
@@ -402,8 +433,9 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of scenario workbooks (default: the shipped workbooks/).",
 )
+@draws_options
 @planner_errors
-def demo(out_dir: Path, wb_dir: Path | None) -> None:
+def demo(out_dir: Path, wb_dir: Path | None, draws: int, seed: int) -> None:
     """Run every shipped scenario workbook: results workbooks + one comparison workbook.
 
     \b
@@ -419,18 +451,24 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
         raise click.UsageError(f"no scenario workbooks in {wb_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
     results = _read_and_project(paths)
+    robust = run_comparison(
+        {r.scenario.name: r.scenario for r in results}, draws, seed, _baseline_name(results, None)
+    )
     for path, res in zip(paths, results, strict=True):
         target = out_dir / f"{path.stem}-results.xlsx"
-        write_results(res, target, source_path=path)
+        bands = robust.ensembles[res.scenario.name] if robust is not None else None
+        write_results(res, target, source_path=path, ensemble=bands)
         click.echo(f"✓ {path.name} → {target}")
     comparison = out_dir / "comparison.xlsx"
-    write_comparison(results, comparison, source_paths=paths)
+    write_comparison(results, comparison, source_paths=paths, robust=robust)
     click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
     click.echo("2035年区域差距 / regional gaps in 2035:")
     rows = {r.scenario.name: r.gaps.join(r.ratios).loc[2035, list(KEY_COLUMNS)] for r in results}
     import pandas as pd
 
     click.echo(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4f}"))
+    if robust is not None:
+        click.echo(probability_table(robust))
 
 
 @main.command()
@@ -466,6 +504,10 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
     from jjjplan.dashboard.serve import serve_dashboard
 
     serve_dashboard(str(workbook) if workbook else None, port, not no_browser)
+
+
+sensitivity_command.callback = planner_errors(sensitivity_command.callback)
+main.add_command(sensitivity_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
