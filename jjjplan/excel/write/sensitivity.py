@@ -26,7 +26,7 @@ from jjjplan.excel.write.provenance import (
     source_info,
     write_key_values,
 )
-from jjjplan.excel.write.sheetio import add_table, header, note, put, put_row, section, title
+from jjjplan.excel.write.sheetio import add_table, header, note, put_row, section, title
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS
 from jjjplan.scenario import Scenario
@@ -53,8 +53,8 @@ def _outcome_label(outcome: str) -> str:
 
 
 def _write_table(ws: Worksheet, table: pd.DataFrame, method: str, first: int) -> int:
-    labels = [word("code"), word("name_zh"), word("name_en"), word("unit"), word("default"),
-              word("low"), word("high"), "分布 Distribution", word("flag"), *table.columns]  # fmt: skip
+    words = ("code", "name_zh", "name_en", "unit", "default", "low", "high")
+    labels = [*map(word, words), "分布 Distribution", word("flag"), *table.columns]
     header(ws, first, 1, labels)
     row = first
     for aid, values in table.iterrows():

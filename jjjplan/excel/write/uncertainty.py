@@ -177,7 +177,8 @@ def write_uncertainty_sheet(ws: Worksheet, ensemble: Ensemble, results: Results)
     note(ws, 3, f"本情景设定而保持不变的参数 / held at the workbook's value: {fixed}")
     note(
         ws, 4,
-        "P5–P95 = 各次抽样结果的分位数；点值 = 参数表取值下的单次预测。同一种子重复运行结果完全相同。"
+        "P5–P95 = 各次抽样结果的分位数；点值 = 参数表取值下的单次预测。"
+        "同一种子重复运行结果完全相同。"
         " / P5–P95 are quantiles over the draws; Point = the single projection at the table "
         "values. The same seed gives identical numbers.",
     )  # fmt: skip
