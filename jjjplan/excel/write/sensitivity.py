@@ -100,7 +100,9 @@ def build_sensitivity_workbook(
         data=Reference(ws, min_col=col, min_row=first, max_row=first + shown),
         categories=Reference(ws, min_col=1, min_row=first + 1, max_row=first + shown),
     )
-    chart.width, chart.height = 24, 11
+    chart.type = "bar"  # horizontal: long assumption ids stay readable
+    chart.x_axis.scaling.orientation = "maxMin"  # largest at the top
+    chart.width, chart.height = 24, max(8.0, 0.6 * shown + 3)
     ws.add_chart(chart, f"A{last + 3}")
     ws.freeze_panes = f"B{first + 1}"
     styles.set_widths(ws, {"A": 26, "B": 22, "C": 36, "D": 12, "H": 12, "I": 12})

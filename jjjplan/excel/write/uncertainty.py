@@ -142,7 +142,7 @@ def _fan_chart(ws: Worksheet, bands: pd.DataFrame, point: pd.Series, k: int) -> 
     area += lines
     style_chart(
         area,
-        f"{zh}：不确定性区间（5–95%）/ {en}: uncertainty bands (5–95%)",
+        f"{zh} 5–95%区间 / {en}: 5–95% band",
         word("ratio") if b["unit"].iloc[0] == "ratio" else word("index"),
         word("year"),
     )
@@ -150,6 +150,7 @@ def _fan_chart(ws: Worksheet, bands: pd.DataFrame, point: pd.Series, k: int) -> 
     floor = float(np.nanmin(lo.to_numpy()))
     area.y_axis.scaling.min = _nice_floor(floor)
     area.legend.legendEntry = [LegendEntry(idx=0, delete=True)]
+    area.height = 10
     ws.add_chart(area, f"{get_column_letter(CHART_COLUMN)}{TABLE_FIRST_ROW + 18 * k}")
 
 
