@@ -8,6 +8,7 @@ Columns of every design follow the order of :data:`jjjplan.assumptions.ASSUMPTIO
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -68,8 +69,13 @@ def to_values(unit: np.ndarray, assumptions: Sequence[Assumption]) -> np.ndarray
 
 def held_fixed(scenario: Scenario, assumptions: Sequence[Assumption]) -> tuple[str, ...]:
     """Assumptions the planner set away from the table value: the scenario states them, so
-    ensembles keep them at the planner's value instead of drawing them."""
-    return tuple(a.id for a in assumptions if scenario.assumptions[a.id] != a.value)
+    ensembles keep them at the planner's value instead of drawing them. (A value read back
+    from a workbook may differ from the table in the last bits: that is not a change.)"""
+    return tuple(
+        a.id
+        for a in assumptions
+        if not math.isclose(scenario.assumptions[a.id], a.value, rel_tol=1e-9, abs_tol=1e-15)
+    )
 
 
 def members(
