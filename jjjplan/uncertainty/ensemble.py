@@ -9,7 +9,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_NAMES
 from jjjplan.results import COLUMNS, RATIO_NAMES
 from jjjplan.scenario import Scenario
 from jjjplan.uncertainty.design import (
@@ -30,7 +29,6 @@ from jjjplan.uncertainty.evaluate import (
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: Columns of a band table: the canonical tidy columns with ``quantile`` before ``value``.
 BAND_COLUMNS = (*COLUMNS[:-1], "quantile", "value")
-GAP_COLUMNS = (*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES)
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class Ensemble:
     @cached_property
     def gaps(self) -> pd.DataFrame:
         """Gap measures of every member, index (member, year), columns as ``Results.gaps``."""
-        return self._frame([n for n in self.outcomes.indicator_names if n in GAP_COLUMNS])
+        return self._frame([n for n in self.outcomes.indicator_names if n not in RATIO_NAMES])
 
     @cached_property
     def ratios(self) -> pd.DataFrame:

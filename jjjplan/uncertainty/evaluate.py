@@ -23,9 +23,6 @@ CHUNK = 4096
 #: Called as ``progress(done, total)`` after each chunk.
 Progress = Callable[[int, int], None]
 
-#: Unit of each indicator in band tables (gap measures are unitless indices).
-RATIO_UNITS = {"bj_he_ratio": "ratio", "tj_he_ratio": "ratio", "jjj_share_national": "share"}
-INDEX_UNIT = "index"
 REGION_VARIABLES = ("gdp", "gdp_per_capita")
 
 
@@ -44,7 +41,10 @@ class Outcomes:
         return self.indicators[:, :, self.indicator_names.index(name)]
 
     def unit_of(self, name: str) -> str:
-        return RATIO_UNITS.get(name, INDEX_UNIT)
+        """Unit of an indicator in band tables: share, ratio, or (gap measures) index."""
+        if name == "jjj_share_national":
+            return "share"
+        return "ratio" if name.endswith("ratio") else "index"
 
     def take(self, start: int, stop: int) -> Outcomes:
         """Members ``start`` to ``stop - 1`` (one scenario's share of a joint batch)."""
