@@ -99,7 +99,7 @@ def test_compare_with_draws_writes_rank_probabilities(tmp_path):
     verdicts = [r for r in rows if r and r[0] and r[2] == "baseline" and r[1] == 2035]
     assert verdicts, "rank table has the baseline's rows"
     # the baseline compared with itself is always a coin flip, and marked
-    for i, row in enumerate(ws.iter_rows(), start=1):
+    for row in ws.iter_rows():
         if row[2].value == "baseline" and isinstance(row[1].value, int):
             assert row[5].value == 0.5 and row[6].value == UNDECIDED
             assert row[5].fill.fgColor.rgb.endswith(UNDECIDED_FILL.fgColor.rgb[-6:])
