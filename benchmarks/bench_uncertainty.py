@@ -18,7 +18,7 @@ import time
 import jjjplan
 from jjjplan.uncertainty import dashboard_bands, ensemble, sensitivity
 from jjjplan.uncertainty.design import uncertain_assumptions
-from jjjplan.uncertainty.sensitivity import runs_needed
+from jjjplan.uncertainty.gsa import runs_needed
 
 
 def best(fn, repeat: int) -> float:

@@ -16,8 +16,8 @@ from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_NAMES
 from jjjplan.uncertainty import compare as cmp
 from jjjplan.uncertainty import design, evaluate
 from jjjplan.uncertainty.compare import RobustComparison, compare_ensembles, verdict
-from jjjplan.uncertainty.ensemble import BAND_COLUMNS, Ensemble, ensemble
-from jjjplan.uncertainty.sensitivity import indices, parse_outcome, sensitivity
+from jjjplan.uncertainty.ensembles import BAND_COLUMNS, Ensemble, ensemble
+from jjjplan.uncertainty.gsa import indices, parse_outcome, sensitivity
 
 FEW = ["beta_conv", "gap_persistence", "g_nat_central_2026_2030"]
 

@@ -6,8 +6,8 @@ through each assumption's ``ppf``) and projects with :func:`jjjplan.project_many
 
 from jjjplan.uncertainty.compare import RobustComparison, compare_ensembles
 from jjjplan.uncertainty.dashboard import dashboard_bands, dashboard_probability
-from jjjplan.uncertainty.ensemble import QUANTILES, Ensemble, ensemble
-from jjjplan.uncertainty.sensitivity import sensitivity
+from jjjplan.uncertainty.ensembles import QUANTILES, Ensemble, ensemble
+from jjjplan.uncertainty.gsa import sensitivity
 
 __all__ = [
     "QUANTILES",

@@ -14,9 +14,9 @@ import pandas as pd
 from jjjplan.scenario import Scenario
 from jjjplan.uncertainty.compare import OUTCOMES, RobustComparison, compare_ensembles
 from jjjplan.uncertainty.design import uncertain_assumptions
-from jjjplan.uncertainty.ensemble import Ensemble, ensemble
+from jjjplan.uncertainty.ensembles import Ensemble, ensemble
+from jjjplan.uncertainty.gsa import METHODS, parse_outcome, runs_needed, sensitivity
 from jjjplan.uncertainty.progress import StderrProgress
-from jjjplan.uncertainty.sensitivity import METHODS, parse_outcome, runs_needed, sensitivity
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONSOLE_OUTCOMES = ("theil_t", "bj_he_ratio")

@@ -25,7 +25,7 @@ from jjjplan.uncertainty.design import (
     uncertain_assumptions,
     unit_design,
 )
-from jjjplan.uncertainty.ensemble import Ensemble
+from jjjplan.uncertainty.ensembles import Ensemble
 from jjjplan.uncertainty.evaluate import Progress, evaluate
 
 #: Outcomes compared (smaller = smaller regional gap).

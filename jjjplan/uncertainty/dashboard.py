@@ -15,7 +15,7 @@ import pandas as pd
 from jjjplan.scenario import Scenario
 from jjjplan.uncertainty.compare import OUTCOMES, _lower
 from jjjplan.uncertainty.design import members, to_values, uncertain_assumptions, unit_design
-from jjjplan.uncertainty.ensemble import QUANTILES
+from jjjplan.uncertainty.ensembles import QUANTILES
 from jjjplan.uncertainty.evaluate import Outcomes, evaluate
 
 #: Indicators the dashboard plots with bands.

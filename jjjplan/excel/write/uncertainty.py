@@ -22,7 +22,7 @@ from jjjplan.excel.write.charts import style_chart
 from jjjplan.excel.write.sheetio import add_table, header, note, put, put_row, title
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
-from jjjplan.uncertainty.ensemble import QUANTILES, Ensemble
+from jjjplan.uncertainty.ensembles import QUANTILES, Ensemble
 
 UNCERTAINTY = "不确定性 Uncertainty"
 #: (outcome, chart colour of the inner band) of the two fan charts.
