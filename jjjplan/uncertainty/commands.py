@@ -13,7 +13,7 @@ import pandas as pd
 
 from jjjplan.scenario import Scenario
 from jjjplan.uncertainty.compare import OUTCOMES, RobustComparison, compare_ensembles
-from jjjplan.uncertainty.design import uncertain_assumptions
+from jjjplan.uncertainty.design import held_fixed, uncertain_assumptions
 from jjjplan.uncertainty.ensembles import Ensemble, ensemble
 from jjjplan.uncertainty.gsa import METHODS, parse_outcome, runs_needed, sensitivity
 from jjjplan.uncertainty.progress import StderrProgress
@@ -156,7 +156,8 @@ def sensitivity_command(
             f"{years[0]}-{years[-1]}",
             param_hint="--outcome",
         )
-    runs = runs_needed(method, len(uncertain_assumptions()), n)
+    table = uncertain_assumptions()
+    runs = runs_needed(method, len(table) - len(held_fixed(scenario, table)), n)
     click.echo(f"{method}: {runs:,} 次预测 / projections", err=True)
     table = _with_progress(
         "模拟 runs",

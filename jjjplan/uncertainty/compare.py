@@ -52,7 +52,7 @@ def _lower(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(tie, 0.5, (a < b).astype(float))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare their contents, not objects
 class RobustComparison:
     """Scenarios on common draws: their :class:`Ensemble` by name, and the probabilities.
 

@@ -31,7 +31,7 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 BAND_COLUMNS = (*COLUMNS[:-1], "quantile", "value")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare their contents, not objects
 class Ensemble:
     """A scenario projected under ``len(samples)`` draws of its uncertain assumptions.
 

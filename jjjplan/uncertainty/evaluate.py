@@ -26,7 +26,7 @@ Progress = Callable[[int, int], None]
 REGION_VARIABLES = ("gdp", "gdp_per_capita")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare their contents, not objects
 class Outcomes:
     """The numbers of K members: indicators [K, T, C] and regional GDP figures [K, T, R, 2]."""
 
