@@ -106,7 +106,9 @@ def test_each_member_is_the_projection_of_its_draw(small_ensemble):
 def test_gaps_are_indexed_by_member_and_year(small_ensemble):
     g = small_ensemble.gaps
     assert g.index.names == ["member", "year"]
-    assert set(g.columns) == {*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES}
+    point = jjjplan.project(jjjplan.Scenario.baseline())
+    assert list(g.columns) == list(point.gaps.columns)
+    assert {*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES} <= set(g.columns)
     assert len(g) == 12 * len(small_ensemble.years)
 
 
@@ -272,14 +274,20 @@ def test_morris_screens_out_an_unused_input():
 
 def test_an_assumption_that_cannot_matter_has_zero_total_index():
     # The baseline holds chain presence at the base year, so the IC chain's size never
-    # enters the projection; the convergence speed does.
+    # enters the projection; Hebei's population trend moves population shares, hence Theil T.
     df = sensitivity(
         jjjplan.Scenario.baseline(), "theil_t", 2035, "sobol", n=8, seed=0,
-        assumptions=["beta_conv", "chain_size_ic"],
+        assumptions=["pop_trend_HE", "chain_size_ic"],
     )  # fmt: skip
-    assert list(df.index) == ["beta_conv", "chain_size_ic"]
+    assert list(df.index) == ["pop_trend_HE", "chain_size_ic"]
     assert df.loc["chain_size_ic", "ST"] == pytest.approx(0.0, abs=1e-9)
-    assert df.loc["beta_conv", "ST"] > 0.5
+    assert df.loc["pop_trend_HE", "ST"] > 0.5
+
+
+def test_an_outcome_no_assumption_moves_is_a_clear_error():
+    with pytest.raises(ValueError, match="does not vary"):
+        sensitivity(jjjplan.Scenario.baseline(), "theil_t", 2035, "sobol", n=4,
+                    assumptions=["chain_size_ic", "chain_va_ic"])  # fmt: skip
 
 
 def test_sensitivity_refuses_unknown_outcomes_and_years():

@@ -54,7 +54,7 @@ def indices(
         with warnings.catch_warnings():  # SALib warns when n is not a power of two
             warnings.simplefilter("ignore", UserWarning)
             x = sample.sample(problem, n, calc_second_order=False, seed=seed)
-        y = np.asarray(model(x), dtype=float)
+        y = _varying(model(x))
         res = analyze.analyze(problem, y, calc_second_order=False, seed=seed)
         cols = SOBOL_COLUMNS
     else:
@@ -62,12 +62,23 @@ def indices(
         from SALib.sample import morris as sample
 
         x = sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
-        y = np.asarray(model(x), dtype=float)
+        y = _varying(model(x))
         res = analyze.analyze(problem, x, y, num_levels=MORRIS_LEVELS, seed=seed)
         cols = MORRIS_COLUMNS
     df = pd.DataFrame({c: np.asarray(res[c], dtype=float) for c in cols}, index=list(names))
     df.index.name = "assumption"
     return df
+
+
+def _varying(y) -> np.ndarray:
+    """The model outputs, refused when they are all equal: variance shares are undefined."""
+    y = np.asarray(y, dtype=float)
+    if np.ptp(y) <= 1e-12 * max(1.0, float(np.abs(y).max())):
+        raise ValueError(
+            "结果在所有抽样中不变：所选参数都不影响它 / the outcome does not vary over the "
+            "design: none of the chosen assumptions affects it"
+        )
+    return y
 
 
 def parse_outcome(text: str, default_year: int = 2035) -> tuple[str, int]:
