@@ -78,35 +78,28 @@ class Ensemble:
         if q.size == 0 or np.any((q < 0) | (q > 1)):
             raise ValueError(f"分位数应在0–1之间 / quantiles must lie in [0, 1]: {q.tolist()}")
         o = self.outcomes
-        parts = []
-        ind = np.quantile(o.indicators, q, axis=0)  # [Q, T, C]
-        for c, name in enumerate(o.indicator_names):
-            parts.append(_tidy(ind[:, :, c], q, o.years, "JJJ", name, o.unit_of(name)))
+        blocks = [np.quantile(o.indicators, q, axis=0)]  # [Q, T, C]
+        keys = [("JJJ", name, o.unit_of(name)) for name in o.indicator_names]
         if o.region_values is not None:
             reg = np.quantile(o.region_values, q, axis=0)  # [Q, T, R, 2]
             for v, variable in enumerate(REGION_VARIABLES):
-                for r, region in enumerate(o.regions):
-                    parts.append(
-                        _tidy(reg[:, :, r, v], q, o.years, region, variable, region_unit(variable))
-                    )
-        df = pd.concat(parts, ignore_index=True)
-        df.insert(0, "scenario", self.scenario.name)
+                blocks.append(reg[:, :, :, v])
+                keys += [(r, variable, region_unit(variable)) for r in o.regions]
+        values = np.concatenate(blocks, axis=2)  # [Q, T, S] for S series
+        nq, nt, ns = values.shape
+        region, variable, unit = (np.array(x, dtype=object) for x in zip(*keys, strict=True))
+        df = pd.DataFrame(
+            {
+                "scenario": self.scenario.name,
+                "region": np.repeat(region, nt * nq),
+                "year": np.tile(np.repeat(o.years, nq), ns),
+                "variable": np.repeat(variable, nt * nq),
+                "unit": np.repeat(unit, nt * nq),
+                "quantile": np.tile(q, nt * ns),
+                "value": values.transpose(2, 1, 0).reshape(-1),
+            }
+        )
         return df.loc[:, list(BAND_COLUMNS)]
-
-
-def _tidy(values, q, years, region, variable, unit) -> pd.DataFrame:
-    """[Q, T] quantile values as tidy rows (year-major, quantile-minor)."""
-    nq, nt = values.shape
-    return pd.DataFrame(
-        {
-            "region": region,
-            "year": np.repeat(years, nq),
-            "variable": variable,
-            "unit": unit,
-            "quantile": np.tile(q, nt),
-            "value": values.T.reshape(-1),
-        }
-    )
 
 
 def draw(

@@ -60,16 +60,25 @@ def _indicator_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...], np.ndar
     return values, tuple(frame.columns), years
 
 
-def _region_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...]]:
-    """GDP and per-capita GDP of each unit, each province and JJJ: [K, T, R, 2]."""
+def _stacked(batch: Batch) -> tuple[np.ndarray, np.ndarray, tuple, tuple]:
+    """GDP and population [K, T, N], unit codes and their provinces. A vectorised batch holds
+    them as arrays already (``batch.projection``); otherwise they are stacked per member."""
+    arrays = getattr(batch, "projection", None)
+    if arrays is not None and getattr(arrays, "gdp", None) is not None and arrays.gdp.ndim == 3:
+        return arrays.gdp, arrays.population, tuple(arrays.units), tuple(arrays.provinces)
     first = batch[0].projection
-    units = tuple(first.units)
-    provinces = np.array(first.provinces)
     gdp = np.stack([batch[k].projection.gdp for k in range(len(batch))])
     pop = np.stack([batch[k].projection.population for k in range(len(batch))])
+    return gdp, pop, tuple(first.units), tuple(first.provinces)
+
+
+def _region_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...]]:
+    """GDP and per-capita GDP of each unit, each province and JJJ: [K, T, R, 2]."""
+    gdp, pop, units, provinces = _stacked(batch)
+    province_of = np.array(provinces)
     group_gdp, group_pop, names = [gdp], [pop], list(units)
     for name in (*[p for p in PROVINCES if p not in units], "JJJ"):
-        mask = np.ones(len(units), bool) if name == "JJJ" else provinces == name
+        mask = np.ones(len(units), bool) if name == "JJJ" else province_of == name
         group_gdp.append(gdp[:, :, mask].sum(axis=2, keepdims=True))
         group_pop.append(pop[:, :, mask].sum(axis=2, keepdims=True))
         names.append(name)
