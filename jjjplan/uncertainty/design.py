@@ -7,7 +7,6 @@ Columns of every design follow the order of :data:`jjjplan.assumptions.ASSUMPTIO
 
 from __future__ import annotations
 
-import copy
 import math
 import warnings
 from collections.abc import Iterable, Sequence
@@ -96,11 +95,13 @@ def members(
         raise ValueError("draws outside the assumption ranges")  # a bug, never planner input
     base = dict(scenario.assumptions)
     frozen_type = type(scenario.assumptions)
+    ids = [i for _, i in cols]
+    fields = dict(vars(scenario))
     out = []
-    for row in sub:
+    for row in sub.tolist():
         merged = dict(base)
-        merged.update(zip([i for _, i in cols], row.tolist(), strict=True))
-        member = copy.copy(scenario)
-        object.__setattr__(member, "assumptions", frozen_type(merged))
+        merged.update(zip(ids, row, strict=True))
+        member = object.__new__(type(scenario))  # the scenario's fields ...
+        vars(member).update(fields, assumptions=frozen_type(merged))  # ... new assumption values
         out.append(member)
     return out
