@@ -33,6 +33,10 @@ CHART_COLUMN = 13  # charts sit right of the 11-column table
 DATA_COLUMN = 26  # chart data further right
 
 
+#: Units of the indicator rows, bilingual (money and people keep the model's own unit text).
+UNIT_WORDS = {"index": "指数 index", "ratio": "比值 ratio", "share": "比重 share"}
+
+
 def _label(variable: str) -> tuple[str, str]:
     if variable in GAP_MEASURE_LABELS:
         return GAP_MEASURE_LABELS[variable]
@@ -81,7 +85,16 @@ def _band_table(ws: Worksheet, bands: pd.DataFrame, point: pd.Series) -> int:
     for (variable, region, unit, year), values in wide.iterrows():
         row += 1
         fmt = _format(variable, unit)
-        put_row(ws, row, 1, [bilingual(*_label(variable)), bilingual(*region_name(region)), unit])
+        put_row(
+            ws,
+            row,
+            1,
+            [
+                bilingual(*_label(variable)),
+                bilingual(*region_name(region)),
+                UNIT_WORDS.get(unit, unit),
+            ],
+        )
         put(ws, row, 4, int(year))
         put_row(ws, row, 5, [float(v) for v in values], fmt)
         put(ws, row, 5 + len(quantiles), float(point.loc[(region, variable, year)]), fmt)
