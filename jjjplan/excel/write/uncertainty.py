@@ -34,7 +34,7 @@ DATA_COLUMN = 26  # chart data further right
 
 
 #: Units of the indicator rows, bilingual (money and people keep the model's own unit text).
-UNIT_WORDS = {"index": "指数 index", "ratio": "比值 ratio", "share": "比重 share"}
+UNIT_WORDS = {"index": word("index"), "ratio": word("ratio"), "share": "比重 share"}
 
 
 def _label(variable: str) -> tuple[str, str]:
