@@ -152,3 +152,14 @@ def test_ctrl_c_stops_cleanly_with_nothing_written(tmp_path, monkeypatch):
 def test_sensitivity_help_has_an_example():
     result = invoke("sensitivity", "--help")
     assert result.exit_code == 0 and "Example" in result.output
+
+
+@pytest.mark.slow
+def test_demo_with_draws_adds_uncertainty_to_every_output(tmp_path):
+    result = invoke("demo", "--out", tmp_path, "--draws", 3, "--seed", 4)
+    assert result.exit_code == 0, result.output
+    assert "P(lowest)" in result.output
+    for out in sorted(tmp_path.glob("*-results.xlsx")):
+        assert UNCERTAINTY in openpyxl.load_workbook(out, read_only=True).sheetnames
+    comparison = openpyxl.load_workbook(tmp_path / "comparison.xlsx", read_only=True)
+    assert PROBABILITIES in comparison.sheetnames
