@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -167,13 +168,14 @@ def compare_ensembles(
     baseline: str | None = None,
     assumptions: Iterable[str] | None = None,
     progress: Progress | None = None,
+    data: Any = None,
 ) -> RobustComparison:
     """Project every scenario on the same ``draws`` assumption draws (one ``project_many``
     call for all) and return their rank probabilities.
 
     ``baseline`` names the scenario the others are compared with (default: the one called
     "baseline", else the first). Assumptions a planner set in a workbook stay fixed for that
-    scenario; all others take the common draws.
+    scenario; all others take the common draws. ``data`` as for :func:`jjjplan.project_many`.
     """
     names = tuple(scenarios)
     if len(names) < 1:
@@ -186,7 +188,7 @@ def compare_ensembles(
     table = uncertain_assumptions(assumptions)
     values = to_values(unit_design(len(table), draws, method, seed), table)
     batch = [m for s in scenarios.values() for m in members(s, values, table)]
-    out = evaluate(batch, regions=True, progress=progress)
+    out = evaluate(batch, regions=True, progress=progress, data=data)
     ensembles = {}
     for i, (name, s) in enumerate(scenarios.items()):
         fixed = held_fixed(s, table)

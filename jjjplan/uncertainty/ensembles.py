@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -127,16 +128,18 @@ def ensemble(
     *,
     assumptions: Iterable[str] | None = None,
     progress: Progress | None = None,
+    data: Any = None,
 ) -> Ensemble:
     """Project ``scenario`` under ``draws`` draws of its uncertain assumptions.
 
     Draws come from each assumption's distribution (``ppf``) over a Latin hypercube
     (``method="lhs"``), scrambled Sobol points (``"sobol"``) or plain random numbers
     (``"random"``); the same seed gives identical results. ``assumptions`` limits which ids
-    are drawn (default: every one with a range). All members go to one ``project_many`` call.
+    are drawn (default: every one with a range); ``data`` is the baseline data, as for
+    :func:`jjjplan.project_many`. All members go to one ``project_many`` call.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"ensemble: expected a Scenario, found {type(scenario).__name__}")
     samples, fixed, scenarios = draw(scenario, draws, seed, method, assumptions)
-    outcomes = evaluate(scenarios, regions=True, progress=progress)
+    outcomes = evaluate(scenarios, regions=True, progress=progress, data=data)
     return Ensemble(scenario, method, seed, samples, fixed, outcomes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -92,8 +93,10 @@ def evaluate(
     *,
     regions: bool = False,
     progress: Progress | None = None,
+    data: Any = None,
 ) -> Outcomes:
-    """Project ``scenarios`` and return their indicators (and regional GDP if ``regions``)."""
+    """Project ``scenarios`` and return their indicators (and regional GDP if ``regions``);
+    ``data`` is passed to :func:`project_many` (None: the bundled baseline data)."""
     scenarios = list(scenarios)
     total = len(scenarios)
     parts, region_parts = [], []
@@ -101,7 +104,7 @@ def evaluate(
     region_names: tuple[str, ...] = ()
     years = np.array([])
     for start in range(0, total, CHUNK):
-        batch = project_many(scenarios[start : start + CHUNK])
+        batch = project_many(scenarios[start : start + CHUNK], data=data)
         values, names, years = _indicator_array(batch)
         parts.append(values)
         if regions:

@@ -11,6 +11,7 @@ the Ishigami function; :func:`sensitivity` plugs in the projection.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,13 +105,15 @@ def sensitivity(
     *,
     assumptions: Iterable[str] | None = None,
     progress: Progress | None = None,
+    data: Any = None,
 ) -> pd.DataFrame:
     """How much of the spread of ``outcome`` in ``year`` each uncertain assumption explains.
 
     Returns a frame indexed by assumption id — ``S1, S1_conf, ST, ST_conf`` for
     ``method="sobol"`` (n·(d+2) projections), ``mu_star, sigma, mu_star_conf`` for
     ``"morris"`` (n·(d+1)) — sorted by ST (or mu_star), largest first. Assumptions the planner
-    set in the workbook are held at that value and left out.
+    set in the workbook are held at that value and left out. ``data`` as for
+    :func:`jjjplan.project_many`.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"sensitivity: expected a Scenario, found {type(scenario).__name__}")
@@ -121,7 +124,8 @@ def sensitivity(
         raise ValueError("没有可变参数 / no uncertain assumption left to vary")
 
     def model(unit: np.ndarray) -> np.ndarray:
-        out = evaluate(members(scenario, to_values(unit, table), table), progress=progress)
+        scenarios = members(scenario, to_values(unit, table), table)
+        out = evaluate(scenarios, progress=progress, data=data)
         if outcome not in out.indicator_names:
             raise ValueError(
                 f"未知结果指标 / unknown outcome {outcome!r}; "
