@@ -51,17 +51,21 @@ def _with_progress(label: str, total: int, compute: Callable[[Any], Any]) -> Any
         raise
 
 
-def run_ensemble(scenario: Scenario, draws: int, seed: int) -> Ensemble | None:
+def run_ensemble(scenario: Scenario, draws: int, seed: int, data: Any = None) -> Ensemble | None:
     """The scenario's ensemble for ``jjjplan run --draws``; ``None`` when draws is 0."""
     if not draws:
         return None
     return _with_progress(
-        "模拟 runs", draws, lambda bar: ensemble(scenario, draws, seed, progress=bar)
+        "模拟 runs", draws, lambda bar: ensemble(scenario, draws, seed, progress=bar, data=data)
     )
 
 
 def run_comparison(
-    scenarios: Mapping[str, Scenario], draws: int, seed: int, baseline: str | None
+    scenarios: Mapping[str, Scenario],
+    draws: int,
+    seed: int,
+    baseline: str | None,
+    data: Any = None,
 ) -> RobustComparison | None:
     """All scenarios on common draws for ``compare``/``demo --draws``; ``None`` when 0."""
     if not draws:
@@ -69,7 +73,9 @@ def run_comparison(
     return _with_progress(
         "模拟 runs",
         draws * len(scenarios),
-        lambda bar: compare_ensembles(scenarios, draws, seed, baseline=baseline, progress=bar),
+        lambda bar: compare_ensembles(
+            scenarios, draws, seed, baseline=baseline, progress=bar, data=data
+        ),
     )
 
 
