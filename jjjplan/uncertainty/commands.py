@@ -29,7 +29,7 @@ def draws_options(fn: F) -> F:
         "--seed",
         default=0,
         show_default=True,
-        type=int,
+        type=click.IntRange(min=0),
         help="Seed of the assumption draws (same seed, same numbers).",
     )(fn)
     return click.option(
@@ -134,7 +134,8 @@ def _outcome_option(_ctx: Any, _param: Any, value: str) -> tuple[str, int]:
               callback=_outcome_option, help="Outcome and year, NAME@YEAR.")  # fmt: skip
 @click.option("--n", "n", default=1024, show_default=True, type=click.IntRange(min=2),
               help="Base sample size (Sobol: n*(d+2) projections; Morris: n*(d+1)).")  # fmt: skip
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the design.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Seed of the design.")  # fmt: skip
 def sensitivity_command(
     workbook: Path, out: Path, method: str, outcome: tuple[str, int], n: int, seed: int
 ) -> None:
