@@ -146,14 +146,12 @@ def sensitivity_command(
       jjjplan sensitivity workbooks/04-tax-sharing-reform.xlsx -o s.xlsx
       jjjplan sensitivity my-plan.xlsx -o s.xlsx --method morris --n 64 --outcome bj_he_ratio@2030
     """
-    from jjjplan.cli import _refuse_scenario_target
+    from jjjplan.cli import _output
     from jjjplan.excel.read import read_workbook
-    from jjjplan.excel.safety import check_output_path
     from jjjplan.excel.write.sensitivity import write_sensitivity
     from jjjplan.results import project
 
-    check_output_path(out, [workbook])
-    _refuse_scenario_target(out)
+    _output(out, "ensemble", [workbook])  # the one output policy: an uncertainty workbook
     name, year = outcome
     scenario = read_workbook(workbook)
     years = [int(y) for y in project(scenario).years]
