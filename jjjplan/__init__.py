@@ -30,6 +30,13 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
         Scenario,
         ScenarioError,
     )
+    from jjjplan.uncertainty import (
+        Ensemble,
+        RobustComparison,
+        compare_ensembles,
+        ensemble,
+        sensitivity,
+    )
 
 #: public name → the module that defines it
 _EXPORTS: dict[str, str] = {
@@ -51,6 +58,11 @@ _EXPORTS: dict[str, str] = {
     "read_workbook": "jjjplan.excel",
     "write_comparison": "jjjplan.excel",
     "write_results": "jjjplan.excel",
+    "Ensemble": "jjjplan.uncertainty",
+    "RobustComparison": "jjjplan.uncertainty",
+    "compare_ensembles": "jjjplan.uncertainty",
+    "ensemble": "jjjplan.uncertainty",
+    "sensitivity": "jjjplan.uncertainty",
 }
 
 
@@ -71,20 +83,25 @@ __all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
     "Batch",
     "ChainFilling",
     "Dashboard",
+    "Ensemble",
     "GrowthPoles",
     "Innovation",
     "Milestones",
     "Pathways",
     "Reform",
     "Results",
+    "RobustComparison",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare_ensembles",
+    "ensemble",
     "gap_measures",
     "gap_measures_frame",
     "project",
     "project_many",
     "read_workbook",
+    "sensitivity",
     "write_comparison",
     "write_results",
 ]

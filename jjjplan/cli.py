@@ -27,6 +27,14 @@ from jjjplan.cli_support import (
     verbosity_options,
 )
 from jjjplan.data.commands import data_options, echo_data, load_data, write_data_template
+from jjjplan.uncertainty.commands import (
+    band_table,
+    draws_options,
+    probability_table,
+    run_comparison,
+    run_ensemble,
+    sensitivity_command,
+)
 
 if TYPE_CHECKING:
     from jjjplan.results import Results
@@ -329,6 +337,7 @@ def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
 )
 @OVERWRITE
 @data_options
+@draws_options
 @command_conventions(json_output=True)
 def run(
     workbook: Path,
@@ -339,6 +348,8 @@ def run(
     overwrite: bool,
     data_file: Path | None,
     data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
@@ -347,6 +358,7 @@ def run(
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
       jjjplan run plan.xlsx -o r.xlsx --csv r.csv --iamc r-iamc.csv --json
+      jjjplan run workbooks/05-coordinated.xlsx -o r.xlsx --draws 500 --seed 1
     """
     from jjjplan import exports
     from jjjplan.excel import write_results
@@ -357,17 +369,16 @@ def run(
     extra[iamc_out] = exports.write_iamc
     extra.pop(None, None)
     for target in extra:
-        from jjjplan.excel.safety import check_output_path
-
-        check_output_path(target, inputs)
-        _refuse_scenario_target(target)
+        kind = {csv_out: "csv", parquet_out: "parquet", iamc_out: "iamc"}[target]
+        _output(target, kind, inputs, overwrite)
     if parquet_out is not None:
         _require_module("pyarrow", "parquet")
     [scenario], data = _read_inputs([workbook], data_file, data_vintage)
     echo_data(data)
     results = jjjplan.project(scenario, data=data)
+    bands = run_ensemble(scenario, draws, seed, data)
     report = current_report()
-    write_results(results, out, source_path=workbook)
+    write_results(results, out, source_path=workbook, ensemble=bands)
     report.add_output(out)
     say(f"已写出结果 / results written: {out}")
     for target, write in extra.items():
@@ -377,26 +388,8 @@ def run(
     table = key_figures(results)
     report.figures = {"scenario": results.scenario.name, "gaps": _figures_dict(table)}
     say(gap_table(results))
-
-
-def _refuse_scenario_target(out: Path) -> None:
-    """An export never replaces a scenario workbook (one with the TemplateVersion name)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(out) as zf:
-            is_scenario = b'name="TemplateVersion"' in zf.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
-        return
-    if is_scenario:
-        _refuse_output(
-            out,
-            "a results file name",
-            "a scenario workbook",
-            "输出文件是一个情景工作簿（输入文件），不会被覆盖；请另选输出文件名",
-            "the output file is a scenario workbook (an input), so it will not be "
-            "replaced; choose another output name",
-        )
+    if bands is not None:
+        say(band_table(bands))
 
 
 def _require_module(module: str, extra: str) -> None:
@@ -433,6 +426,7 @@ def _require_module(module: str, extra: str) -> None:
 )
 @OVERWRITE
 @data_options
+@draws_options
 @command_conventions(json_output=True)
 def compare(
     workbooks: tuple[Path, ...],
@@ -441,6 +435,8 @@ def compare(
     overwrite: bool,
     data_file: Path | None,
     data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
@@ -448,6 +444,7 @@ def compare(
     Example:
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx --json
+      jjjplan compare workbooks/*.xlsx -o c.xlsx --draws 500
     """
     from jjjplan.excel.safety import same_file
 
@@ -464,11 +461,29 @@ def compare(
     base = results[base_at] if base_at is not None else None
     from jjjplan.excel import write_comparison
 
-    write_comparison(results, out, baseline=base, source_paths=paths)
+    robust = run_comparison(
+        {r.scenario.name: r.scenario for r in results},
+        draws,
+        seed,
+        _baseline_name(results, base),
+        load_data(data_file, data_vintage) if draws else None,
+    )
+    write_comparison(results, out, baseline=base, source_paths=paths, robust=robust)
     report = current_report()
     report.add_output(out)
     report.figures = {"gaps_2035": _figures_dict(_table_2035(results))}
     say(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
+    if robust is not None:
+        say(probability_table(robust))
+
+
+def _baseline_name(results: list[Results], base: Results | None) -> str:
+    """The comparison's baseline: the chosen one, else the one named 'baseline', else the
+    first (the rule of the comparison workbook)."""
+    if base is not None:
+        return base.scenario.name
+    names = [r.scenario.name for r in results]
+    return "baseline" if "baseline" in names else names[0]
 
 
 def _table_2035(results: list[Results]):
@@ -593,9 +608,15 @@ def _read_and_project(
     help="Folder of scenario workbooks (default: the shipped example workbooks).",
 )
 @data_options
+@draws_options
 @planner_errors
 def demo(
-    out_dir: Path, wb_dir: Path | None, data_file: Path | None, data_vintage: str | None
+    out_dir: Path,
+    wb_dir: Path | None,
+    data_file: Path | None,
+    data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """Run every shipped scenario workbook: results workbooks + one comparison workbook.
 
@@ -627,13 +648,23 @@ def demo(
     if refused:
         raise ValidationError(refused)
     results = _read_and_project(paths, data_file, data_vintage)
+    robust = run_comparison(
+        {r.scenario.name: r.scenario for r in results},
+        draws,
+        seed,
+        _baseline_name(results, None),
+        load_data(data_file, data_vintage) if draws else None,
+    )
     for path, res, target in zip(paths, results, targets, strict=True):
-        write_results(res, target, source_path=path)
+        bands = robust.ensembles[res.scenario.name] if robust is not None else None
+        write_results(res, target, source_path=path, ensemble=bands)
         say(f"{path.name} → {target}")
-    write_comparison(results, comparison, source_paths=paths)
+    write_comparison(results, comparison, source_paths=paths, robust=robust)
     say(f"情景对比 / comparison → {comparison}\n")
     say("2035年区域差距 / regional gaps in 2035:")
     say(_table_2035(results).to_string(float_format=lambda v: f"{v:.4f}"))
+    if robust is not None:
+        say(probability_table(robust))
 
 
 @main.command()
@@ -731,6 +762,10 @@ def data_template(out: Path, data_vintage: str | None) -> None:
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
     """
     write_data_template(out, data_vintage)
+
+
+sensitivity_command.callback = planner_errors(sensitivity_command.callback)
+main.add_command(sensitivity_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
