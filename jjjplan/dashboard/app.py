@@ -37,12 +37,15 @@ from jjjplan.dashboard.controls import (
     PoleWeights,
     ScalarControl,
     ScenarioName,
+    VintageControl,
     _get,
 )
+from jjjplan.dashboard.data_panel import DataPanel
 from jjjplan.dashboard.labels import LANG_OPTIONS, Lang, both, check_lang, ui
 from jjjplan.dashboard.log import LogPanel
 from jjjplan.dashboard.naming import free_path, propose_name, round_weights
 from jjjplan.dashboard.output_policy import ConfirmReplace, decide
+from jjjplan.dashboard.uncertainty_panel import UncertaintyPanel
 from jjjplan.dashboard.views import Views, contribution_values
 from jjjplan.results import Results, project
 from jjjplan.scenario import LEVERS, PATHWAY_LABELS, Milestones, Scenario
@@ -64,7 +67,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("growth_poles", ("poles.weights", "poles.investment", "poles.relocation")),
     ("innovation", ("innovation.share", "innovation.absorption")),
     ("chain_filling", ("chains.presence",)),
-    ("settings", ("national_path", "pathways")),
+    ("settings", ("national_path", "pathways", "policy_start_year", "data_vintage")),
 )
 _BASELINE_CACHE_SIZE = 8
 #: Tab titles take their natural width (not lumino's 144px cap) and wrap onto a second row
@@ -86,6 +89,8 @@ def _make_control(path: str, scenario: Scenario, lang: Lang) -> Control:
         return NationalPath(lang)
     if path == "pathways":
         return PathwaySwitches(lang)
+    if path == "data_vintage":
+        return VintageControl(lang)
     if isinstance(_get(scenario, path), Milestones):
         return MilestoneControl(path, lang)
     return ScalarControl(path, lang)
@@ -107,6 +112,11 @@ class Dashboard:
         Directory that relative paths typed into the path boxes are resolved against
         (default: the ``JJJPLAN_WORKDIR`` environment variable, else the current directory;
         the Voilà server sets it to where ``jjjplan dashboard`` was started).
+    data, data_vintage
+        A baseline-data workbook and the bundled vintage to start from (default: the
+        ``JJJPLAN_DATA`` / ``JJJPLAN_DATA_VINTAGE`` environment variables that
+        ``jjjplan dashboard --data F --data-vintage V`` sets, else the bundled default).
+        A bad data workbook is reported at the top, like a bad scenario workbook.
     """
 
     def __init__(
@@ -116,11 +126,21 @@ class Dashboard:
         workbook: str | os.PathLike[str] | None = None,
         lang: Lang = "both",
         workdir: str | os.PathLike[str] | None = None,
+        data: str | os.PathLike[str] | None = None,
+        data_vintage: str | None = None,
     ) -> None:
         self.lang: Lang = check_lang(lang)
         self.workdir = Path(workdir or os.environ.get("JJJPLAN_WORKDIR") or os.getcwd())
         self.log = LogPanel()
         self._scenario = scenario if scenario is not None else Scenario.baseline()
+        data_vintage = data_vintage or os.environ.get("JJJPLAN_DATA_VINTAGE") or None
+        if data_vintage and self._scenario.data_vintage is None:
+            self._scenario = self._scenario.replace(data_vintage=data_vintage)
+        data = data or os.environ.get("JJJPLAN_DATA") or None
+        #: The planner's baseline data (a Dataset read from a workbook), None = bundled.
+        self.data: baseline.Dataset | None = None
+        #: Where :attr:`data` came from (path or upload name), None for the bundled data.
+        self.data_source: str | None = None
         self._results: Results | None = None
         self._base_cache: dict[Any, Results] = {}
         self._contrib_pending = False
@@ -141,6 +161,8 @@ class Dashboard:
         self.name = ScenarioName(self.lang)
         self.views = Views(self.lang, baseline.unit_codes())
         self.actions = ActionsPanel(self.name.widget, self.lang)
+        self.uncertainty = UncertaintyPanel(self.lang)
+        self.data_panel = DataPanel(self.lang)
         self.language = widgets.ToggleButtons(options=list(LANG_OPTIONS), value=self.lang)
         self.language.style = {"button_width": "auto"}
         self.language.add_class("jjj-language")
@@ -149,6 +171,8 @@ class Dashboard:
         self._wire()
         self.set_scenario(self._scenario)
         self.views.show_comparison([], self.baseline_results)
+        if data:
+            self._load_data(lambda: self.load_data(data))
         if workbook:
             self._load(lambda: self.load_workbook(workbook))
 
@@ -162,7 +186,7 @@ class Dashboard:
     def results(self) -> Results:
         """Projection of :attr:`scenario`."""
         if self._results is None:
-            self._results = project(self._scenario)
+            self._results = project(self._scenario, data=self.data)
         return self._results
 
     @property
@@ -185,10 +209,12 @@ class Dashboard:
         self.sections.selected_index = 0
         self.sections.add_class("jjj-levers")
         left = widgets.VBox(
-            [self.sections], layout=widgets.Layout(flex="0 0 36%", min_width="330px")
+            [self.sections, self.data_panel.widget],
+            layout=widgets.Layout(flex="0 0 36%", min_width="330px"),
         )
         right = widgets.VBox(
-            [self.views.widget], layout=widgets.Layout(flex="1 1 0", min_width="0")
+            [self.uncertainty.widget, self.views.widget],
+            layout=widgets.Layout(flex="1 1 0", min_width="0"),
         )
         self.log_caption = widgets.HTML()
         root = widgets.VBox(
@@ -254,7 +280,25 @@ class Dashboard:
             f"<span class='jjj-scenario-shown'>{escape(s.name)}</span>"
             f" · {escape(ui('source', lang))}：<span class='jjj-source'>{source}</span>"
             f" · {escape(ui('weights_total', lang))}："
-            f"<b class='jjj-total-shown'>{total:.1f}%</b></div>"
+            f"<b class='jjj-total-shown'>{total:.1f}%</b>"
+            f"<br>{self._data_status()}</div>"
+        )
+
+    def _data_status(self) -> str:
+        """Data vintage (and file), base year and policy start year of what is shown."""
+        lang, s = self.lang, self._scenario
+        if self._results is not None:
+            vintage, year = self._results.projection.vintage, self._results.base_year
+        else:
+            vintage = s.data_vintage or baseline.DEFAULT_VINTAGE
+            year = baseline.VINTAGES[vintage].base_year if vintage in baseline.VINTAGES else "?"
+        where = Path(self.data_source).name if self.data_source else ui("data_bundled", lang)
+        return (
+            f"{escape(ui('data_vintage', lang))}：<span class='jjj-vintage-shown'>"
+            f"{escape(str(vintage))}</span> ({escape(where)})"
+            f" · {escape(ui('base_year', lang))}：<span class='jjj-base-year'>{year}</span>"
+            f" · {escape(ui('policy_start', lang))}："
+            f"<span class='jjj-policy-start'>{s.policy_start_year}</span>"
         )
 
     def _show_banner(self, text: str) -> None:
@@ -276,6 +320,13 @@ class Dashboard:
         self.views.tabs.observe(guard(self._tab_changed), "selected_index")
         self.views.contrib_button.on_click(guard(lambda _: self.compute_contributions()))
         self.language.observe(guard(lambda ch: self.set_language(ch["new"])), "value")
+        self.uncertainty.draws.observe(guard(self._draws_changed), "value")
+        dp = self.data_panel
+        dp.load_button.on_click(
+            guard(lambda _: self._load_data(lambda: self.load_data(dp.path.value)))
+        )
+        dp.upload.observe(guard(self._data_uploaded), "value")
+        dp.reset_button.on_click(guard(lambda _: self.use_bundled_data()))
         a = self.actions
         a.load_button.on_click(
             guard(lambda _: self._load(lambda: self.load_workbook(a.load_path.value)))
@@ -293,16 +344,20 @@ class Dashboard:
         )
 
     # -- model -----------------------------------------------------------------------------
+    def _baseline_scenario(self, s: Scenario) -> Scenario:
+        """Current policy with the same assumptions, base-year data and national path as ``s``."""
+        return Scenario.baseline().replace(
+            assumptions=s.assumptions,
+            baseline_overrides=s.baseline_overrides,
+            national_path=s.national_path,
+            data_vintage=s.data_vintage,
+        )
+
     def _baseline_for(self, s: Scenario) -> Results:
-        key = (s.assumptions, s.baseline_overrides, s.national_path)
+        key = (s.assumptions, s.baseline_overrides, s.national_path, s.data_vintage, id(self.data))
         res = self._base_cache.get(key)
         if res is None:
-            ref = Scenario.baseline().replace(
-                assumptions=s.assumptions,
-                baseline_overrides=s.baseline_overrides,
-                national_path=s.national_path,
-            )
-            res = project(ref)
+            res = project(self._baseline_scenario(s), data=self.data)
             if len(self._base_cache) >= _BASELINE_CACHE_SIZE:
                 self._base_cache.pop(next(iter(self._base_cache)))
             self._base_cache[key] = res
@@ -325,12 +380,18 @@ class Dashboard:
     def refresh(self) -> None:
         """Project the current scenario and update the visible views."""
         t0 = time.perf_counter()
-        self._results = project(self._scenario)
-        self.views.show(self._results, self._baseline_for(self._scenario))
+        s = self._scenario
+        self._results = project(s, data=self.data)
+        bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
+        self.views.show(self._results, self._baseline_for(s), bands)
         self._show_status()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         if self.views.visible == "contrib":
             self._defer(self.compute_contributions)
+
+    def _draws_changed(self, change: dict) -> None:
+        if not self.uncertainty.relabelling:
+            self.refresh()
 
     def _defer(self, fn: Callable[[], None]) -> None:
         """Run ``fn`` after the current callback if an event loop runs (Jupyter, Voilà), so
@@ -381,6 +442,8 @@ class Dashboard:
         for control in (*self.controls.values(), self.name):
             control.relabel(lang)
         self.actions.relabel(lang)
+        self.uncertainty.relabel(lang)
+        self.data_panel.relabel(lang)
         self._relabel_frame(lang)
         self.views.relabel(lang)
         if self.language.value != lang:
@@ -453,6 +516,86 @@ class Dashboard:
             )
         finally:
             self.actions.upload.value = ()
+
+    # -- baseline data ---------------------------------------------------------------------
+    def _load_data(self, load: Callable[[], Any]) -> None:
+        """Run a data load; on failure say so at the top (the data still used) and in the log."""
+        try:
+            load()
+        except Exception as err:
+            self.log.exception(err)
+            where = Path(self.data_source).name if self.data_source else None
+            shown = where or ui("data_bundled", self.lang)
+            self._show_banner(f"{ui('data_failed', self.lang).format(data=shown)}\n{err}")
+        else:
+            self._hide_banner()
+
+    def _use_data(self, data: baseline.Dataset | None, source: str | None) -> None:
+        """Project with ``data`` from now on; put the previous data back if that fails."""
+        old = (self.data, self.data_source)
+        self.data, self.data_source = data, source
+        self._base_cache.clear()
+        try:
+            self.refresh()
+        except Exception:
+            self.data, self.data_source = old
+            self._base_cache.clear()
+            self.refresh()
+            raise
+
+    def load_data(self, path: str | os.PathLike[str]) -> baseline.Dataset:
+        """Read a baseline-data workbook (values it leaves empty come from the selected
+        vintage) and project with it; raises ValidationError listing sheet!cell."""
+        p = self._resolve(path)
+        data = baseline.resolve(p, vintage=self._scenario.data_vintage)
+        self.inputs.append(p)
+        self._use_data(data, str(p))
+        self.log.info(f"已读取基期数据 loaded baseline data: {p} ({data.vintage})")
+        for notice in data.notices:
+            self.log.notice(notice)
+        return data
+
+    def load_data_bytes(self, content: bytes, display_name: str = "data.xlsx") -> baseline.Dataset:
+        """Load an uploaded baseline-data workbook from a fresh temporary file (the upload's
+        name is only shown, never used as a path)."""
+        from jjjplan.errors import ValidationError
+
+        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix="jjjplan-data-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+            try:
+                data = baseline.resolve(tmp, vintage=self._scenario.data_vintage)
+            except ValidationError as err:
+                raise type(err)(
+                    [_rename(i, tmp, display_name) for i in err.issues],
+                    [_rename(i, tmp, display_name) for i in err.notices],
+                ) from None
+        finally:
+            os.unlink(tmp)
+        self._use_data(data, display_name)
+        self.log.info(f"已读取上传基期数据 loaded baseline data upload: {display_name}")
+        return data
+
+    def _data_uploaded(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        try:
+            self._load_data(
+                lambda: self.load_data_bytes(
+                    bytes(item["content"]), str(item.get("name") or "data.xlsx")
+                )
+            )
+        finally:
+            self.data_panel.upload.value = ()
+
+    def use_bundled_data(self) -> None:
+        """Go back to the bundled data of the selected vintage."""
+        self._use_data(None, None)
+        self._hide_banner()
+        self.log.info("改用内置数据 using the bundled data")
 
     # -- save as, compare, export ----------------------------------------------------------
     def _taken_names(self) -> set[str]:

@@ -75,6 +75,46 @@ def base_layout(height: int = HEIGHT) -> dict:
     }
 
 
+#: Uncertainty bands: (catalogue key, lower quantile, upper quantile, fill opacity).
+BANDS = (("band_90", 0.05, 0.95, 0.15), ("band_50", 0.25, 0.75, 0.3))
+
+
+def _rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def add_band_traces(fig: go.FigureWidget, color: str, **where) -> int:
+    """Append the empty band traces (a lower edge, then an upper edge filled down to it, per
+    band) and return the index of the first; ``where`` places them in a subplot."""
+    start = len(fig.data)
+    for key, _, _, alpha in BANDS:
+        edge = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "legendgroup": key}
+        fig.add_scatter(showlegend=False, **edge, **where)
+        fig.add_scatter(fill="tonexty", fillcolor=_rgba(color, alpha), **edge, **where)
+    return start
+
+
+def label_band_traces(fig: go.FigureWidget, start: int, lang: Lang) -> None:
+    """Legend names of the bands (on the upper edge, the trace that carries the fill)."""
+    for k, (key, *_) in enumerate(BANDS):
+        fig.data[start + 2 * k + 1].name = ui1(key, lang)
+
+
+def update_band_traces(fig: go.FigureWidget, start: int, band) -> None:
+    """``band``: None (bands off: traces emptied) or a DataFrame indexed by year with one
+    column per quantile (as from :func:`jjjplan.uncertainty.dashboard_bands`)."""
+    for k, (_, lo, hi, _) in enumerate(BANDS):
+        lower, upper = fig.data[start + 2 * k], fig.data[start + 2 * k + 1]
+        if band is None or len(band) == 0:
+            lower.update(x=[], y=[])
+            upper.update(x=[], y=[])
+            continue
+        x = list(map(int, band.index))
+        lower.update(x=x, y=band[lo].to_numpy())
+        upper.update(x=x, y=band[hi].to_numpy())
+
+
 def _line(color: str, baseline: bool) -> dict:
     if baseline:
         return {"color": color, "width": 1.5, "dash": "dash"}
@@ -193,6 +233,7 @@ class GapChart(Chart):
         for baseline in (False, True):
             fig.add_scatter(mode="lines", line=_line(COLORS[3], baseline), row=1, col=2)
         fig.update_traces(hovertemplate="%{y:.4f}")
+        self.band_start = add_band_traces(fig, COLORS[0], row=1, col=1)  # Theil T
         fig.update_xaxes(tickvals=YEAR_TICKS)
         fig.update_yaxes(tickformat=".3f", row=1, col=1)
         fig.update_yaxes(tickformat=".4f", row=1, col=2)
@@ -207,12 +248,15 @@ class GapChart(Chart):
         left, right = self.fig.layout.annotations
         left.text = pick(GAP_MEASURE_LABELS["theil_t"], lang)
         right.text = pick(GAP_MEASURE_LABELS["cv_weighted"], lang)
+        label_band_traces(self.fig, self.band_start, lang)
 
-    def _update(self, years, scen, base) -> None:
+    def _update(self, years, scen, base, band=None) -> None:
+        """``band``: Theil T quantiles by year (None: no bands)."""
         x = list(map(int, years))
         for k, m in enumerate((*self.measures, "cv_weighted")):
             self.fig.data[2 * k].update(x=x, y=scen[m])
             self.fig.data[2 * k + 1].update(x=x, y=base[m])
+        update_band_traces(self.fig, self.band_start, band)
 
 
 class RatioChart(Chart):
@@ -227,17 +271,21 @@ class RatioChart(Chart):
             for baseline in (False, True):
                 fig.add_scatter(mode="lines", line=_line(color, baseline), hovertemplate="%{y:.3f}")
         fig.update_xaxes(tickvals=YEAR_TICKS)
+        self.band_start = add_band_traces(fig, COLORS[0])  # Beijing/Hebei
         return fig
 
     def _label(self) -> None:
         self.fig.layout.title.text = title(UI["ratio_title"], self.lang)
         _names(self.fig.data, [RATIO_LABELS[r] for r in self.ratios], self.lang)
+        label_band_traces(self.fig, self.band_start, self.lang)
 
-    def _update(self, years, scen, base) -> None:
+    def _update(self, years, scen, base, band=None) -> None:
+        """``band``: Beijing/Hebei ratio quantiles by year (None: no bands)."""
         x = list(map(int, years))
         for k, r in enumerate(self.ratios):
             self.fig.data[2 * k].update(x=x, y=scen[r])
             self.fig.data[2 * k + 1].update(x=x, y=base[r])
+        update_band_traces(self.fig, self.band_start, band)
 
 
 class PerCapitaChart(Chart):

@@ -607,3 +607,40 @@ class ScenarioName(Control):
     def relabel(self, lang: Lang) -> None:
         self.input.description = ui("name", lang)
         self.input.style = {"description_width": "initial"}
+
+
+class VintageControl(Control):
+    """The bundled data vintage the projection starts from (``Scenario.data_vintage``)."""
+
+    path = "data_vintage"
+
+    def __init__(self, lang: Lang) -> None:
+        from jjjplan.baseline import VINTAGES
+
+        super().__init__()
+        self._vintages = VINTAGES
+        self.input = widgets.Dropdown(options=list(VINTAGES), layout=_WIDE)
+        self.input.add_class("jjj-data-vintage")
+        self.input.observe(self._notify, "value")
+        self.caption = widgets.HTML()
+        self.widget = widgets.VBox([self.caption, self.input])
+        self.relabel(lang)
+
+    def set_from(self, scenario: Scenario) -> None:
+        from jjjplan.baseline import DEFAULT_VINTAGE
+
+        with self.quiet():
+            self.input.value = scenario.data_vintage or DEFAULT_VINTAGE
+
+    def apply(self, scenario: Scenario) -> Scenario:
+        return scenario.replace(data_vintage=self.input.value)
+
+    def relabel(self, lang: Lang) -> None:
+        value = self.input.value
+        with self.quiet():
+            self.input.options = [
+                (f"{v} · {both((spec.label_zh, spec.label_en), lang)}", v)
+                for v, spec in self._vintages.items()
+            ]
+            self.input.value = value
+        self.caption.value = f"<b>{escape(ui('data_vintage', lang))}</b>"

@@ -200,6 +200,8 @@ class Views:
         self.widget = widgets.VBox([self.key_table, self.tabs], layout=widgets.Layout(width="100%"))
         self._res: Results | None = None
         self._base: Results | None = None
+        #: Uncertainty bands of the current settings (see :meth:`show`), or None.
+        self.bands = None
         self._compared: list[Results] = []
         #: True when the contributions shown are not those of the current settings.
         self.contrib_stale = True
@@ -210,9 +212,13 @@ class Views:
         """Name of the chart in the selected tab."""
         return TABS[self.tabs.selected_index or 0]
 
-    def show(self, res: Results, base: Results) -> None:
-        """New results: refresh the table, draw the visible chart, mark the rest stale."""
+    def show(self, res: Results, base: Results, bands=None) -> None:
+        """New results: refresh the table, draw the visible chart, mark the rest stale.
+
+        ``bands``: None, or quantiles by year with columns (outcome, quantile) as from
+        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded."""
         self._res, self._base = res, base
+        self.bands = bands
         self.key_table.value = key_figures_html(res, base, self.lang)
         for name, chart in self.charts.items():
             if name not in ("contrib", "compare"):
@@ -253,9 +259,15 @@ class Views:
                 res.years,
                 _cols(res.gaps, (*GapChart.measures, "cv_weighted")),
                 _cols(base.gaps, (*GapChart.measures, "cv_weighted")),
+                _band(self.bands, "theil_t"),
             )
         elif name == "ratios":
-            chart.set_data(res.years, _cols(res.ratios, KEY_RATIOS), _cols(base.ratios, KEY_RATIOS))
+            chart.set_data(
+                res.years,
+                _cols(res.ratios, KEY_RATIOS),
+                _cols(base.ratios, KEY_RATIOS),
+                _band(self.bands, "bj_he_ratio"),
+            )
         elif name == "percap":
             chart.set_data(
                 res.wide("gdp_per_capita").iloc[-1].to_numpy() / 1e4,
@@ -298,3 +310,10 @@ class Views:
 
 def _cols(frame, names) -> dict[str, np.ndarray]:
     return {n: frame[n].to_numpy() for n in names}
+
+
+def _band(bands, outcome: str):
+    """One outcome's quantile columns, or None when bands are off."""
+    if bands is None or len(bands) == 0:
+        return None
+    return bands[outcome]

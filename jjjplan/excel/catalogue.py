@@ -424,6 +424,28 @@ DASHBOARD: dict[str, tuple[str, str]] = {
     "empty": ("（空）", "(empty)"),
     "log": ("日志", "Log"),
     "ok": ("完成", "done"),
+    "draws": ("不确定性抽样次数", "uncertainty draws"),
+    "draws_off": ("关闭", "off"),
+    "band_90": ("5–95%区间", "5–95% band"),
+    "band_50": ("25–75%区间", "25–75% band"),
+    "p_better": ("P(优于基准)", "P(better than baseline)"),
+    "p_better_note": (
+        "2035年，同一组假设抽样下本情景差距小于基准情景的概率",
+        "2035, share of assumption draws in which this scenario's gap is below the baseline's",
+    ),
+    "data_vintage": ("数据版本", "data vintage"),
+    "base_year": ("基期", "base year"),
+    "policy_start": ("政策起始年", "policy start"),
+    "data_file": ("基期数据工作簿", "Baseline-data workbook"),
+    "data_load": ("读取数据工作簿", "Load data workbook"),
+    "data_upload": ("上传数据 .xlsx", "Upload data .xlsx"),
+    "data_reset": ("改用内置数据", "Use bundled data"),
+    "data_bundled": ("内置数据", "bundled data"),
+    "data_failed": (
+        "未能读取基期数据工作簿，仍使用原来的数据（{data}），未作任何更改：",
+        "The baseline-data workbook could not be loaded; still using the previous data "
+        "({data}), nothing changed:",
+    ),
 }
 
 #: National growth paths (low/central/high).

@@ -32,9 +32,9 @@ def cached_values(draws: int, seed: int, method: str) -> np.ndarray:
     return values
 
 
-def _outcomes(scenario: Scenario, draws: int, seed: int, method: str) -> Outcomes:
+def _outcomes(scenario: Scenario, draws: int, seed: int, method: str, data=None) -> Outcomes:
     table = uncertain_assumptions()
-    return evaluate(members(scenario, cached_values(draws, seed, method), table))
+    return evaluate(members(scenario, cached_values(draws, seed, method), table), data=data)
 
 
 def dashboard_bands(
@@ -45,14 +45,15 @@ def dashboard_bands(
     method: str = "lhs",
     quantiles=QUANTILES,
     outcomes=DASHBOARD_OUTCOMES,
+    data=None,
 ) -> pd.DataFrame:
     """Quantiles of the gap measures over ``draws`` assumption draws: index year, columns
-    (outcome, quantile). Empty when ``draws`` is 0."""
+    (outcome, quantile). Empty when ``draws`` is 0. ``data`` as for :func:`jjjplan.project`."""
     q = tuple(float(x) for x in quantiles)
     columns = pd.MultiIndex.from_product([outcomes, q], names=["outcome", "quantile"])
     if draws == 0:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="year"), dtype=float)
-    o = _outcomes(scenario, draws, seed, method)
+    o = _outcomes(scenario, draws, seed, method, data)
     cols = [o.indicator_names.index(name) for name in outcomes]
     arr = np.quantile(o.indicators[:, :, cols], q, axis=0)  # [Q, T, C]
     data = arr.transpose(1, 2, 0).reshape(len(o.years), len(cols) * len(q))
@@ -66,12 +67,15 @@ def dashboard_probability(
     seed: int = 0,
     *,
     method: str = "lhs",
+    data=None,
 ) -> pd.DataFrame:
     """P(scenario's gap lower than the baseline's in the same draw), index year, one column
-    per compared outcome — the dashboard's probability readout (common random numbers)."""
+    per compared outcome — the dashboard's probability readout (common random numbers).
+    ``data`` as for :func:`jjjplan.project`."""
     both = evaluate(
         [*members(scenario, cached_values(draws, seed, method), uncertain_assumptions()),
-         *members(baseline, cached_values(draws, seed, method), uncertain_assumptions())]
+         *members(baseline, cached_values(draws, seed, method), uncertain_assumptions())],
+        data=data,
     )  # fmt: skip
     cols = [both.indicator_names.index(name) for name in OUTCOMES]
     s, b = both.indicators[:draws, :, cols], both.indicators[draws:, :, cols]
