@@ -185,7 +185,7 @@ def test_a_move_that_breaks_a_model_rule_is_logged_and_undone(dash):
 def test_no_callback_fails_silently(dash, monkeypatch):
     import jjjplan.dashboard.app as app
 
-    def broken(scenario):
+    def broken(scenario, data=None):
         raise RuntimeError("model exploded")
 
     monkeypatch.setattr(app, "project", broken)
