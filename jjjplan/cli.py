@@ -387,6 +387,33 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
 
 
 @main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF."
+)
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="zh", show_default=True)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each chart as PNG and SVG into this folder (for slides).",
+)
+@planner_errors
+def brief(source: Path, out: Path, lang: str, charts_dir: Path | None) -> None:
+    """One-page A4 briefing (PDF) of a scenario or results workbook.
+
+    \b
+    Example:
+      jjjplan brief workbooks/05-coordinated.xlsx -o brief.pdf
+      jjjplan brief results.xlsx -o brief.pdf --lang both --charts slides/
+    """
+    from jjjplan.brief.command import run_brief
+
+    for line in run_brief(source, out, lang, charts_dir):
+        click.echo(line)
+
+
+@main.command()
 @click.option(
     "--out",
     "out_dir",

@@ -24,7 +24,7 @@ from jjjplan.maps.values import Measure
 MID_LATITUDE = 39.0
 KM_PER_DEGREE = 111.32
 #: Offsets (degrees lon, lat) for labels that would sit on a neighbour's name.
-LABEL_OFFSETS = {"LF": (0.15, -0.35), "TJ": (0.35, -0.1), "BJ": (-0.25, 0.3)}
+LABEL_OFFSETS = {"LF": (0.15, -0.35), "TJ": (0.35, -0.1), "BJ": (-0.25, 0.3), "QHD": (-0.15, 0.0)}
 
 
 TARGET_COLOURS = {1.0: "#4a9c5d", 0.0: "#d9704c"}
@@ -88,6 +88,60 @@ def _format(value: float, measure: Measure, lang: str) -> str:
     return f"{value:.1f}"
 
 
+def map_title(measure: Measure, year: int, lang: str) -> str:
+    """The map's heading: measure, year and unit in the chosen language."""
+    title = pick(measure.zh, measure.en, lang, sep="\n" if lang == "both" else " ")
+    unit = pick(measure.unit_zh, measure.unit_en, lang, sep=" / ")
+    return f"{title}（{year}，{unit}）" if lang != "en" else f"{title} ({year}, {unit})"
+
+
+def draw_map(ax, values: pd.Series, measure: Measure, lang: str = "zh", label_size=5.5):
+    """Draw the units on ``ax`` with names, values, north arrow and scale bar.
+
+    Returns the ScalarMappable for a colour bar, or None for the yes/no target map.
+    """
+    check_lang(lang)
+    colours, mappable = _colours(values, measure)
+    units = baseline.units()
+    for code in values.index:
+        ax.add_patch(
+            PathPatch(unit_path(code), facecolor=colours[code], edgecolor="#555555", lw=0.5)
+        )
+        row = units.loc[code]
+        dx, dy = LABEL_OFFSETS.get(code, (0.0, 0.0))
+        name = pick(row["name_zh"], row["name_en"], "en" if lang == "en" else "zh")
+        ax.text(
+            row["lon"] + dx,
+            row["lat"] + dy,
+            f"{name}\n{_format(values[code], measure, lang)}",
+            color="white" if _is_dark(colours[code]) else "black",
+            ha="center",
+            va="center",
+            fontsize=label_size,
+            linespacing=1.0,
+        )
+    ax.set_xlim(113.3, 120.1)
+    ax.set_ylim(36.0, 42.7)
+    ax.set_aspect(1.0 / math.cos(math.radians(MID_LATITUDE)))
+    ax.set_axis_off()
+    _north_arrow(ax)
+    _scale_bar(ax)
+    return mappable
+
+
+def draw_legend(fig: Figure, rect: tuple[float, float, float, float], mappable, lang: str):
+    """A horizontal colour bar in ``rect`` (figure fraction), or the met / not-met key."""
+    if mappable is not None:
+        bar = fig.colorbar(mappable, cax=fig.add_axes(rect), orientation="horizontal")
+        bar.ax.tick_params(labelsize=6)
+        return
+    x0, y0, width, _ = rect
+    for k, (key, zh, en) in enumerate(((1.0, "达成", "met"), (0.0, "未达成", "not met"))):
+        x = x0 + width * (0.3 + 0.4 * k)
+        fig.text(x, y0, "■", color=TARGET_COLOURS[key], ha="right", fontsize=8)
+        fig.text(x + 0.01, y0, pick(zh, en, lang, "/"), ha="left", fontsize=6)
+
+
 def draw_choropleth(
     values: pd.Series,
     measure: Measure,
@@ -95,59 +149,17 @@ def draw_choropleth(
     lang: str = "zh",
     size: tuple[float, float] = (3.6, 4.2),
 ) -> Figure:
-    """The figure for ``values`` (unit code -> value) of ``measure`` in ``year``."""
+    """The stand-alone figure for ``values`` (unit code -> value) of ``measure`` in ``year``."""
     from matplotlib import rc_context
 
-    check_lang(lang)
     with rc_context(figure_rc(lang)):
         fig = Figure(figsize=size, dpi=150)
         ax = fig.add_axes((0.02, 0.16, 0.96, 0.76))
-        colours, mappable = _colours(values, measure)
-        units = baseline.units()
-        for code in values.index:
-            ax.add_patch(
-                PathPatch(unit_path(code), facecolor=colours[code], edgecolor="#555555", lw=0.5)
-            )
-            row = units.loc[code]
-            dx, dy = LABEL_OFFSETS.get(code, (0.0, 0.0))
-            name = pick(row["name_zh"], row["name_en"], "en" if lang == "en" else "zh")
-            ax.text(
-                row["lon"] + dx,
-                row["lat"] + dy,
-                f"{name}\n{_format(values[code], measure, lang)}",
-                color="white" if _is_dark(colours[code]) else "black",
-                ha="center",
-                va="center",
-                fontsize=5.5,
-                linespacing=1.0,
-            )
-        ax.set_xlim(113.3, 120.1)
-        ax.set_ylim(36.0, 42.7)
-        ax.set_aspect(1.0 / math.cos(math.radians(MID_LATITUDE)))
-        ax.set_axis_off()
-        _north_arrow(ax)
-        _scale_bar(ax)
-        title = pick(measure.zh, measure.en, lang, sep="\n" if lang == "both" else " ")
-        unit = pick(measure.unit_zh, measure.unit_en, lang, sep=" / ")
-        fig.suptitle(
-            f"{title}（{year}，{unit}）" if lang != "en" else f"{title} ({year}, {unit})",
-            fontsize=8,
-            y=0.985,
-        )
-        if mappable is not None:
-            cax = fig.add_axes((0.2, 0.11, 0.6, 0.022))
-            bar = fig.colorbar(mappable, cax=cax, orientation="horizontal")
-            bar.ax.tick_params(labelsize=6)
-        else:
-            for x, (key, zh, en) in zip(
-                (0.3, 0.6), ((1.0, "达成", "met"), (0.0, "未达成", "not met")), strict=True
-            ):
-                fig.text(x, 0.12, "■", color=TARGET_COLOURS[key], ha="right", fontsize=8)
-                fig.text(x + 0.01, 0.12, pick(zh, en, lang, "/"), ha="left", fontsize=6)
+        mappable = draw_map(ax, values, measure, lang)
+        fig.suptitle(map_title(measure, year, lang), fontsize=8, y=0.985)
+        draw_legend(fig, (0.2, 0.11, 0.6, 0.022), mappable, lang)
         source = pick(*BOUNDARY_SOURCE, lang, sep="\n")
-        fig.text(
-            0.5, 0.01, source, ha="center", va="bottom", fontsize=4.2, color="#555555", wrap=True
-        )
+        fig.text(0.5, 0.01, source, ha="center", va="bottom", fontsize=4.2, color="#555555")
     return fig
 
 
