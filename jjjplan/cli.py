@@ -263,26 +263,41 @@ def _annotate(wb: Path, err, target: Path) -> None:
         click.echo(f"  注意 / note: the copy lacks {feature} (the original is unchanged)", err=True)
 
 
+def default_results_path(workbook: Path) -> Path:
+    """``<input>-results.xlsx`` beside the input; ``-2``, ``-3``, ... when that name is taken,
+    so a default name never replaces a file."""
+    base = workbook.with_name(f"{workbook.stem}-results")
+    candidate = base.with_suffix(".xlsx")
+    n = 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = base.with_name(f"{base.name}-{n}.xlsx")
+        n += 1
+    return candidate
+
+
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--out",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Results workbook to write.",
+    help="Results workbook to write (default: INPUT-results.xlsx beside the input, never "
+    "replacing a file: -2, -3, ... are added).",
 )
 @planner_errors
-def run(workbook: Path, out: Path) -> None:
+def run(workbook: Path, out: Path | None) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
     Example:
+      jjjplan run workbooks/01-growth-poles.xlsx              # -> 01-growth-poles-results.xlsx
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
     """
     from jjjplan.workbook import read_workbook, write_results
     from jjjplan.workbook.safety import check_output_path
 
+    if out is None:
+        out = default_results_path(workbook)
     check_output_path(out, [workbook])
     _refuse_scenario_target(out)
     scenario = read_workbook(workbook)
