@@ -1,0 +1,167 @@
+"""Print setup for every sheet jjjplan writes: A4, orientation by the sheet's shape, fit to
+the page width, repeating header rows, a header/footer with scenario, sheet, date and page
+x/y, and page breaks so that no chart is cut in two.
+
+Why one function at save time: the template, results and comparison writers (and sheets other
+modules add later, such as uncertainty or provenance) all pass through
+:func:`apply_print_setup` just before the atomic save, so a new sheet is print-ready without
+its author thinking about paper. Everything is derived from what the sheet already holds —
+its column widths, its frozen header rows and its chart anchors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = ["apply_print_setup", "chart_row_breaks", "page_setup", "sheet_width_chars"]
+
+#: Column width Excel uses when none is set (characters of the default font).
+DEFAULT_COLUMN_WIDTH = 8.43
+#: Row height assumed when none is set (points); Excel's default for Calibri 11.
+DEFAULT_ROW_HEIGHT = 15.0
+#: A4 in points, and the margins below (inches).
+A4_POINTS = (595.0, 842.0)
+MARGIN_SIDE, MARGIN_TOP_BOTTOM, MARGIN_HEADER = 0.4, 0.75, 0.3
+#: Printable width of portrait A4 in default-font characters (~7 points each).
+PORTRAIT_WIDTH_CHARS = 100.0
+POINTS_PER_CM = 72 / 2.54
+
+
+def sheet_width_chars(ws: Worksheet) -> float:
+    """Width of the used columns (and of any chart reaching further right), in characters."""
+    last = ws.max_column
+    for chart in getattr(ws, "_charts", []):
+        col, _ = _anchor_cell(chart)
+        last = max(last, col + _chart_columns(ws, chart, col) - 1)
+    return sum(_column_width(ws, c) for c in range(1, last + 1))
+
+
+def _column_width(ws: Worksheet, col: int) -> float:
+    dim = ws.column_dimensions.get(get_column_letter(col))
+    return dim.width if dim is not None and dim.width else DEFAULT_COLUMN_WIDTH
+
+
+def _row_height(ws: Worksheet, row: int) -> float:
+    dim = ws.row_dimensions.get(row)
+    return dim.height if dim is not None and dim.height else DEFAULT_ROW_HEIGHT
+
+
+def _anchor_cell(chart) -> tuple[int, int]:
+    """(column, row), 1-based, of a chart's top-left cell."""
+    anchor = chart.anchor
+    if isinstance(anchor, str):
+        letters = anchor.rstrip("0123456789")
+        return column_index_from_string(letters), int(anchor[len(letters) :])
+    marker = anchor._from
+    return marker.col + 1, marker.row + 1
+
+
+def _chart_columns(ws: Worksheet, chart, first: int) -> int:
+    """How many columns a chart spans, from its width in cm and the column widths."""
+    width_pt = chart.width * POINTS_PER_CM
+    used, col = 0.0, first
+    while used < width_pt:
+        used += _column_width(ws, col) * 7.0
+        col += 1
+    return col - first
+
+
+def _header_rows(ws: Worksheet) -> str | None:
+    """Rows to repeat on every printed page: those above the frozen pane, if any."""
+    pane = ws.freeze_panes
+    if not pane:
+        return None
+    row = int(pane.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    return f"1:{row - 1}" if row > 1 else None
+
+
+def _escape(text: str) -> str:
+    """Header/footer text: ``&`` starts a code, so a literal one is doubled."""
+    return text.replace("&", "&&")
+
+
+def page_setup(ws: Worksheet, title: str, date_text: str) -> None:
+    """A4, portrait unless the sheet is wider than a portrait page, fit to width, repeated
+    header rows, header (title · sheet · date) and footer (page x / y)."""
+    landscape = sheet_width_chars(ws) > PORTRAIT_WIDTH_CHARS
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.page_margins = PageMargins(
+        left=MARGIN_SIDE,
+        right=MARGIN_SIDE,
+        top=MARGIN_TOP_BOTTOM,
+        bottom=MARGIN_TOP_BOTTOM,
+        header=MARGIN_HEADER,
+        footer=MARGIN_HEADER,
+    )
+    ws.print_options.horizontalCentered = True
+    rows = _header_rows(ws)
+    if rows:
+        ws.print_title_rows = rows
+    ws.oddHeader.left.text = _escape(title)
+    ws.oddHeader.left.size = 8
+    ws.oddHeader.center.text = "&A"
+    ws.oddHeader.center.size = 8
+    ws.oddHeader.right.text = _escape(date_text)
+    ws.oddHeader.right.size = 8
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页 / Page &P of &N"
+    ws.oddFooter.center.size = 8
+    ws.oddFooter.left.text = "jjjplan"
+    ws.oddFooter.left.size = 8
+    chart_row_breaks(ws)
+
+
+def _page_height_points(ws: Worksheet) -> float:
+    """Printable height of one page at 100 % (a sheet shrunk to fit its width fits more)."""
+    short, long = A4_POINTS
+    height = short if ws.page_setup.orientation == "landscape" else long
+    return height - 2 * MARGIN_TOP_BOTTOM * 72
+
+
+def chart_row_breaks(ws: Worksheet) -> list[int]:
+    """Add a page break above each chart that would otherwise run over a page end; returns
+    the rows broken after. Heights are summed at 100 % scale, so this errs towards a break."""
+    charts = sorted(getattr(ws, "_charts", []), key=lambda c: _anchor_cell(c)[1])
+    if not charts:
+        return []
+    page = _page_height_points(ws)
+    repeated = 0.0
+    rows = _header_rows(ws)
+    if rows:
+        repeated = sum(_row_height(ws, r) for r in range(1, int(rows.split(":")[1]) + 1))
+    existing = {b.id for b in ws.row_breaks.brk}
+    page_start, breaks = 1, []
+    for chart in charts:
+        _, top = _anchor_cell(chart)
+        offset = sum(_row_height(ws, r) for r in range(page_start, top))
+        if page_start > 1:
+            offset += repeated
+        if offset + chart.height * POINTS_PER_CM > page and top > page_start:
+            if top - 1 not in existing:
+                ws.row_breaks.append(Break(id=top - 1))
+            breaks.append(top - 1)
+            page_start = top
+    return breaks
+
+
+def apply_print_setup(wb: Workbook, title: str, date_text: str, sheets: Iterable[str] = ()) -> None:
+    """Print setup for ``sheets`` (default: every worksheet) of ``wb``."""
+    names = list(sheets) or wb.sheetnames
+    for name in names:
+        ws = wb[name]
+        if isinstance(ws, Worksheet):
+            page_setup(ws, title, date_text)
+
+
