@@ -20,7 +20,19 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["apply_print_setup", "chart_row_breaks", "page_setup", "sheet_width_chars"]
+__all__ = [
+    "BOOLEAN_FORMAT",
+    "apply_print_setup",
+    "chart_row_breaks",
+    "page_setup",
+    "sheet_width_chars",
+    "show_booleans",
+    "wrap_long_notes",
+]
+
+#: Shows a boolean cell as TRUE / FALSE in LibreOffice and WPS too (they otherwise show the
+#: stored 1 / 0 under a General format); Excel shows booleans this way regardless.
+BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"'
 
 #: Column width Excel uses when none is set (characters of the default font).
 DEFAULT_COLUMN_WIDTH = 8.43
@@ -156,12 +168,84 @@ def chart_row_breaks(ws: Worksheet) -> list[int]:
     return breaks
 
 
+def show_booleans(ws: Worksheet) -> int:
+    """Give every boolean cell :data:`BOOLEAN_FORMAT`; returns how many cells."""
+    n = 0
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, bool):
+                cell.number_format = BOOLEAN_FORMAT
+                n += 1
+    return n
+
+
+def _display_width(text: str) -> float:
+    """Characters of the default font a text needs (CJK characters are two wide)."""
+    import unicodedata
+
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def _in_tables(ws: Worksheet) -> set[tuple[int, int]]:
+    from openpyxl.utils.cell import range_boundaries
+
+    cells = set()
+    for table in ws.tables.values():
+        c1, r1, c2, r2 = range_boundaries(table.ref)
+        cells.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    return cells
+
+
+def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
+    """Merge a row's last text, when it spills over empty cells to its right, across the
+    printed width and wrap it, so it prints whole instead of being cut at the page edge.
+    Inputs (unlocked cells), table cells and rows that already hold merged cells are left
+    alone. Returns the merged ranges."""
+    width_limit = max_chars or max(PORTRAIT_WIDTH_CHARS, sheet_width_chars(ws))
+    merged_rows = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
+    tables = _in_tables(ws)
+    last_col = max(ws.max_column, 1)
+    done = []
+    for row in ws.iter_rows():
+        filled = [c for c in row if c.value is not None]
+        if not filled or not isinstance(filled[-1].value, str):
+            continue
+        cell = filled[-1]  # the last text of a row is the one that can spill to the right
+        if cell.row in merged_rows or (cell.row, cell.column) in tables:
+            continue
+        if cell.protection is not None and cell.protection.locked is False:
+            continue
+        need = _display_width(cell.value)
+        if need <= _column_width(ws, cell.column) * 1.05:
+            continue
+        span, end = 0.0, cell.column
+        for col in range(cell.column, last_col + 1):
+            if span + _column_width(ws, col) > width_limit:
+                break
+            span += _column_width(ws, col)
+            end = col
+        if end == cell.column and need <= span:
+            continue
+        from openpyxl.styles import Alignment
+
+        if end > cell.column:
+            ref = f"{cell.coordinate}:{get_column_letter(end)}{cell.row}"
+            ws.merge_cells(ref)
+            done.append(ref)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        parts = cell.value.split("\n")
+        lines = sum(max(1, -(-_display_width(p) // max(span, 1.0))) for p in parts)
+        if lines > 1:
+            ws.row_dimensions[cell.row].height = DEFAULT_ROW_HEIGHT * lines
+    return done
+
+
 def apply_print_setup(wb: Workbook, title: str, date_text: str, sheets: Iterable[str] = ()) -> None:
     """Print setup for ``sheets`` (default: every worksheet) of ``wb``."""
     names = list(sheets) or wb.sheetnames
     for name in names:
         ws = wb[name]
         if isinstance(ws, Worksheet):
+            show_booleans(ws)
+            wrap_long_notes(ws)
             page_setup(ws, title, date_text)
-
-
