@@ -18,9 +18,9 @@ from pathlib import Path
 import openpyxl
 
 from jjjplan import Scenario, project
+from jjjplan.excel.write.comparison import write_comparison
+from jjjplan.excel.write.results import write_results
 from jjjplan.scenario import Innovation, Milestones, Reform
-from jjjplan.workbook.comparison import write_comparison
-from jjjplan.workbook.results_writer import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "jjjplan-template.xlsx"
@@ -86,9 +86,9 @@ def report(label: str, ours: float, raw: float, cells: int) -> None:
 
 def bench_template(tmp: Path) -> None:
     try:
-        from jjjplan.workbook.reader import read_workbook
+        from jjjplan.excel.read.reader import read_workbook
     except ImportError:
-        print("read template: skipped (jjjplan.workbook.reader not available)")
+        print("read template: skipped (jjjplan.excel.read.reader not available)")
         return
     if not TEMPLATE.exists():
         print(f"read template: skipped ({TEMPLATE.relative_to(ROOT)} not present)")

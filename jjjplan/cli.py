@@ -135,7 +135,7 @@ def template(out: Path) -> None:
     Example:
       jjjplan template 我的情景.xlsx
     """
-    from jjjplan.workbook import make_template
+    from jjjplan.excel import make_template
 
     _refuse_existing(out)
     path = make_template(out)
@@ -211,7 +211,7 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
       jjjplan validate plan.xlsx --annotate plan-checked.xlsx
     """
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook.reader import read_workbook_report
+    from jjjplan.excel.read.reader import read_workbook_report
 
     if annotate_out is not None and len(workbooks) > 1 and not annotate_out.is_dir():
         raise click.UsageError(
@@ -246,12 +246,12 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
 
 def _annotate(wb: Path, err, target: Path) -> None:
     from jjjplan.errors import ValidationError, WorkbookRejected
-    from jjjplan.workbook.annotate import annotate_copy
+    from jjjplan.excel.read.annotate import annotate_copy
 
     if isinstance(err, WorkbookRejected):
         click.echo("  (the file could not be opened, so no annotated copy was written)", err=True)
         return
-    from jjjplan.workbook.preflight import run_isolated
+    from jjjplan.excel.guard.preflight import run_isolated
 
     try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
         result = run_isolated(annotate_copy, wb, err, target, workbook=wb.name)
@@ -293,8 +293,8 @@ def run(workbook: Path, out: Path | None) -> None:
       jjjplan run workbooks/01-growth-poles.xlsx              # -> 01-growth-poles-results.xlsx
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
     """
-    from jjjplan.workbook import read_workbook, write_results
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.excel import read_workbook, write_results
+    from jjjplan.excel.safety import check_output_path
 
     if out is None:
         out = default_results_path(workbook)
@@ -334,7 +334,7 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
     """
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.excel.safety import check_output_path
 
     paths = list(workbooks)
     if baseline_wb is not None and baseline_wb not in paths:
@@ -344,7 +344,7 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
     results = _read_and_project(paths)
     _refuse_duplicate_names(paths, results)
     base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
-    from jjjplan.workbook import write_comparison
+    from jjjplan.excel import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
     click.echo(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
@@ -356,7 +356,7 @@ def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -
     import unicodedata
 
     from jjjplan.errors import Issue, ValidationError
-    from jjjplan.workbook.layout import ABOUT
+    from jjjplan.excel.layout import ABOUT
 
     first: dict[str, Path] = {}
     issues = []
@@ -388,7 +388,7 @@ def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -
 def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
     """Read every workbook first, so all problems of all files are reported together."""
     from jjjplan.errors import ValidationError
-    from jjjplan.workbook import read_workbook
+    from jjjplan.excel import read_workbook
 
     scenarios, issues = [], []
     for p in paths:
@@ -452,7 +452,7 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     Example:
       jjjplan demo --out out/
     """
-    from jjjplan.workbook import write_comparison, write_results
+    from jjjplan.excel import write_comparison, write_results
 
     wb_dir = wb_dir or REPO_WORKBOOKS
     paths = sorted(wb_dir.glob("*.xlsx"))
@@ -502,7 +502,7 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
       jjjplan dashboard workbooks/05-coordinated.xlsx --port 8866
     """
     if workbook is not None:
-        from jjjplan.workbook import read_workbook
+        from jjjplan.excel import read_workbook
 
         read_workbook(workbook)  # refuse a bad workbook here, with sheet!cell, not in a browser
     from jjjplan.dashboard.serve import serve_dashboard

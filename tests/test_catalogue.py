@@ -36,12 +36,12 @@ from zip_surgery import patch_declared_size
 import jjjplan
 from jjjplan.cli import main
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected
+from jjjplan.excel import layout as L
+from jjjplan.excel import make_template, read_workbook, write_comparison, write_results
+from jjjplan.excel.guard.preflight import run_isolated
+from jjjplan.excel.read.reader import WorkbookReading, read_workbook_report
+from jjjplan.excel.write.sheetio import put, sheet_name
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import make_template, read_workbook, write_comparison, write_results
-from jjjplan.workbook.preflight import run_isolated
-from jjjplan.workbook.reader import WorkbookReading, read_workbook_report
-from jjjplan.workbook.sheetio import put, sheet_name
 
 MiB = 1024 * 1024
 EXE = Path(sys.executable).with_name("jjjplan")
@@ -1437,7 +1437,7 @@ def test_reading_is_isolated_by_default(tmp_path: Path, template: Path, monkeypa
         raise MemoryError("the parent process must never parse")
 
     monkeypatch.setattr(openpyxl, "load_workbook", exploding)
-    monkeypatch.setattr("jjjplan.workbook.reader.openpyxl.load_workbook", exploding)
+    monkeypatch.setattr("jjjplan.excel.read.reader.openpyxl.load_workbook", exploding)
     assert read_workbook(template) == Scenario.baseline()
     assert read_workbook_report(template).scenario == Scenario.baseline()
     with pytest.raises(MemoryError):
@@ -1511,7 +1511,7 @@ def test_guardless_planner_script_reads_once(tmp_path: Path, template: Path) -> 
     """multiprocessing's 'spawn' re-ran such a script in the child and crashed it."""
     script = tmp_path / "my_analysis.py"
     script.write_text(
-        "from jjjplan.workbook import read_workbook\n"
+        "from jjjplan.excel import read_workbook\n"
         "print('START', flush=True)\n"
         f"print(read_workbook({str(template)!r}).name)\n"
         f"print(read_workbook({str(template)!r}).name)\n"

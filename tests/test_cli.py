@@ -20,9 +20,9 @@ from click.testing import CliRunner
 
 import jjjplan
 from jjjplan.cli import main
+from jjjplan.excel import layout as L
+from jjjplan.excel import make_template
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import make_template
 
 EXE = Path(sys.executable).with_name("jjjplan")
 COMMANDS = ("template", "validate", "run", "compare", "demo", "baseline", "dashboard", "brief")

@@ -11,11 +11,11 @@ from golden_util import check_golden
 from openpyxl.workbook.workbook import Workbook
 
 from jjjplan.errors import ValidationError
+from jjjplan.excel import write_comparison
+from jjjplan.excel.write import comparison as cmp
+from jjjplan.excel.write.indicators import KEY_INDICATORS
 from jjjplan.results import Results, project
 from jjjplan.scenario import MILESTONE_YEARS, GrowthPoles, Innovation, Milestones, Reform, Scenario
-from jjjplan.workbook import comparison as cmp
-from jjjplan.workbook import write_comparison
-from jjjplan.workbook.indicators import KEY_INDICATORS
 
 FORBIDDEN = set("[]:*?/\\")
 

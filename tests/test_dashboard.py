@@ -316,7 +316,7 @@ def _change_many(d: Dashboard) -> None:
 
 
 def test_save_then_load_gives_an_equal_scenario(dash, tmp_path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     _change_many(dash)
     dash.actions.save_path.value = "saved.xlsx"  # relative: resolved against workdir
@@ -335,7 +335,7 @@ def test_save_then_load_gives_an_equal_scenario(dash, tmp_path):
 
 
 def test_upload_is_read_from_a_temporary_file(dash, tmp_path, monkeypatch):
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     monkeypatch.chdir(tmp_path)
     src = tmp_path / "src.xlsx"
@@ -358,7 +358,7 @@ def test_upload_is_read_from_a_temporary_file(dash, tmp_path, monkeypatch):
 
 
 def read_back(path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     return read_workbook(path)
 
@@ -390,8 +390,8 @@ def test_uploaded_text_file_is_reported_under_its_name(dash):
 
 
 def test_bad_weight_cell_is_reported_with_sheet_and_cell(dash, tmp_path):
-    from jjjplan.workbook.reader import scenario_cells
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.read.reader import scenario_cells
+    from jjjplan.excel.write.template import make_template
 
     path = tmp_path / "template.xlsx"
     make_template(path)
@@ -553,7 +553,7 @@ SHIPPED = sorted((Path(__file__).resolve().parents[1] / "workbooks").glob("*.xls
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_workbooks_load_and_respond(dash, path):
-    from jjjplan.workbook.reader import read_workbook
+    from jjjplan.excel.read.reader import read_workbook
 
     dash.actions.load_path.value = str(path)
     dash.actions.load_button.click()

@@ -10,7 +10,7 @@ import openpyxl
 
 
 def test_openpyxl_parses_through_defusedxml():
-    import jjjplan.workbook  # noqa: F401  (the import runs the check)
+    import jjjplan.excel  # noqa: F401  (the import runs the check)
 
     assert openpyxl.DEFUSEDXML is True
 
@@ -18,7 +18,7 @@ def test_openpyxl_parses_through_defusedxml():
 def test_workbook_package_refuses_to_load_without_defusedxml():
     env = dict(os.environ, OPENPYXL_DEFUSEDXML="False")
     proc = subprocess.run(
-        [sys.executable, "-c", "import jjjplan.workbook"],
+        [sys.executable, "-c", "import jjjplan.excel"],
         env=env,
         capture_output=True,
         text=True,

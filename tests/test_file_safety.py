@@ -27,11 +27,11 @@ import pytest
 from click.testing import CliRunner
 
 from jjjplan.cli import main
+from jjjplan.excel import make_template, write_results
+from jjjplan.excel.safety import atomic_save
+from jjjplan.excel.write.template import build_workbook
 from jjjplan.results import project
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import make_template, write_results
-from jjjplan.workbook.safety import atomic_save
-from jjjplan.workbook.template import build_workbook
 
 PYTHON = sys.executable
 
@@ -211,7 +211,7 @@ def start_slow_save(code: str, cwd: Path) -> tuple[subprocess.Popen, str]:
 
 WRITE_RESULTS = """
     import jjjplan
-    from jjjplan.workbook import write_results
+    from jjjplan.excel import write_results
     results = jjjplan.project(jjjplan.Scenario.baseline().replace(name="new"))
     write_results(results, "r.xlsx")
 """
@@ -271,7 +271,7 @@ def test_killed_save_leaves_no_temp_after_the_next_save(folder: Path) -> None:
 WRITER = """
 import sys
 import jjjplan
-from jjjplan.workbook import write_results
+from jjjplan.excel import write_results
 name = sys.argv[1]
 results = jjjplan.project(jjjplan.Scenario.baseline().replace(name=name))
 for _ in range(3):

@@ -34,13 +34,13 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 import jjjplan
 from jjjplan.errors import ValidationError
+from jjjplan.excel import layout as L
+from jjjplan.excel import make_template, read_workbook
+from jjjplan.excel.read.reader import read_workbook_report
+from jjjplan.excel.safety import ERROR_CODES, write_text_cell
+from jjjplan.excel.write.results import build_results_workbook
+from jjjplan.excel.write.sheetio import put
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import make_template, read_workbook
-from jjjplan.workbook.reader import read_workbook_report
-from jjjplan.workbook.results_writer import build_results_workbook
-from jjjplan.workbook.safety import ERROR_CODES, write_text_cell
-from jjjplan.workbook.sheetio import put
 
 #: Examples per property in the default (fast) run.
 EXAMPLES = {"cells": 25, "text": 60, "results": 6, "numbers": 80, "bytes": 60, "xml": 40}

@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 
 from jjjplan import Scenario, project
+from jjjplan.excel import write_comparison, write_results
 from jjjplan.scenario import Innovation, Milestones, Reform
-from jjjplan.workbook import write_comparison, write_results
 
 pytestmark = pytest.mark.libreoffice
 
@@ -137,7 +137,7 @@ def test_template_resaved_by_libreoffice_reads_back_equal(
     soffice: str, profile: Path, tmp_path: Path
 ) -> None:
     try:
-        from jjjplan.workbook.reader import read_workbook
+        from jjjplan.excel.read.reader import read_workbook
     except ImportError:
         pytest.skip("reader not available")
     original = tmp_path / "in" / "template.xlsx"
@@ -145,7 +145,7 @@ def test_template_resaved_by_libreoffice_reads_back_equal(
     if TEMPLATE.exists():
         shutil.copy(TEMPLATE, original)
     else:
-        from jjjplan.workbook.template import make_template
+        from jjjplan.excel.write.template import make_template
 
         make_template(original)
     outdir = tmp_path / "resaved"

@@ -67,7 +67,7 @@ def test_notebook_runs_without_errors(monkeypatch):
 
 def test_notebook_reads_the_workbook_from_the_environment(monkeypatch, tmp_path):
     from jjjplan import Scenario
-    from jjjplan.workbook.template import make_template
+    from jjjplan.excel.write.template import make_template
 
     path = tmp_path / "start.xlsx"
     make_template(path, Scenario.baseline().replace(name="from env"))

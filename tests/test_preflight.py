@@ -20,7 +20,7 @@ import pytest
 from zip_surgery import patch_declared_size
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected
-from jjjplan.workbook.preflight import (
+from jjjplan.excel.guard.preflight import (
     DEFAULT_LIMITS,
     Limits,
     PreflightReport,

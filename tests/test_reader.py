@@ -20,6 +20,10 @@ from openpyxl.worksheet.table import Table
 from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.baseline import unit_codes
 from jjjplan.errors import ValidationError
+from jjjplan.excel import layout as L
+from jjjplan.excel import make_template, read_workbook
+from jjjplan.excel.read.reader import parse_number, read_workbook_report, scenario_cells
+from jjjplan.excel.write.examples import example_scenarios
 from jjjplan.scenario import (
     LEVERS,
     NATIONAL_PATHS,
@@ -33,10 +37,6 @@ from jjjplan.scenario import (
     assumption_bounds,
     default_presence,
 )
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import make_template, read_workbook
-from jjjplan.workbook.examples import example_scenarios
-from jjjplan.workbook.reader import parse_number, read_workbook_report, scenario_cells
 
 REFORM = L.REFORM
 POLES = L.POLES

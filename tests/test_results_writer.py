@@ -19,6 +19,8 @@ import jjjplan
 from jjjplan import baseline
 from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.errors import ValidationError
+from jjjplan.excel import write_results
+from jjjplan.excel.write import results as rw
 from jjjplan.results import RATIO_NAMES, Results, project
 from jjjplan.scenario import (
     MILESTONE_YEARS,
@@ -29,8 +31,6 @@ from jjjplan.scenario import (
     Reform,
     Scenario,
 )
-from jjjplan.workbook import results_writer as rw
-from jjjplan.workbook import write_results
 
 SOURCE_BYTES = b"stand-in for a scenario workbook\n"
 SHEETS = [

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import WriteOnlyCell
 
 from jjjplan.errors import ValidationError
-from jjjplan.workbook.safety import (
+from jjjplan.excel.safety import (
     ERROR_CODES,
     MAX_TEXT_LENGTH,
     atomic_save,

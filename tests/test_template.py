@@ -12,10 +12,10 @@ from openpyxl.utils import range_boundaries
 
 from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.errors import ValidationError
+from jjjplan.excel import layout as L
+from jjjplan.excel import make_template, read_workbook
+from jjjplan.excel.write.template import INPUT_FILL
 from jjjplan.scenario import LEVERS, Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import make_template, read_workbook
-from jjjplan.workbook.template import INPUT_FILL
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "templates" / "jjjplan-template.xlsx"

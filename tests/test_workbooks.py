@@ -12,10 +12,10 @@ import pytest
 
 import jjjplan
 from jjjplan.chains import CHAINS
+from jjjplan.excel import layout as L
+from jjjplan.excel import read_workbook
+from jjjplan.excel.write.examples import EXAMPLE_FILES, WEAK_IC_SEGMENTS, example_scenarios
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook import read_workbook
-from jjjplan.workbook.examples import EXAMPLE_FILES, WEAK_IC_SEGMENTS, example_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBOOKS = sorted((ROOT / "workbooks").glob("*.xlsx"))

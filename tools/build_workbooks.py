@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from jjjplan.workbook import make_template
-from jjjplan.workbook.examples import EXAMPLE_FILES, example_scenarios
+from jjjplan.excel import make_template
+from jjjplan.excel.write.examples import EXAMPLE_FILES, example_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "jjjplan-template.xlsx"

@@ -337,7 +337,7 @@ class Dashboard:
 
     def load_workbook(self, path: str | os.PathLike[str]) -> Scenario:
         """Read a scenario workbook and show it (raises ValidationError listing sheet!cell)."""
-        from jjjplan.workbook.reader import read_workbook
+        from jjjplan.excel.read.reader import read_workbook
 
         p = self._resolve(path)
         scenario = read_workbook(p)
@@ -349,7 +349,7 @@ class Dashboard:
         """Load an uploaded workbook. The bytes go to a fresh temporary ``.xlsx`` file; the
         uploaded file name is only ever shown as text, never used as a path."""
         from jjjplan.errors import ValidationError
-        from jjjplan.workbook.reader import read_workbook
+        from jjjplan.excel.read.reader import read_workbook
 
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix="jjjplan-upload-")
         try:
@@ -380,7 +380,7 @@ class Dashboard:
 
     def save_workbook(self, path: str | os.PathLike[str]) -> Path:
         """Write the current settings as a scenario workbook (reads back to an equal Scenario)."""
-        from jjjplan.workbook.template import make_template
+        from jjjplan.excel.write.template import make_template
 
         out = Path(make_template(self._resolve(path), self._scenario))
         self.log.info(f"已保存 saved: {out}")
@@ -410,7 +410,7 @@ class Dashboard:
 
         The baseline is the listed scenario named "baseline" if there is one, else current
         policy with the current assumptions (added as the first column)."""
-        from jjjplan.workbook.comparison import write_comparison
+        from jjjplan.excel.write.comparison import write_comparison
 
         if not self.comparison:
             raise ValueError(

@@ -1,28 +1,34 @@
-"""Reading and writing planner Excel workbooks safely.
+"""Kept for compatibility: workbook I/O now lives in :mod:`jjjplan.excel` (guard → read → write).
 
-Module map, in data-flow order:
-
-- untrusted file → ``preflight`` (``limits``, ``zipcheck``, ``package``, ``xmlstream``,
-  ``xmlscan``, ``features``, ``rejection``), parsed in a child process by ``isolation``;
-- scenario workbook → ``reader`` (``findings``, ``tables``, ``cellvalues``, ``messages``,
-  ``assemble``, ``diagnose``) → ``Scenario``; layout shared with ``template`` via ``layout``;
-- ``Results`` → ``results_writer`` / ``comparison`` (``sheetio``, ``charts``, ``provenance``,
-  ``indicators``, ``levers``, ``labels``, ``styles``);
-- every write goes through ``safety`` (atomic save, output-path checks, safe text cells);
-  ``annotate`` writes a marked copy for ``jjjplan validate --annotate``.
-
-Importing this package verifies that openpyxl parses XML through defusedxml (a hard
-dependency): without it, only the expat version would stand between a planner's file and an
-entity-expansion attack, so we refuse to run rather than parse unsafely.
+``from jjjplan.workbook import read_workbook`` (and ``make_template``, ``write_results``,
+``write_comparison``) keeps working, and so do the old module paths such as
+``jjjplan.workbook.reader``: each is the very module object at its new place (so patching one
+patches the other). New code imports from :mod:`jjjplan.excel`; this shim may be removed in a
+later major version.
 """
 
-from jjjplan.workbook.preflight import assert_defusedxml_active
+import sys
+from importlib import import_module
 
-assert_defusedxml_active()
-
-from jjjplan.workbook.comparison import write_comparison  # noqa: E402
-from jjjplan.workbook.reader import read_workbook  # noqa: E402
-from jjjplan.workbook.results_writer import write_results  # noqa: E402
-from jjjplan.workbook.template import make_template  # noqa: E402
+from jjjplan.excel import make_template, read_workbook, write_comparison, write_results
 
 __all__ = ["make_template", "read_workbook", "write_comparison", "write_results"]
+
+_GUARD = ("features", "isolation", "limits", "package", "preflight", "rejection", "xmlscan")
+_READ = ("annotate", "assemble", "cellvalues", "diagnose", "findings", "reader", "tables")
+_WRITE = ("charts", "comparison", "examples", "indicators", "levers", "provenance", "sheetio")
+
+#: Old module name -> its new home.
+MOVED_MODULES: dict[str, str] = {
+    **{name: f"jjjplan.excel.guard.{name}" for name in (*_GUARD, "xmlstream", "zipcheck")},
+    **{name: f"jjjplan.excel.read.{name}" for name in _READ},
+    **{name: f"jjjplan.excel.write.{name}" for name in (*_WRITE, "styles", "template")},
+    "results_writer": "jjjplan.excel.write.results",
+    "layout": "jjjplan.excel.layout",
+    "safety": "jjjplan.excel.safety",
+    "labels": "jjjplan.excel.catalogue",
+    "messages": "jjjplan.excel.catalogue",
+}
+
+for _old, _new in MOVED_MODULES.items():
+    sys.modules.setdefault(f"{__name__}.{_old}", import_module(_new))

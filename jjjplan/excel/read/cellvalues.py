@@ -4,7 +4,7 @@ Why a module of its own: this is the policy for what a planner may type, and it 
 workbook at all — each parser takes the value openpyxl loaded and returns the parsed value
 and a :data:`Note` (a notice when the value had to be normalised, e.g. the text ``"12%"``
 read as 0.12), or raises :class:`BadValue` naming the message (see
-:mod:`jjjplan.workbook.messages`) a planner can act on. Text numbers are accepted only where
+:mod:`jjjplan.excel.catalogue`) a planner can act on. Text numbers are accepted only where
 unambiguous; nothing is guessed.
 """
 
@@ -17,8 +17,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.messages import HINTS
+from jjjplan.excel import layout as L
+from jjjplan.excel.catalogue import HINTS
 
 __all__ = [
     "BadValue",

@@ -4,7 +4,7 @@ Why: an XML part is where entity attacks (billion laughs, XXE) and unbounded tok
 :func:`consume_part` reads a part exactly once and, in one pass, checks its CRC, scans the
 raw bytes for ``<!DOCTYPE``/``<!ENTITY`` (refusing encodings that could hide them), bounds
 the longest run without ``>`` and feeds an expat parser that refuses any DTD, calling the
-handler of one of the scanners in :mod:`jjjplan.workbook.xmlscan`.
+handler of one of the scanners in :mod:`jjjplan.excel.guard.xmlscan`.
 :func:`assert_defusedxml_active` guards the second line of defence: openpyxl itself parsing
 through defusedxml once the pre-flight has passed.
 """
@@ -19,8 +19,8 @@ from typing import Any
 from xml.parsers import expat
 
 from jjjplan.errors import WorkbookRejected
-from jjjplan.workbook.rejection import CheckContext, mib, show_bytes
-from jjjplan.workbook.zipcheck import iter_part
+from jjjplan.excel.guard.rejection import CheckContext, mib, show_bytes
+from jjjplan.excel.guard.zipcheck import iter_part
 
 __all__ = [
     "StopParsing",

@@ -2,23 +2,23 @@
 
 Why this shape: planners insert rows, reorder them, move blocks and add sheets, so inputs are
 found only by Excel Table name and defined name, and Table columns by header (see
-:mod:`jjjplan.workbook.layout`). Nothing in the file is trusted: each cell is parsed strictly
+:mod:`jjjplan.excel.layout`). Nothing in the file is trusted: each cell is parsed strictly
 (text numbers only where unambiguous, each normalisation reported as a notice), all problems
 are collected with workbook, sheet, cell and Scenario field, and range checks come from
 :func:`jjjplan.scenario.validate`, mapped back to the cell each value was read from.
 
 The data flow, one module per step:
 
-1. :func:`jjjplan.workbook.preflight.preflight` checks the file is a safe .xlsx (in a child
-   process, :func:`jjjplan.workbook.isolation.run_isolated`, unless ``isolated=False``);
-   if openpyxl still cannot load it, :mod:`~jjjplan.workbook.diagnose` says which cell;
+1. :func:`jjjplan.excel.guard.preflight.preflight` checks the file is a safe .xlsx (in a child
+   process, :func:`jjjplan.excel.guard.isolation.run_isolated`, unless ``isolated=False``);
+   if openpyxl still cannot load it, :mod:`~jjjplan.excel.read.diagnose` says which cell;
 2. this module walks the workbook: sheets, defined names (one scalar each) and Excel Tables,
-   whose rows :mod:`~jjjplan.workbook.tables` reads;
-3. each input cell goes through :meth:`Findings.get <jjjplan.workbook.findings.Findings.get>`,
-   parsed by :mod:`~jjjplan.workbook.cellvalues`; values, cells and problems are collected
-   in :class:`~jjjplan.workbook.findings.Findings`, with texts from
-   :mod:`~jjjplan.workbook.messages`;
-4. :mod:`~jjjplan.workbook.assemble` builds the Scenario and maps its problems back to cells.
+   whose rows :mod:`~jjjplan.excel.read.tables` reads;
+3. each input cell goes through :meth:`Findings.get <jjjplan.excel.read.findings.Findings.get>`,
+   parsed by :mod:`~jjjplan.excel.read.cellvalues`; values, cells and problems are collected
+   in :class:`~jjjplan.excel.read.findings.Findings`, with texts from
+   :mod:`~jjjplan.excel.catalogue`;
+4. :mod:`~jjjplan.excel.read.assemble` builds the Scenario and maps its problems back to cells.
 """
 
 from __future__ import annotations
@@ -34,18 +34,18 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected, _sheet_ref
+from jjjplan.excel import layout as L
+from jjjplan.excel.catalogue import HINTS as HINTS
+from jjjplan.excel.catalogue import MESSAGES
+from jjjplan.excel.catalogue import NOTES as NOTES
+from jjjplan.excel.guard.isolation import run_isolated
+from jjjplan.excel.guard.preflight import PreflightReport, preflight
+from jjjplan.excel.read.assemble import build_scenario
+from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number, parse_text
+from jjjplan.excel.read.diagnose import diagnose
+from jjjplan.excel.read.findings import Cell, Findings
+from jjjplan.excel.read.tables import read_table
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.assemble import build_scenario
-from jjjplan.workbook.cellvalues import parse_bool, parse_choice, parse_number, parse_text
-from jjjplan.workbook.diagnose import diagnose
-from jjjplan.workbook.findings import Cell, Findings
-from jjjplan.workbook.isolation import run_isolated
-from jjjplan.workbook.messages import HINTS as HINTS
-from jjjplan.workbook.messages import MESSAGES
-from jjjplan.workbook.messages import NOTES as NOTES
-from jjjplan.workbook.preflight import PreflightReport, preflight
-from jjjplan.workbook.tables import read_table
 
 __all__ = ["MESSAGES", "WorkbookReading", "read_workbook", "read_workbook_report", "scenario_cells"]
 
@@ -69,7 +69,7 @@ def read_workbook(path: str | os.PathLike[str], *, isolated: bool = True) -> Sce
     """The validated Scenario in ``path``; raises ValidationError listing every problem.
 
     ``isolated`` (default) parses in a separate process limited in memory and time
-    (:func:`jjjplan.workbook.isolation.run_isolated`), so a hostile file can never take down
+    (:func:`jjjplan.excel.guard.isolation.run_isolated`), so a hostile file can never take down
     the caller (a Jupyter kernel, the CLI); ``isolated=False`` parses in this process.
     """
     reading = read_workbook_report(path, isolated=isolated)

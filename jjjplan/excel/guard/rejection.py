@@ -13,7 +13,7 @@ import codecs
 from typing import Any
 
 from jjjplan.errors import Issue, WorkbookRejected
-from jjjplan.workbook.limits import KiB, Limits, MiB
+from jjjplan.excel.guard.limits import KiB, Limits, MiB
 
 __all__ = ["CheckContext", "looks_like_text", "mib", "show_bytes"]
 

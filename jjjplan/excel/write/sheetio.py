@@ -4,7 +4,7 @@ Why values and not formulas: a workbook written by openpyxl has no cached formul
 so pandas, ``data_only`` readers and previewers would see empty cells. Every number is
 therefore written as a value, checked finite first (openpyxl would turn NaN/inf into an
 empty cell without a word), and rounded to the 15 significant digits Excel keeps. Planner
-text goes through :func:`~jjjplan.workbook.safety.write_text_cell`, so a scenario called
+text goes through :func:`~jjjplan.excel.safety.write_text_cell`, so a scenario called
 ``=HYPERLINK(...)`` stays text. Every writer goes through :func:`put`, so these rules hold
 for every cell of both workbooks; the layout helpers (headers, notes, tables, sheet names)
 give both workbooks the same look.
@@ -24,9 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jjjplan.workbook import styles
-from jjjplan.workbook.labels import bilingual
-from jjjplan.workbook.safety import write_text_cell
+from jjjplan.excel.catalogue import bilingual
+from jjjplan.excel.safety import write_text_cell
+from jjjplan.excel.write import styles
 
 __all__ = [
     "MAX_EXACT_INT",

@@ -1,6 +1,6 @@
 """What the pre-flight reads out of workbook XML: the expat handlers and their verdicts.
 
-Why: each scanner is the ``handler`` of :func:`~jjjplan.workbook.xmlstream.consume_part` for
+Why: each scanner is the ``handler`` of :func:`~jjjplan.excel.guard.xmlstream.consume_part` for
 one kind of part ([Content_Types].xml and .rels, workbook.xml, worksheets, shared strings)
 and stops the stream as soon as a limit is passed, so counts stay bounded however large the
 part. :class:`SheetScan` finds a sheet's real extent (a single stray cell at ``XFD1048576``
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from jjjplan.workbook.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS, Limits
-from jjjplan.workbook.package import DEFAULT_WORKBOOK
-from jjjplan.workbook.rejection import CheckContext
-from jjjplan.workbook.xmlstream import StopParsing, split_name
+from jjjplan.excel.guard.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS, Limits
+from jjjplan.excel.guard.package import DEFAULT_WORKBOOK
+from jjjplan.excel.guard.rejection import CheckContext
+from jjjplan.excel.guard.xmlstream import StopParsing, split_name
 
 __all__ = [
     "MAIN_NS",

@@ -12,12 +12,12 @@ Public API: :func:`preflight`, :class:`PreflightReport`, :class:`Limits`,
 :func:`run_isolated` and :func:`assert_defusedxml_active`.
 
 This module holds the public entry point and the order of the checks; the checks themselves
-live in :mod:`~jjjplan.workbook.limits` (every limit), :mod:`~jjjplan.workbook.zipcheck`
-(file and zip container), :mod:`~jjjplan.workbook.package` (content types and
-relationships), :mod:`~jjjplan.workbook.xmlstream` (bounded, DTD-refusing XML reading and
-the defusedxml check), :mod:`~jjjplan.workbook.xmlscan` (what is read out of the XML) and
-:mod:`~jjjplan.workbook.features` (what openpyxl would lose), all reporting through
-:mod:`~jjjplan.workbook.rejection`. Every public name is re-exported from here.
+live in :mod:`~jjjplan.excel.guard.limits` (every limit), :mod:`~jjjplan.excel.guard.zipcheck`
+(file and zip container), :mod:`~jjjplan.excel.guard.package` (content types and
+relationships), :mod:`~jjjplan.excel.guard.xmlstream` (bounded, DTD-refusing XML reading and
+the defusedxml check), :mod:`~jjjplan.excel.guard.xmlscan` (what is read out of the XML) and
+:mod:`~jjjplan.excel.guard.features` (what openpyxl would lose), all reporting through
+:mod:`~jjjplan.excel.guard.rejection`. Every public name is re-exported from here.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from jjjplan.errors import Issue
-from jjjplan.workbook.features import DrawingScan, FeatureTally, LossyFeature, part_features
-from jjjplan.workbook.isolation import (
+from jjjplan.excel.guard.features import DrawingScan, FeatureTally, LossyFeature, part_features
+from jjjplan.excel.guard.isolation import (
     ISOLATED_MEMORY_MB,
     ISOLATED_TIMEOUT_S,
     run_isolated,
 )
-from jjjplan.workbook.limits import (
+from jjjplan.excel.guard.limits import (
     CHUNK_BYTES,
     DEFAULT_LIMITS,
     MAX_CELLS_PER_SHEET,
@@ -55,7 +55,7 @@ from jjjplan.workbook.limits import (
     RATIO_MIN_BYTES,
     Limits,
 )
-from jjjplan.workbook.package import (
+from jjjplan.excel.guard.package import (
     CONTENT_TYPES,
     CT_SHARED_STRINGS,
     CT_XLSB,
@@ -66,16 +66,16 @@ from jjjplan.workbook.package import (
     resolve_target,
     too_many_entries,
 )
-from jjjplan.workbook.rejection import CheckContext
-from jjjplan.workbook.xmlscan import (
+from jjjplan.excel.guard.rejection import CheckContext
+from jjjplan.excel.guard.xmlscan import (
     AttrScan,
     SharedStringsScan,
     SheetScan,
     WorkbookScan,
     sheet_issues,
 )
-from jjjplan.workbook.xmlstream import assert_defusedxml_active, consume_part, is_xml_part
-from jjjplan.workbook.zipcheck import (
+from jjjplan.excel.guard.xmlstream import assert_defusedxml_active, consume_part, is_xml_part
+from jjjplan.excel.guard.zipcheck import (
     check_end_record,
     check_magic,
     check_sizes,

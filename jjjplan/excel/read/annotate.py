@@ -20,8 +20,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue, ValidationError
-from jjjplan.workbook.preflight import preflight
-from jjjplan.workbook.safety import atomic_save, check_output_path, write_text_cell
+from jjjplan.excel.guard.preflight import preflight
+from jjjplan.excel.safety import atomic_save, check_output_path, write_text_cell
 
 ERROR_FILL = PatternFill("solid", start_color="FFFF9999", end_color="FFFF9999")
 ERRORS_SHEET = "错误 Errors"

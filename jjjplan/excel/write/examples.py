@@ -9,6 +9,7 @@ is an illustrative target chosen to show the pathway's direction, not an officia
 from __future__ import annotations
 
 from jjjplan.chains import CHAINS, PROVINCES
+from jjjplan.excel.layout import ARTICLE, ARTICLE_PART, ARTICLE_SECTIONS
 from jjjplan.scenario import (
     ChainFilling,
     GrowthPoles,
@@ -18,7 +19,6 @@ from jjjplan.scenario import (
     Reform,
     Scenario,
 )
-from jjjplan.workbook.layout import ARTICLE, ARTICLE_PART, ARTICLE_SECTIONS
 
 __all__ = ["EXAMPLE_FILES", "example_scenarios"]
 

@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from jjjplan.assumptions import ASSUMPTION_BY_ID
+from jjjplan.excel import layout as L
+from jjjplan.excel.catalogue import Where
 from jjjplan.scenario import (
     LEVERS,
     PATHWAYS,
@@ -27,8 +29,6 @@ from jjjplan.scenario import (
     ScenarioError,
     assumption_bounds,
 )
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.messages import Where
 
 __all__ = ["YEARS", "assemble", "build_scenario"]
 
@@ -44,7 +44,7 @@ def build_scenario(
     error: Callable[..., None],
 ) -> Scenario | None:
     """Build the Scenario; map each validation problem back to its cell through ``error``
-    (called like :meth:`Findings.error <jjjplan.workbook.findings.Findings.error>`).
+    (called like :meth:`Findings.error <jjjplan.excel.read.findings.Findings.error>`).
     Problems of a field that already failed to parse (``failed``) are not repeated."""
     try:
         return assemble(values)

@@ -2,10 +2,10 @@
 
 Why a module of its own: Tables are where planners edit the most — they insert, reorder,
 filter, hide and merge rows, and rename or move columns — so reading one is a job of its own:
-find the columns by header (:mod:`jjjplan.workbook.layout`), refuse merges over input cells,
+find the columns by header (:mod:`jjjplan.excel.layout`), refuse merges over input cells,
 match each row's key (chain, province, unit, assumption id …) case- and width-insensitively,
 refuse duplicate rows, and report missing rows. Each Table kind then puts its cells into
-Scenario field paths; the reader (:mod:`jjjplan.workbook.reader`) finds the Tables.
+Scenario field paths; the reader (:mod:`jjjplan.excel.read.reader`) finds the Tables.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jjjplan.assumptions import ASSUMPTION_BY_ID
 from jjjplan.baseline import units
 from jjjplan.chains import CHAINS, PROVINCES
+from jjjplan.excel import layout as L
+from jjjplan.excel.guard.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS
+from jjjplan.excel.read.assemble import YEARS
+from jjjplan.excel.read.cellvalues import parse_number, parse_text
+from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.scenario import LEVERS, ChainFilling
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.assemble import YEARS
-from jjjplan.workbook.cellvalues import parse_number, parse_text
-from jjjplan.workbook.findings import Cell, Findings
-from jjjplan.workbook.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS
 
 __all__ = ["read_table"]
 

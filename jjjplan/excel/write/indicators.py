@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jjjplan.excel.catalogue import bilingual, region_name, word
+from jjjplan.excel.write import styles
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import styles
-from jjjplan.workbook.labels import bilingual, region_name, word
 
 __all__ = ["BASELINE_NOTE", "KEY_INDICATORS", "Indicator", "baseline_for"]
 

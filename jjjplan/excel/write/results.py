@@ -4,7 +4,7 @@ The workbook: a Summary of the headline indicators against the policy baseline, 
 per projected variable (13 units, Hebei and the JJJ total by year), Gaps, the Fiscal ledger,
 the Shapley Contributions of each pathway, native Charts and the Provenance sheet. This
 module lays out those sheets; the rules every cell follows (values not formulas, finite
-numbers, text never a formula) live in :mod:`~jjjplan.workbook.sheetio`, and what it shares
+numbers, text never a formula) live in :mod:`~jjjplan.excel.write.sheetio`, and what it shares
 with the comparison workbook (labels, :data:`KEY_INDICATORS`, lever rows, charts, the
 Provenance sheet) lives in the small modules it imports, so a number reads the same in both.
 The file is saved atomically next to the target.
@@ -24,17 +24,14 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan import baseline
-from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_LABELS, GAP_MEASURE_NAMES
-from jjjplan.results import RATIO_LABELS, RATIO_NAMES, VARIABLES, Results, project
-from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
-from jjjplan.workbook import styles
-from jjjplan.workbook.charts import bar_chart, line_chart, put_by_year, stacked_bar_chart
-from jjjplan.workbook.indicators import BASELINE_NOTE, KEY_INDICATORS, Indicator, baseline_for
-from jjjplan.workbook.labels import bilingual, pathways_on, region_name, word
-from jjjplan.workbook.levers import LeverRow, lever_rows
-from jjjplan.workbook.provenance import PROVENANCE, write_results_provenance
-from jjjplan.workbook.safety import atomic_save, check_output_path
-from jjjplan.workbook.sheetio import (
+from jjjplan.excel.catalogue import bilingual, pathways_on, region_name, word
+from jjjplan.excel.safety import atomic_save, check_output_path
+from jjjplan.excel.write import styles
+from jjjplan.excel.write.charts import bar_chart, line_chart, put_by_year, stacked_bar_chart
+from jjjplan.excel.write.indicators import BASELINE_NOTE, KEY_INDICATORS, Indicator, baseline_for
+from jjjplan.excel.write.levers import LeverRow, lever_rows
+from jjjplan.excel.write.provenance import PROVENANCE, write_results_provenance
+from jjjplan.excel.write.sheetio import (
     add_delta_colours,
     add_table,
     group_header,
@@ -45,6 +42,9 @@ from jjjplan.workbook.sheetio import (
     sheet_name,
     title,
 )
+from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_LABELS, GAP_MEASURE_NAMES
+from jjjplan.results import RATIO_LABELS, RATIO_NAMES, VARIABLES, Results, project
+from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
 
 # Indicator, LeverRow and lever_rows live in indicators.py / levers.py and are re-exported
 # here (public API). tests/test_results_writer.py also reaches rw.put, rw.sheet_name and

@@ -1,7 +1,7 @@
 """Write the scenario workbook a planner edits (DESIGN §6), from a :class:`Scenario`.
 
 Why generated, not hand-made: the template is drift-tested against this code, and every
-block is placed from :mod:`jjjplan.workbook.layout`, the same declaration the reader uses.
+block is placed from :mod:`jjjplan.excel.layout`, the same declaration the reader uses.
 Inputs are Excel Tables and workbook-scoped defined names; every input cell is yellow,
 validated and carries a bilingual note (meaning, unit, allowed range, source). Planner text
 goes through ``write_text_cell`` and the file through ``atomic_save``.
@@ -28,9 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jjjplan import baseline
 from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.chains import CHAINS, PROVINCES
+from jjjplan.excel import layout as L
+from jjjplan.excel.safety import atomic_save, check_output_path, write_text_cell
 from jjjplan.scenario import LEVERS, Scenario, assumption_bounds
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.safety import atomic_save, check_output_path, write_text_cell
 
 __all__ = ["build_workbook", "make_template"]
 

@@ -14,8 +14,8 @@ import pandas as pd
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jjjplan.workbook.labels import word
-from jjjplan.workbook.sheetio import put
+from jjjplan.excel.catalogue import word
+from jjjplan.excel.write.sheetio import put
 
 __all__ = ["bar_chart", "line_chart", "put_by_year", "stacked_bar_chart", "style_chart"]
 

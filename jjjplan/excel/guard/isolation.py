@@ -1,7 +1,7 @@
 """Run a workbook parser in a separate process limited in memory and time.
 
 Why: openpyxl, pandas and zipfile have no resource limits of their own. The pre-flight
-(:mod:`jjjplan.workbook.preflight`) refuses every known hostile shape before any parser runs,
+(:mod:`jjjplan.excel.guard.preflight`) refuses every known hostile shape before any parser runs,
 but a file we did not foresee must still never take down a Jupyter kernel or the CLI. So the
 parse runs in a child process with an address-space cap (``RLIMIT_AS``), a CPU-time backstop
 (``RLIMIT_CPU``) and a wall-clock timeout; exhaustion becomes a planner-facing
@@ -82,7 +82,7 @@ _MODE_ENV = "_JJJPLAN_ISOLATION_MODE"
 _BOOT = (
     "import json,os,sys;"
     f"sys.path[:]=json.loads(os.environ.pop({_PATH_ENV!r}));"
-    "from jjjplan.workbook.isolation import _server_main;"
+    "from jjjplan.excel.guard.isolation import _server_main;"
     "_server_main()"
 )
 _FRAME = struct.Struct("<Q")

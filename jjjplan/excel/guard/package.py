@@ -13,7 +13,7 @@ import posixpath
 import zipfile
 
 from jjjplan.errors import WorkbookRejected
-from jjjplan.workbook.rejection import CheckContext
+from jjjplan.excel.guard.rejection import CheckContext
 
 __all__ = [
     "CONTENT_TYPES",

@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from jjjplan.errors import Issue
-from jjjplan.workbook.preflight import PreflightReport
+from jjjplan.excel.guard.preflight import PreflightReport
 
 __all__ = ["diagnose"]
 

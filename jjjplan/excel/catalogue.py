@@ -1,19 +1,40 @@
-"""Every message a planner can see when a workbook is read, and the one way to build an Issue.
+"""The one bilingual catalogue: every word and message a planner sees, Chinese first.
 
-Why a module of its own: the texts are long, bilingual and reviewed by people who do not read
-the parsing code, and every step of reading (cell parsing, Table and name lookup, Scenario
-validation, damage diagnosis) reports through the same table, so it lives in one place.
-``MESSAGES`` are errors, ``NOTES`` are notices (accepted normalisations) and ``HINTS`` say why
-a text is not a number. Each is (Chinese, English), filled in with ``str.format``.
+Why one module: the texts are long, bilingual and reviewed by people who do not read the
+parsing or writing code, and every part of jjjplan that talks to a planner (reading a workbook,
+writing results and comparisons, the CLI, the dashboard) should name a thing with the same
+words. Each entry is ``key -> (中文, English)``; :func:`bilingual` joins a pair the one way
+every sheet does (Chinese first). The tables:
+
+- :data:`WORDS` — column and row labels of written workbooks (:func:`word`), plus region names
+  (:func:`region_name`) and enabled pathways (:func:`pathways_on`);
+- :data:`MESSAGES` — errors found while reading a workbook, :data:`NOTES` — notices (accepted
+  normalisations), :data:`HINTS` — why a text is not a number; all filled in with
+  ``str.format``, and turned into an :class:`~jjjplan.errors.Issue` by :func:`make_issue`.
+
+Shared by every stage of :mod:`jjjplan.excel` (guard, read, write), so it imports none of them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from jjjplan import baseline
 from jjjplan.errors import Issue
+from jjjplan.scenario import PATHWAY_LABELS, Scenario
 
-__all__ = ["HINTS", "MESSAGES", "NOTES", "Where", "make_issue"]
+__all__ = [
+    "HINTS",
+    "MESSAGES",
+    "NOTES",
+    "WORDS",
+    "Where",
+    "bilingual",
+    "make_issue",
+    "pathways_on",
+    "region_name",
+    "word",
+]
 
 #: Where a problem is: (sheet, cell), either of which may be unknown.
 Where = tuple[str | None, str | None]
@@ -269,3 +290,68 @@ def make_issue(
         en.format(**kw),
         "notice" if notice else "error",
     )
+
+
+#: Words that appear only in result workbooks: key -> (中文, English).
+WORDS: dict[str, tuple[str, str]] = {
+    "year": ("年份", "Year"),
+    "code": ("代码", "Code"),
+    "name_zh": ("中文名称", "Name (Chinese)"),
+    "name_en": ("英文名称", "Name (English)"),
+    "province": ("省份", "Province"),
+    "unit": ("单位", "Unit"),
+    "indicator": ("指标", "Indicator"),
+    "scenario": ("情景", "Scenario"),
+    "baseline": ("基准", "Baseline"),
+    "delta": ("差值", "Δ"),
+    "pct_delta": ("变化率", "%Δ"),
+    "total": ("合计", "Total"),
+    "key": ("键", "Key"),
+    "value": ("取值", "Value"),
+    "default": ("默认值", "Default"),
+    "low": ("下限", "Low"),
+    "high": ("上限", "High"),
+    "source": ("来源", "Source"),
+    "flag": ("标记", "Flag"),
+    "changed": ("已修改", "Changed"),
+    "current_policy": ("现行政策", "Current policy"),
+    "field": ("字段", "Field"),
+    "variable": ("变量", "Variable"),
+    "status": ("状态", "Status"),
+    "confidence": ("可信度", "Confidence"),
+    "method": ("方法", "Method"),
+    "pathway": ("路径", "Pathway"),
+    "measure": ("差距指标", "Gap measure"),
+    "none": ("无", "none"),
+    "index": ("指数", "index"),
+    "ratio": ("比值", "ratio"),
+}
+
+#: Region display names: the 13 units, Hebei as a province, and the JJJ total.
+_JJJ = ("京津冀", "Beijing–Tianjin–Hebei")
+
+
+def region_name(code: str) -> tuple[str, str]:
+    """(中文, English) name of a unit, a province or ``JJJ``."""
+    if code == "JJJ":
+        return _JJJ
+    if code in baseline.PROVINCE_NAMES:
+        return baseline.PROVINCE_NAMES[code]
+    row = baseline.units().loc[code]
+    return row["name_zh"], row["name_en"]
+
+
+def bilingual(zh: str, en: str) -> str:
+    """One label, Chinese first: the convention of every sheet (and of the template)."""
+    return f"{zh} {en}"
+
+
+def word(key: str) -> str:
+    """The bilingual label of a :data:`WORDS` key."""
+    return bilingual(*WORDS[key])
+
+
+def pathways_on(scenario: Scenario) -> str:
+    """The scenario's enabled pathways, bilingual and ``；``-separated, or "无 none"."""
+    on = [bilingual(*PATHWAY_LABELS[p]) for p in scenario.pathways.enabled()]
+    return "；".join(on) if on else word("none")

@@ -5,7 +5,7 @@ Scenario check — records into the same place: the parsed value of each Scenari
 sheet and cell it came from, the errors and notices, and which fields already failed (so a
 later check does not repeat the problem). :meth:`Findings.get` is the one path from a cell to
 a value: merged cells, Excel errors, over-long text, blanks and formulas without a saved
-result are handled here, then the value is parsed by :mod:`jjjplan.workbook.cellvalues`.
+result are handled here, then the value is parsed by :mod:`jjjplan.excel.read.cellvalues`.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue
-from jjjplan.workbook import layout as L
-from jjjplan.workbook.cellvalues import BadValue, Note, check_text_length
-from jjjplan.workbook.messages import Where, make_issue
+from jjjplan.excel import layout as L
+from jjjplan.excel.catalogue import Where, make_issue
+from jjjplan.excel.read.cellvalues import BadValue, Note, check_text_length
 
 __all__ = ["Cell", "Findings", "Parser"]
 
-#: A parser of :mod:`jjjplan.workbook.cellvalues`: cell value -> (parsed value, note).
+#: A parser of :mod:`jjjplan.excel.read.cellvalues`: cell value -> (parsed value, note).
 Parser = Callable[[Any], tuple[Any, Note]]
 
 

@@ -4,7 +4,7 @@ Why: planners edit workbooks that also carry macros, charts, sparklines, slicers
 and other content openpyxl does not round-trip. The pre-flight reports each such feature as
 a :class:`LossyFeature` (with Chinese + English labels and the parts holding it), so callers
 can warn before a write-back silently loses it. Sheet-level findings (sparklines, x14
-extensions, formulas) come from :class:`~jjjplan.workbook.xmlscan.SheetScan`; drawings are
+extensions, formulas) come from :class:`~jjjplan.excel.guard.xmlscan.SheetScan`; drawings are
 scanned here; everything else is recognised by part name.
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jjjplan.workbook.xmlscan import WorkbookScan
-from jjjplan.workbook.xmlstream import split_name
+from jjjplan.excel.guard.xmlscan import WorkbookScan
+from jjjplan.excel.guard.xmlstream import split_name
 
 __all__ = ["DrawingScan", "FeatureTally", "LossyFeature", "part_features"]
 

@@ -27,14 +27,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 import jjjplan
 from jjjplan import baseline
 from jjjplan.assumptions import ASSUMPTIONS
+from jjjplan.excel.catalogue import bilingual, pathways_on, region_name, word
+from jjjplan.excel.layout import TEMPLATE_VERSION
+from jjjplan.excel.write import styles
+from jjjplan.excel.write.indicators import BASELINE_NOTE
+from jjjplan.excel.write.levers import lever_rows, unchanged_presence_count
+from jjjplan.excel.write.sheetio import add_table, header, note, put, put_row, section, title
 from jjjplan.results import VARIABLES, Results
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import styles
-from jjjplan.workbook.indicators import BASELINE_NOTE
-from jjjplan.workbook.labels import bilingual, pathways_on, region_name, word
-from jjjplan.workbook.layout import TEMPLATE_VERSION
-from jjjplan.workbook.levers import lever_rows, unchanged_presence_count
-from jjjplan.workbook.sheetio import add_table, header, note, put, put_row, section, title
 
 __all__ = [
     "PROVENANCE",

@@ -4,10 +4,10 @@ Modelled on Excel's Scenario Summary (changing cells = levers, result cells = ou
 column per scenario) and extended with deltas against a chosen baseline scenario, one
 year × scenario sheet per headline indicator with a native line chart, and provenance.
 Labels, cell writing, indicators, lever rows, charts and the Provenance sheet are shared with
-:mod:`jjjplan.workbook.results_writer` (through :mod:`~jjjplan.workbook.labels`,
-:mod:`~jjjplan.workbook.sheetio`, :mod:`~jjjplan.workbook.indicators`,
-:mod:`~jjjplan.workbook.levers`, :mod:`~jjjplan.workbook.charts` and
-:mod:`~jjjplan.workbook.provenance`), so a number reads the same here as in a single
+:mod:`jjjplan.excel.write.results` (through :mod:`~jjjplan.excel.catalogue`,
+:mod:`~jjjplan.excel.write.sheetio`, :mod:`~jjjplan.excel.write.indicators`,
+:mod:`~jjjplan.excel.write.levers`, :mod:`~jjjplan.excel.write.charts` and
+:mod:`~jjjplan.excel.write.provenance`), so a number reads the same here as in a single
 scenario's results workbook.
 """
 
@@ -25,16 +25,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jjjplan.results import Results
-from jjjplan.scenario import LEVERS, MILESTONE_YEARS, Scenario
-from jjjplan.workbook import styles
-from jjjplan.workbook.charts import line_chart, put_by_year
-from jjjplan.workbook.indicators import KEY_INDICATORS, Indicator
-from jjjplan.workbook.labels import bilingual, word
-from jjjplan.workbook.levers import LeverRow, lever_rows, unchanged_presence_count
-from jjjplan.workbook.provenance import PROVENANCE, write_comparison_provenance
-from jjjplan.workbook.safety import atomic_save, check_output_path
-from jjjplan.workbook.sheetio import (
+from jjjplan.excel.catalogue import bilingual, word
+from jjjplan.excel.safety import atomic_save, check_output_path
+from jjjplan.excel.write import styles
+from jjjplan.excel.write.charts import line_chart, put_by_year
+from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator
+from jjjplan.excel.write.levers import LeverRow, lever_rows, unchanged_presence_count
+from jjjplan.excel.write.provenance import PROVENANCE, write_comparison_provenance
+from jjjplan.excel.write.sheetio import (
     add_delta_colours,
     group_header,
     header,
@@ -45,6 +43,8 @@ from jjjplan.workbook.sheetio import (
     sheet_name,
     title,
 )
+from jjjplan.results import Results
+from jjjplan.scenario import LEVERS, MILESTONE_YEARS, Scenario
 
 __all__ = ["COMPARISON_LEVERS", "write_comparison"]
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from jjjplan.errors import WorkbookRejected
-from jjjplan.workbook.rejection import CheckContext, looks_like_text, mib, show_bytes
+from jjjplan.excel.guard.rejection import CheckContext, looks_like_text, mib, show_bytes
 
 __all__ = [
     "OLE2_MAGIC",

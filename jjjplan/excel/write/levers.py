@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from jjjplan.excel.catalogue import region_name
+from jjjplan.excel.layout import lever_format
 from jjjplan.scenario import (
     LEVERS,
     MILESTONE_YEARS,
@@ -20,8 +22,6 @@ from jjjplan.scenario import (
     Scenario,
     base_presence,
 )
-from jjjplan.workbook.labels import region_name
-from jjjplan.workbook.layout import lever_format
 
 __all__ = ["LeverRow", "lever_rows", "unchanged_presence_count"]
 
