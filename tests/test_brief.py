@@ -17,9 +17,9 @@ from jjjplan.brief import fonts as brief_fonts
 from jjjplan.brief.content import GAP_MEASURE, gather
 from jjjplan.brief.page import compose_page, display_width, wrap
 from jjjplan.cli import main
+from jjjplan.excel.read.reader import read_workbook
+from jjjplan.excel.write.provenance import file_sha256
 from jjjplan.maps.geometry import BOUNDARY_SOURCE
-from jjjplan.workbook import read_workbook
-from jjjplan.workbook.provenance import file_sha256
 
 ROOT = Path(__file__).resolve().parents[1]
 COORDINATED = ROOT / "workbooks" / "05-coordinated.xlsx"

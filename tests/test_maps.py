@@ -12,6 +12,7 @@ import pytest
 
 from jjjplan import baseline, project
 from jjjplan.brief.export import save_figure
+from jjjplan.excel.read.reader import read_workbook
 from jjjplan.maps import (
     BOUNDARY_SOURCE,
     MEASURES,
@@ -21,7 +22,6 @@ from jjjplan.maps import (
     unit_collection,
 )
 from jjjplan.scenario import Scenario
-from jjjplan.workbook import read_workbook
 from tests.test_libreoffice import ROOT
 
 shapely = pytest.importorskip("shapely")
@@ -31,7 +31,7 @@ from shapely.geometry import shape  # noqa: E402
 @pytest.fixture(scope="module")
 def runs():
     scenario = read_workbook(ROOT / "workbooks" / "05-coordinated.xlsx")
-    from jjjplan.workbook.indicators import baseline_for
+    from jjjplan.excel.write.indicators import baseline_for
 
     return project(scenario), project(baseline_for(scenario))
 

@@ -26,8 +26,8 @@ __all__ = ["LANGS", "brief_results", "write_brief", "write_chart_images"]
 def brief_results(source: str | os.PathLike[str]) -> tuple[Results, tuple[Path, ...]]:
     """Results for a scenario or results workbook, and the input files to hash."""
     from jjjplan.brief.inputs import scenario_source
+    from jjjplan.excel.read.reader import read_workbook
     from jjjplan.results import project
-    from jjjplan.workbook import read_workbook
 
     scenario_path, inputs = scenario_source(Path(source))
     return project(read_workbook(scenario_path)), inputs
@@ -49,7 +49,7 @@ def write_brief(
     from jjjplan.brief.content import gather
     from jjjplan.brief.export import save_figure
     from jjjplan.brief.page import compose_page
-    from jjjplan.workbook.safety import atomic_save
+    from jjjplan.excel.safety import atomic_save
 
     check_lang(lang)
     results, inputs = brief_results(source)
@@ -67,7 +67,7 @@ def write_chart_images(
     """Each briefing chart as PNG and SVG in ``folder`` (for slides); returns the paths."""
     from jjjplan.brief.charts import chart_figures
     from jjjplan.brief.export import save_figure
-    from jjjplan.workbook.safety import atomic_save
+    from jjjplan.excel.safety import atomic_save
 
     written = []
     for name, fig in chart_figures(content, lang).items():

@@ -19,7 +19,7 @@ def _refuse(out: Path, expected: str, zh: str, en: str) -> ValidationError:
 
 def check_targets(source: Path, out: Path, charts_dir: Path | None) -> None:
     """The PDF must be a .pdf different from the input; the chart folder must exist."""
-    from jjjplan.workbook.safety import check_output_path
+    from jjjplan.excel.safety import check_output_path
 
     if out.suffix.lower() != ".pdf":
         raise _refuse(

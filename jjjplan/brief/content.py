@@ -17,10 +17,10 @@ import jjjplan
 from jjjplan import baseline
 from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.chains import PROVINCES
+from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator, baseline_for
+from jjjplan.excel.write.provenance import file_sha256
 from jjjplan.results import Results, project
 from jjjplan.scenario import PATHWAYS
-from jjjplan.workbook.indicators import KEY_INDICATORS, Indicator, baseline_for
-from jjjplan.workbook.provenance import file_sha256
 
 #: Years of the key-figure table.
 KEY_YEARS: tuple[int, ...] = (2030, 2035)

@@ -45,8 +45,8 @@ def _provenance_values(path: Path) -> dict[str, tuple[str, str]]:
 
 def scenario_source(path: Path) -> tuple[Path, tuple[Path, ...]]:
     """(the scenario workbook to read, the input files to hash in the footer)."""
-    from jjjplan.workbook.preflight import preflight
-    from jjjplan.workbook.provenance import file_sha256
+    from jjjplan.excel.guard.preflight import preflight
+    from jjjplan.excel.write.provenance import file_sha256
 
     report = preflight(path)  # the guard every untrusted file passes first
     if not {SUMMARY, PROVENANCE} <= set(report.sheet_names):

@@ -17,11 +17,11 @@ from jjjplan.brief.charts import draw_contributions, draw_gap_chart
 from jjjplan.brief.content import KEY_YEARS, LEDGER_ITEMS, BriefContent, KeyFigure
 from jjjplan.brief.fonts import figure_rc
 from jjjplan.brief.lang import check_lang, pick
+from jjjplan.excel.write import styles
 from jjjplan.maps.figure import draw_legend, draw_map, map_title
 from jjjplan.maps.geometry import BOUNDARY_SOURCE
 from jjjplan.maps.values import MEASURES, map_values
 from jjjplan.results import VARIABLES
-from jjjplan.workbook import styles
 
 A4_PORTRAIT = (8.27, 11.69)
 #: Short ledger headings (the workbook's long names do not fit six columns).
