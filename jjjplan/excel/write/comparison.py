@@ -31,6 +31,7 @@ from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import line_chart, put_by_year
 from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator
 from jjjplan.excel.write.levers import LeverRow, lever_rows, unchanged_presence_count
+from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import PROVENANCE, write_comparison_provenance
 from jjjplan.excel.write.sheetio import (
     add_delta_colours,
@@ -337,8 +338,7 @@ def build_comparison_workbook(
         taken.append(name)
         _write_indicator(wb.create_sheet(name), ind, results_list, base)
     write_comparison_provenance(wb.create_sheet(PROVENANCE), results_list, sources, base)
-    for ws in wb.worksheets:
-        styles.print_setup(ws)
+    apply_print_setup(wb, "情景对比 Scenario comparison")  # last: every sheet, whoever added it
     return wb
 
 

@@ -20,6 +20,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jjjplan.excel.write import styles
+
 __all__ = [
     "BOOLEAN_FORMAT",
     "apply_print_setup",
@@ -32,7 +34,7 @@ __all__ = [
 
 #: Shows a boolean cell as TRUE / FALSE in LibreOffice and WPS too (they otherwise show the
 #: stored 1 / 0 under a General format); Excel shows booleans this way regardless.
-BOOLEAN_FORMAT = '"TRUE";"TRUE";"FALSE"'
+BOOLEAN_FORMAT = styles.BOOLEAN
 
 #: Column width Excel uses when none is set (characters of the default font).
 DEFAULT_COLUMN_WIDTH = 8.43
@@ -56,8 +58,7 @@ def sheet_width_chars(ws: Worksheet) -> float:
 
 
 def _column_width(ws: Worksheet, col: int) -> float:
-    dim = ws.column_dimensions.get(get_column_letter(col))
-    return dim.width if dim is not None and dim.width else DEFAULT_COLUMN_WIDTH
+    return styles.column_width(ws, col)
 
 
 def _row_height(ws: Worksheet, row: int) -> float:
@@ -99,9 +100,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def page_setup(ws: Worksheet, title: str, date_text: str) -> None:
+def page_setup(ws: Worksheet, title: str) -> None:
     """A4, portrait unless the sheet is wider than a portrait page, fit to width, repeated
-    header rows, header (title · sheet · date) and footer (page x / y)."""
+    header rows, header (title · sheet · print date) and footer (page x / y). Field codes
+    (&A sheet, &D date, &P/&N pages) are filled in by Excel, WPS and LibreOffice at print
+    time, so the file itself does not change from day to day."""
     landscape = sheet_width_chars(ws) > PORTRAIT_WIDTH_CHARS
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -126,7 +129,7 @@ def page_setup(ws: Worksheet, title: str, date_text: str) -> None:
     ws.oddHeader.left.size = 8
     ws.oddHeader.center.text = "&A"
     ws.oddHeader.center.size = 8
-    ws.oddHeader.right.text = _escape(date_text)
+    ws.oddHeader.right.text = "&D"
     ws.oddHeader.right.size = 8
     ws.oddFooter.center.text = "第 &P 页，共 &N 页 / Page &P of &N"
     ws.oddFooter.center.size = 8
@@ -179,13 +182,6 @@ def show_booleans(ws: Worksheet) -> int:
     return n
 
 
-def _display_width(text: str) -> float:
-    """Characters of the default font a text needs (CJK characters are two wide)."""
-    import unicodedata
-
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
-
-
 def _in_tables(ws: Worksheet) -> set[tuple[int, int]]:
     from openpyxl.utils.cell import range_boundaries
 
@@ -215,7 +211,7 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
             continue
         if cell.protection is not None and cell.protection.locked is False:
             continue
-        need = _display_width(cell.value)
+        need = sum(styles.display_width(line) for line in cell.value.split("\n"))
         if need <= _column_width(ws, cell.column) * 1.05:
             continue
         span, end = 0.0, cell.column
@@ -233,19 +229,23 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
             ws.merge_cells(ref)
             done.append(ref)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        parts = cell.value.split("\n")
-        lines = sum(max(1, -(-_display_width(p) // max(span, 1.0))) for p in parts)
-        if lines > 1:
-            ws.row_dimensions[cell.row].height = DEFAULT_ROW_HEIGHT * lines
+        styles.fit_row_height(ws, cell.row)
     return done
 
 
-def apply_print_setup(wb: Workbook, title: str, date_text: str, sheets: Iterable[str] = ()) -> None:
-    """Print setup for ``sheets`` (default: every worksheet) of ``wb``."""
+def apply_print_setup(
+    wb: Workbook, title: str, sheets: Iterable[str] = (), *, wrap_notes: bool = True
+) -> None:
+    """Print setup for ``sheets`` (default: every worksheet) of ``wb``.
+
+    ``wrap_notes=False`` for a workbook planners edit (the template): merged note rows would
+    travel badly when a planner inserts rows, so its notes keep their own layout.
+    """
     names = list(sheets) or wb.sheetnames
     for name in names:
         ws = wb[name]
         if isinstance(ws, Worksheet):
             show_booleans(ws)
-            wrap_long_notes(ws)
-            page_setup(ws, title, date_text)
+            if wrap_notes:
+                wrap_long_notes(ws)
+            page_setup(ws, title)

@@ -30,6 +30,7 @@ from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import bar_chart, line_chart, put_by_year, stacked_bar_chart
 from jjjplan.excel.write.indicators import BASELINE_NOTE, KEY_INDICATORS, Indicator, baseline_for
 from jjjplan.excel.write.levers import LeverRow, lever_rows
+from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import PROVENANCE, write_results_provenance
 from jjjplan.excel.write.sheetio import (
     add_delta_colours,
@@ -408,8 +409,7 @@ def build_results_workbook(
     write_results_provenance(wb.create_sheet(PROVENANCE), results, source_path)
     _write_summary(summary, results, base)
     _write_charts(wb, charts, results, base)
-    for ws in wb.worksheets:
-        styles.print_setup(ws, one_page=ws is charts)
+    apply_print_setup(wb, results.scenario.name)  # last: every sheet, whoever added it
     return wb
 
 

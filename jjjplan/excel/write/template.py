@@ -30,6 +30,7 @@ from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.excel import layout as L
 from jjjplan.excel.safety import atomic_save, check_output_path, write_text_cell
+from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.scenario import LEVERS, Scenario, assumption_bounds
 
 __all__ = ["build_workbook", "make_template"]
@@ -80,6 +81,7 @@ def build_workbook(scenario: Scenario) -> Workbook:
         sheet = _Sheet(wb, wb.create_sheet(title))
         build(sheet, scenario)
         sheet.finish()
+    apply_print_setup(wb, scenario.name, wrap_notes=False)
     return wb
 
 
