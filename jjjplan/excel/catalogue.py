@@ -299,6 +299,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "name_zh": ("中文名称", "Name (Chinese)"),
     "name_en": ("英文名称", "Name (English)"),
     "province": ("省份", "Province"),
+    "region": ("地区", "Region"),
     "unit": ("单位", "Unit"),
     "indicator": ("指标", "Indicator"),
     "scenario": ("情景", "Scenario"),
