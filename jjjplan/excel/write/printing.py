@@ -43,8 +43,15 @@ DEFAULT_ROW_HEIGHT = 15.0
 #: A4 in points, and the margins below (inches).
 A4_POINTS = (595.0, 842.0)
 MARGIN_SIDE, MARGIN_TOP_BOTTOM, MARGIN_HEADER = 0.4, 0.75, 0.3
-#: Printable width of portrait A4 in default-font characters (~7 points each).
+#: Printable width of A4 in default-font characters (~5.25 points each), portrait and
+#: landscape, at the margins below.
 PORTRAIT_WIDTH_CHARS = 100.0
+LANDSCAPE_WIDTH_CHARS = 150.0
+#: Wider than this (characters), a sheet prints two pages wide with its frozen label
+#: columns repeated, instead of shrinking below 50 %.
+TWO_PAGES_WIDE_CHARS = 2.0 * LANDSCAPE_WIDTH_CHARS
+#: A note left of the frozen columns wraps within them when they are at least this wide.
+MIN_FROZEN_WRAP_CHARS = 60.0
 POINTS_PER_CM = 72 / 2.54
 
 
@@ -86,12 +93,18 @@ def _chart_columns(ws: Worksheet, chart, first: int) -> int:
     return col - first
 
 
-def _header_rows(ws: Worksheet) -> str | None:
-    """Rows to repeat on every printed page: those above the frozen pane, if any."""
+def _frozen(ws: Worksheet) -> tuple[int, int]:
+    """(first scrolling column, first scrolling row) of the frozen pane; (1, 1) if none."""
     pane = ws.freeze_panes
     if not pane:
-        return None
-    row = int(pane.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        return 1, 1
+    letters = pane.rstrip("0123456789")
+    return column_index_from_string(letters), int(pane[len(letters) :])
+
+
+def _header_rows(ws: Worksheet) -> str | None:
+    """Rows to repeat on every printed page: those above the frozen pane, if any."""
+    _, row = _frozen(ws)
     return f"1:{row - 1}" if row > 1 else None
 
 
@@ -125,6 +138,10 @@ def page_setup(ws: Worksheet, title: str) -> None:
     rows = _header_rows(ws)
     if rows:
         ws.print_title_rows = rows
+    first_col, _ = _frozen(ws)
+    if sheet_width_chars(ws) > TWO_PAGES_WIDE_CHARS and first_col > 1:
+        ws.page_setup.fitToWidth = 2
+        ws.print_title_cols = f"A:{get_column_letter(first_col - 1)}"
     ws.oddHeader.left.text = _escape(title)
     ws.oddHeader.left.size = 8
     ws.oddHeader.center.text = "&A"
@@ -198,6 +215,8 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
     Inputs (unlocked cells), table cells and rows that already hold merged cells are left
     alone. Returns the merged ranges."""
     width_limit = max_chars or max(PORTRAIT_WIDTH_CHARS, sheet_width_chars(ws))
+    first_col, _ = _frozen(ws)
+    frozen_width = sum(_column_width(ws, c) for c in range(1, first_col))
     merged_rows = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
     tables = _in_tables(ws)
     last_col = max(ws.max_column, 1)
@@ -214,9 +233,12 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
         need = sum(styles.display_width(line) for line in cell.value.split("\n"))
         if need <= _column_width(ws, cell.column) * 1.05:
             continue
+        # left of frozen columns, stay in them: a note spilling past the pane edge is cut
+        narrow = cell.column >= first_col or frozen_width < MIN_FROZEN_WRAP_CHARS
+        limit = width_limit if narrow else frozen_width
         span, end = 0.0, cell.column
         for col in range(cell.column, last_col + 1):
-            if span + _column_width(ws, col) > width_limit:
+            if span + _column_width(ws, col) > limit:
                 break
             span += _column_width(ws, col)
             end = col
