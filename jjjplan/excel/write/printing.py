@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.page import PageMargins
@@ -244,14 +245,19 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
             end = col
         if end == cell.column and need <= span:
             continue
-        from openpyxl.styles import Alignment
-
         if end > cell.column:
             ref = f"{cell.coordinate}:{get_column_letter(end)}{cell.row}"
             ws.merge_cells(ref)
             done.append(ref)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        styles.fit_row_height(ws, cell.row)
+        if need > span:  # more than one line: wrap, grow the row, labels to the top
+            for other in row:
+                old = other.alignment
+                other.alignment = Alignment(
+                    horizontal=old.horizontal,
+                    vertical="top",
+                    wrap_text=other is cell or old.wrap_text,
+                )
+            styles.fit_row_height(ws, cell.row)
     return done
 
 
