@@ -165,3 +165,10 @@ def test_wrap_counts_chinese_as_double_width():
     wrapped = wrap("京津冀产业协同情景简报 and a long English tail", 12)
     assert all(display_width(line) <= 12 for line in wrapped.splitlines())
     assert "English" in wrapped.replace("\n", " ").split()
+
+
+def test_pdf_bytes_for_a_dashboard_download(content):
+    from jjjplan.brief import brief_pdf_bytes
+
+    data = brief_pdf_bytes(content.results, lang="en")
+    assert data.startswith(b"%PDF") and len(_PAGE.findall(data)) == 1

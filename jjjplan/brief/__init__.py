@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from jjjplan.brief.content import BriefContent
     from jjjplan.results import Results
 
-__all__ = ["LANGS", "brief_results", "write_brief", "write_chart_images"]
+__all__ = ["LANGS", "brief_pdf_bytes", "brief_results", "write_brief", "write_chart_images"]
 
 
 def brief_results(source: str | os.PathLike[str]) -> tuple[Results, tuple[Path, ...]]:
@@ -79,3 +79,23 @@ def write_chart_images(
                 )
             )
     return written
+
+
+def brief_pdf_bytes(
+    results: Results,
+    lang: str = "zh",
+    inputs: tuple[str | os.PathLike[str], ...] = (),
+    bands: pd.DataFrame | None = None,
+) -> bytes:
+    """The briefing of in-memory ``results`` as PDF bytes (e.g. a dashboard download button);
+    ``inputs`` are files to hash into the footer."""
+    import io
+
+    from jjjplan.brief.content import gather
+    from jjjplan.brief.export import save_figure
+    from jjjplan.brief.page import compose_page
+
+    check_lang(lang)
+    buf = io.BytesIO()
+    save_figure(compose_page(gather(results, tuple(inputs), bands), lang), buf, "pdf", lang)
+    return buf.getvalue()
