@@ -164,20 +164,20 @@ def _errors_sheet(
         )
         for col, value in enumerate(values, start=1):
             write_text_cell(ws.cell(row=row, column=col), display_text(value))
-        _link(wb, ws.cell(row=row, column=2), issue)
+        _link(wb, row, ws, issue)
     for col, width in zip("ABCDEFGH", (22, 10, 30, 30, 24, 50, 60, 14), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.active = wb.sheetnames.index(name)
 
 
-def _link(wb: openpyxl.Workbook, cell, issue: Issue) -> None:
-    """Make the Cell column a link to the cell (or range) in the planner's sheet."""
+def _link(wb: openpyxl.Workbook, row: int, ws: Worksheet, issue: Issue) -> None:
+    """Link the Cell column to the cell (or range) in the planner's sheet; an issue without
+    a cell links its Sheet column to the sheet."""
     if not issue.sheet or issue.sheet not in wb.sheetnames:
         return
+    cell = ws.cell(row=row, column=2 if issue.cell else 1)
     target = (issue.cell or "A1").replace("$", "")
     sheet = issue.sheet.replace("'", "''")
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!{target}")
     cell.style = "Hyperlink"
-    if not issue.cell:
-        cell.value = "→"

@@ -8,6 +8,7 @@ program, not of their work, and buries the notices that matter. Other notices pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from jjjplan.errors import Issue
@@ -16,6 +17,7 @@ from jjjplan.excel.guard.limits import EXCEL_MAX_ROWS
 __all__ = ["is_save_artefact", "planner_notices"]
 
 _LAST_ROW = str(EXCEL_MAX_ROWS)
+_REAL_EXTENT = r"dimension matching the data \(([A-Z]+)1:([A-Z]+)[0-9]+\)"
 
 
 def is_save_artefact(notice: Issue) -> bool:
@@ -23,7 +25,11 @@ def is_save_artefact(notice: Issue) -> bool:
     found = notice.found.replace(",", "")
     if found == f"formatted row {_LAST_ROW}":
         return True
-    return notice.expected.startswith("dimension matching") and found.endswith(_LAST_ROW)
+    real = re.fullmatch(_REAL_EXTENT, notice.expected)
+    claimed = re.fullmatch(r"([A-Z]+)1:([A-Z]+)" + _LAST_ROW, found)
+    # LibreOffice keeps the real columns and extends the rows to the last one; a size over
+    # every column (A1:XFD1048576) is something else and stays a notice
+    return bool(real and claimed and real.groups() == claimed.groups())
 
 
 def planner_notices(notices: Iterable[Issue]) -> list[Issue]:
