@@ -53,13 +53,19 @@ def test_every_sheet_has_an_a4_page_setup(written, key):
             assert ws.print_title_rows, f"{ws.title}: header rows not repeated"
 
 
-def test_booleans_show_true_false_everywhere(written):
-    for key in ("template", "results", "comparison"):
+def test_booleans_show_true_false_in_written_results(written):
+    """Results and comparison booleans carry the TRUE/FALSE format; the template keeps plain
+    booleans, which LibreOffice shows as TRUE/FALSE and re-saves as booleans (a formatted
+    boolean comes back from LibreOffice as the number 1)."""
+    for key in ("results", "comparison"):
         for ws in openpyxl.load_workbook(written[key]).worksheets:
             for row in ws.iter_rows():
                 for cell in row:
                     if isinstance(cell.value, bool):
                         assert cell.number_format == BOOLEAN_FORMAT, (key, ws.title, cell)
+    for ws in openpyxl.load_workbook(written["template"]).worksheets:
+        for row in ws.iter_rows():
+            assert all(c.number_format != BOOLEAN_FORMAT for c in row if isinstance(c.value, bool))
 
 
 def test_no_chart_runs_over_a_page_end(written):

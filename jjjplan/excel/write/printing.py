@@ -262,18 +262,21 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
 
 
 def apply_print_setup(
-    wb: Workbook, title: str, sheets: Iterable[str] = (), *, wrap_notes: bool = True
+    wb: Workbook, title: str, sheets: Iterable[str] = (), *, planner_edits: bool = False
 ) -> None:
     """Print setup for ``sheets`` (default: every worksheet) of ``wb``.
 
-    ``wrap_notes=False`` for a workbook planners edit (the template): merged note rows would
-    travel badly when a planner inserts rows, so its notes keep their own layout.
+    ``planner_edits=True`` for a workbook planners edit and jjjplan reads back (the
+    template): its notes keep their own layout (merged note rows travel badly when a planner
+    inserts rows) and its TRUE/FALSE cells keep Excel's boolean type — with a custom
+    TRUE/FALSE number format LibreOffice re-saves a boolean as the number 1, which the reader
+    then refuses; LibreOffice shows an unformatted boolean cell as TRUE/FALSE anyway.
     """
     names = list(sheets) or wb.sheetnames
     for name in names:
         ws = wb[name]
         if isinstance(ws, Worksheet):
-            show_booleans(ws)
-            if wrap_notes:
+            if not planner_edits:
+                show_booleans(ws)
                 wrap_long_notes(ws)
             page_setup(ws, title)

@@ -82,7 +82,7 @@ def build_workbook(scenario: Scenario) -> Workbook:
         sheet = _Sheet(wb, wb.create_sheet(title))
         build(sheet, scenario)
         sheet.finish()
-    apply_print_setup(wb, scenario.name, wrap_notes=False)
+    apply_print_setup(wb, scenario.name, planner_edits=True)
     return wb
 
 
