@@ -130,8 +130,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{found} appears more than once; delete the duplicate row",
     ),
     "missing_row": (
-        "表格 {name} 缺少 {expected} 行；请补上该行",
-        "Table {name} has no row for {expected}; add it back",
+        "表格 {name} 缺少 {expected} 行（行被删除？）；请撤销删除，或从新模板（jjjplan template）"
+        "复制该行补上",
+        "Table {name} has no row for {expected} (row deleted?); undo the deletion or copy the "
+        "row back from a fresh template (jjjplan template)",
     ),
     "version": (
         "模板版本 {found} 与本程序（{expected}）不兼容；请把数据复制到新模板中",
@@ -204,6 +206,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 #: Hints for a text that is not a number: (Chinese, English).
 HINTS: dict[str, tuple[str, str]] = {
+    "magnitude": (
+        "请去掉“{suffix}”：本单元格的单位是 {unit}，只填数字",
+        "remove {suffix}: the cell is in {unit}; type the number only",
+    ),
+    "magnitude_note": (
+        "请去掉“{suffix}”：单位见批注，只填数字",
+        "remove {suffix}: the unit is in the cell's note; type the number only",
+    ),
     "chinese": (
         "不会自动转换中文数字，请输入阿拉伯数字",
         "Chinese numerals are not converted; type the digits",
@@ -463,6 +473,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "name_zh": ("中文名称", "Name (Chinese)"),
     "name_en": ("英文名称", "Name (English)"),
     "province": ("省份", "Province"),
+    "region": ("地区", "Region"),
     "unit": ("单位", "Unit"),
     "indicator": ("指标", "Indicator"),
     "scenario": ("情景", "Scenario"),
