@@ -220,3 +220,39 @@ def test_environment_data_file_is_loaded_at_start(data_template, tmp_path, monke
     d = Dashboard(workdir=tmp_path)
     assert d.data is not None and d.data_source == str(data_template)
     assert "data.xlsx" in d.status.value and d.log.text.count("Traceback") == 0
+
+
+# -- map tab -----------------------------------------------------------------------------------
+def test_map_tab_colours_units_by_per_capita_gdp_and_change(dash):
+    from jjjplan.maps import map_values, unit_collection
+
+    dash.controls["poles.investment"].target.value = 2.0
+    dash.views.tabs.selected_index = TABS.index("map")
+    trace = dash.views.charts["map"].fig.data[0]
+    assert dash.log.text == ""
+    assert set(trace.locations) == {f["id"] for f in unit_collection()["features"]}
+    expected = map_values(dash.results, "per_capita", 2035)
+    np.testing.assert_allclose(trace.z, [expected[u] for u in trace.locations])
+
+    dash.views.map_measure.value = "change"
+    change = map_values(dash.results, "change", 2035, dash.baseline_results)
+    np.testing.assert_allclose(trace.z, [change[u] for u in trace.locations])
+    assert trace.zmid == 0.0
+    assert "较基准" in unescape(dash.views.charts["map"].title)
+
+    dash.set_language("en")  # keeps the chosen measure
+    assert dash.views.map_measure.value == "change"
+    assert "vs baseline" in dash.views.charts["map"].title
+
+
+def test_map_is_redrawn_after_a_lever_release_only_when_visible(dash):
+    dash.views.tabs.selected_index = TABS.index("map")
+    trace = dash.views.charts["map"].fig.data[0]
+    before = np.asarray(trace.z, dtype=float).copy()
+    dash.controls["poles.investment"].target.value = 2.5
+    assert not np.allclose(before, trace.z)
+    dash.views.tabs.selected_index = TABS.index("gaps")
+    shown = np.asarray(trace.z, dtype=float).copy()
+    dash.controls["poles.investment"].target.value = 0.5
+    np.testing.assert_array_equal(shown, trace.z)  # hidden: not sent
+    assert dash.views.charts["map"].stale

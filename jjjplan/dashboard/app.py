@@ -321,6 +321,9 @@ class Dashboard:
         self.views.contrib_button.on_click(guard(lambda _: self.compute_contributions()))
         self.language.observe(guard(lambda ch: self.set_language(ch["new"])), "value")
         self.uncertainty.draws.observe(guard(self._draws_changed), "value")
+        self.views.map_measure.observe(
+            guard(lambda ch: self.views.set_map_measure(ch["new"])), "value"
+        )
         dp = self.data_panel
         dp.load_button.on_click(
             guard(lambda _: self._load_data(lambda: self.load_data(dp.path.value)))

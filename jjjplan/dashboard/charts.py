@@ -24,7 +24,7 @@ from jjjplan.baseline import BASE_YEAR
 from jjjplan.dashboard.labels import UI, Lang, both, pick, province_name, title, ui1, unit_name
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES
-from jjjplan.scenario import MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
+from jjjplan.scenario import END_YEAR, MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 BASELINE_GREY = "#9e9e9e"
@@ -400,3 +400,71 @@ class CompareChart(Chart):
         self.fig.data[0].update(x=x, y=base, name=both(UI["baseline"], self.lang))
         for trace, (name, y) in zip(self.fig.data[1:], series.items(), strict=True):
             trace.update(x=x, y=y, name=name)
+
+
+class MapChart(Chart):
+    """Choropleth of the 13 units in the last year: per-capita GDP or its change versus baseline.
+
+    Boundaries come from :func:`jjjplan.maps.unit_collection` (sent to the browser once, with
+    the figure); a lever change only sends the 13 values. No basemap tiles: nothing is
+    fetched from the network."""
+
+    name = "map"
+
+    def __init__(self, lang: Lang, css: str, units: Sequence[str]) -> None:
+        self.units = tuple(units)
+        self.measure = "per_capita"
+        super().__init__(lang, css)
+
+    def _figure(self) -> go.FigureWidget:
+        from jjjplan.maps import unit_collection
+
+        fig = figure_class()(layout={**base_layout(460), "hovermode": "closest"})
+        fig.add_choropleth(
+            geojson=unit_collection(),
+            featureidkey="id",
+            locations=list(self.units),
+            z=[0.0] * len(self.units),
+            marker_line_color="white",
+            marker_line_width=0.8,
+        )
+        fig.update_geos(fitbounds="locations", visible=False)
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 50})
+        return fig
+
+    def _label(self) -> None:
+        from jjjplan.maps import BOUNDARY_SOURCE, MEASURES
+
+        lang, m = self.lang, MEASURES[self.measure]
+        self.fig.layout.title.text = title((f"{END_YEAR}年{m.zh}", f"{m.en}, {END_YEAR}"), lang)
+        unit = m.unit_en if lang == "en" else m.unit_zh
+        trace = self.fig.data[0]
+        trace.text = [unit_name(u, lang, style="one") for u in self.units]
+        fmt = ".2f" if self.measure == "per_capita" else "+.1f"
+        trace.hovertemplate = f"%{{text}}: %{{z:{fmt}}} {unit}<extra></extra>"
+        trace.colorbar.title.text = unit
+        self.fig.layout.annotations = ()
+        self.fig.add_annotation(
+            text=f"<sub>{pick(BOUNDARY_SOURCE, lang)}</sub>",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.08,
+            xanchor="left",
+        )
+
+    def set_measure(self, measure: str) -> None:
+        """``"per_capita"`` or ``"change"`` (relabels; the caller sends new values)."""
+        self.measure = measure
+        self.relabel(self.lang)
+
+    def _update(self, values) -> None:
+        """``values``: unit code -> value of :attr:`measure` (as from ``map_values``)."""
+        z = np.asarray([values[u] for u in self.units], dtype=float)
+        trace = self.fig.data[0]
+        if self.measure == "change":
+            top = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
+            trace.update(z=z, colorscale="RdBu", zmid=0.0, zmin=-top, zmax=top, reversescale=False)
+        else:
+            trace.update(z=z, colorscale="Blues", zmid=None, zmin=None, zmax=None)

@@ -23,15 +23,19 @@ from jjjplan.dashboard.charts import (
     ContributionChart,
     GapChart,
     LedgerChart,
+    MapChart,
     PerCapitaChart,
     RatioChart,
 )
 from jjjplan.dashboard.labels import UI, Lang, both, ui
 from jjjplan.gaps import GAP_MEASURE_LABELS
+from jjjplan.maps import MEASURES
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
 from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS
 
-TABS = ("gaps", "ratios", "percap", "ledger", "contrib", "compare")
+TABS = ("gaps", "ratios", "percap", "map", "ledger", "contrib", "compare")
+#: Map measures offered in the map tab (the target measure needs targets: not here).
+MAP_MEASURES = ("per_capita", "change")
 KEY_GAPS = ("theil_t", "theil_t_between", "theil_t_within", "cv_weighted")
 KEY_RATIOS = ("bj_he_ratio", "tj_he_ratio")
 LEDGER_ITEMS = ("own_revenue", "shares_received", "shares_paid", "compensation", "net_revenue")
@@ -169,6 +173,7 @@ class Views:
             "gaps": GapChart(lang, "jjj-chart-gaps"),
             "ratios": RatioChart(lang, "jjj-chart-ratios"),
             "percap": PerCapitaChart(lang, "jjj-chart-percap", units),
+            "map": MapChart(lang, "jjj-chart-map", units),
             "ledger": LedgerChart(lang, "jjj-chart-ledger"),
             "contrib": ContributionChart(lang, "jjj-chart-contrib"),
             "compare": CompareChart(lang, "jjj-chart-compare"),
@@ -181,11 +186,15 @@ class Views:
         self.contrib_status = widgets.HTML()
         self.compare_table = widgets.HTML()
         self.compare_table.add_class("jjj-compare")
+        self.map_measure = widgets.ToggleButtons(options=list(MAP_MEASURES))
+        self.map_measure.style = {"button_width": "auto"}
+        self.map_measure.add_class("jjj-map-measure")
         self.tabs = widgets.Tab(
             children=[
                 self.charts["gaps"].widget,
                 self.charts["ratios"].widget,
                 self.charts["percap"].widget,
+                widgets.VBox([self.map_measure, self.charts["map"].widget]),
                 widgets.VBox([self.charts["ledger"].widget, self.ledger_table]),
                 widgets.VBox(
                     [
@@ -273,6 +282,10 @@ class Views:
                 res.wide("gdp_per_capita").iloc[-1].to_numpy() / 1e4,
                 base.wide("gdp_per_capita").iloc[-1].to_numpy() / 1e4,
             )
+        elif name == "map":
+            from jjjplan.maps import map_values
+
+            chart.set_data(map_values(res, chart.measure, res.years[-1], base))
         elif name == "ledger":
             s, b = ledger_totals(res), ledger_totals(base)
             table = {i: s[i] for i in LedgerChart.items[:3]}
@@ -280,6 +293,13 @@ class Views:
             chart.set_data(table)
             self.ledger_table.value = ledger_html(res, base, self.lang)
         chart.render()
+
+    def set_map_measure(self, measure: str) -> None:
+        """Colour the map by ``measure`` (see :data:`MAP_MEASURES`)."""
+        self.charts["map"].set_measure(measure)
+        self.charts["map"].stale = True
+        if self.visible == "map":
+            self.render_visible()
 
     def show_contributions(self, values: np.ndarray) -> None:
         """Draw Shapley contributions (computed by the caller for the current results)."""
@@ -296,6 +316,11 @@ class Views:
             chart.relabel(lang)
         self.tabs.titles = tuple(ui(f"tab_{t}", lang) for t in TABS)
         self.contrib_button.description = ui("contrib_button", lang)
+        measure = self.map_measure.value
+        self.map_measure.options = [
+            (both((MEASURES[m].zh, MEASURES[m].en), lang), m) for m in MAP_MEASURES
+        ]
+        self.map_measure.value = measure
         if self._res is not None and self._base is not None:
             self.key_table.value = key_figures_html(self._res, self._base, lang)
             if self.visible == "ledger":

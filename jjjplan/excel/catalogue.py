@@ -399,6 +399,8 @@ DASHBOARD: dict[str, tuple[str, str]] = {
     "tab_percap": ("2035人均GDP", "Per capita 2035"),
     "tab_ledger": ("财政账户", "Fiscal ledger"),
     "tab_contrib": ("路径贡献", "Contributions"),
+    "tab_map": ("地图", "Map"),
+    "map_title": ("2035年各市人均GDP地图", "GDP per capita by unit, 2035 (map)"),
     "key_figures": ("关键指标", "Key figures"),
     "change": ("较基准", "vs baseline"),
     "contrib_title": (
