@@ -8,6 +8,8 @@ edit message of the visible plotly chart (the browser draws it). Shapley is not 
 transfer and plotly redraw) is measured by tests/test_browser.py, which prints the time
 from releasing a dragged slider handle to the redrawn chart. Prints median and 95th
 percentile per view, and the machine's load (the figures scale with it); nothing is asserted.
+The last row repeats the gaps view with the uncertainty draws at 500 (bands and the
+P(better than baseline) readout recomputed on every release).
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def run(view: str, n: int) -> list[float]:
+def run(view: str, n: int, draws: int = 0) -> list[float]:
     d = Dashboard()
+    d.uncertainty.draws.value = draws
     d.views.tabs.selected_index = TABS.index(view)
     out = []
     for move in moves(d, n):
@@ -58,9 +61,14 @@ def main(n: int = 50) -> None:
     print(f"dashboard callback latency over {n} lever changes (ms, in-kernel, no browser)")
     print(f"load average {load:.1f} on {os.cpu_count()} CPUs")
     print(f"{'visible view':<12} {'median':>8} {'p95':>8} {'max':>8}")
-    for view in ("gaps", "ratios", "percap", "ledger", "compare"):
+    for view in ("gaps", "ratios", "percap", "map", "ledger", "compare"):
         ms = run(view, n)
         print(f"{view:<12} {statistics.median(ms):8.1f} {percentile(ms, 0.95):8.1f} {max(ms):8.1f}")
+    # uncertainty on: every lever release also runs the 500-draw bands and P(better) ensembles
+    ms = run("gaps", max(5, n // 5), draws=500)
+    label = "gaps+500dr"
+    print(f"{label:<12} {statistics.median(ms):8.1f} {percentile(ms, 0.95):8.1f} {max(ms):8.1f}"
+          "  (bands + probability, 500 draws)")  # fmt: skip
     d = Dashboard()
     t = time.perf_counter()
     d.compute_contributions()
