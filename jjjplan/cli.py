@@ -127,18 +127,20 @@ def _stop_cleanly_on_signals() -> None:
 
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--code", "code", metavar="CODE", help="Rebuild the scenario of a JJJ1-… code.")
 @planner_errors
-def template(out: Path) -> None:
+def template(out: Path, code: str | None) -> None:
     """Write the scenario template (current-policy values) to OUT.
 
     \b
     Example:
       jjjplan template 我的情景.xlsx
+      jjjplan template --code JJJ1-… rebuilt.xlsx
     """
     from jjjplan.excel import make_template
 
     _refuse_existing(out)
-    path = make_template(out)
+    path = make_template(out, _code_scenario(code) if code else None)
     click.echo(f"已写出模板 / template written: {path}")
 
 
@@ -264,7 +266,7 @@ def _annotate(wb: Path, err, target: Path) -> None:
 
 
 @main.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--out",
@@ -272,20 +274,24 @@ def _annotate(wb: Path, err, target: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Results workbook to write.",
 )
+@click.option("--code", "code", metavar="CODE", help="Project the scenario of a JJJ1-… code.")
 @planner_errors
-def run(workbook: Path, out: Path) -> None:
+def run(workbook: Path | None, out: Path, code: str | None) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
+      jjjplan run --code JJJ1-… -o results.xlsx
     """
     from jjjplan.excel import read_workbook, write_results
     from jjjplan.excel.safety import check_output_path
 
-    check_output_path(out, [workbook])
+    if (workbook is None) == (code is None):
+        raise click.UsageError("give a WORKBOOK or --code CODE (one of the two)")
+    check_output_path(out, [workbook] if workbook else [])
     _refuse_scenario_target(out)
-    scenario = read_workbook(workbook)
+    scenario = read_workbook(workbook) if workbook else _code_scenario(code)
     results = jjjplan.project(scenario)
     write_results(results, out, source_path=workbook)
     click.echo(f"已写出结果 / results written: {out}")
@@ -467,6 +473,23 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
 
     serve_dashboard(str(workbook) if workbook else None, port, not no_browser)
 
+
+def _code_scenario(code: str):
+    from jjjplan.seek.command import scenario_from_code
+
+    return scenario_from_code(code)
+
+
+def _register_seek_commands() -> None:
+    """``jjjplan seek`` and ``jjjplan code`` (logic in :mod:`jjjplan.seek.command`)."""
+    from jjjplan.seek.command import code_command, seek_command
+
+    for command in (seek_command, code_command):
+        command.callback = planner_errors(command.callback)
+        main.add_command(command)
+
+
+_register_seek_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

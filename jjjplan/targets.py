@@ -205,9 +205,7 @@ def parse_target(text: str, *, priority: int = 1) -> Target:
         raise TargetError(
             f"目标值 {raw!r} 不是数值 / target value {raw!r} is not a number"
         ) from None
-    return Target(
-        m["ind"].lower(), int(m["year"]), m["op"], value, m["region"], priority=priority
-    )
+    return Target(m["ind"].lower(), int(m["year"]), m["op"], value, m["region"], priority=priority)
 
 
 # --- evaluation on a batch --------------------------------------------------------------
@@ -220,7 +218,9 @@ def _regional(batch: Batch, indicator: str, region: str, year: int) -> np.ndarra
         if region in _REGION_NAMES:
             out[k] = res.provinces()[(region, indicator)].iloc[row]
         elif indicator == "gdp_per_capita":
-            out[k] = res.wide("gdp")[region].iloc[row] / res.wide("population")[region].iloc[row] * 1e4
+            out[k] = (
+                res.wide("gdp")[region].iloc[row] / res.wide("population")[region].iloc[row] * 1e4
+            )
         else:
             out[k] = res.wide(indicator)[region].iloc[row]
     return out

@@ -6,6 +6,6 @@ candidates on common assumption draws (:mod:`~jjjplan.seek.draws`).
 """
 
 from jjjplan.seek.levers import FREE_LEVERS, SeekError
-from jjjplan.seek.solve import OBJECTIVES, SeekResult, seek
+from jjjplan.seek.solve import OBJECTIVES, SeekResult, lever_effects, seek
 
-__all__ = ["FREE_LEVERS", "OBJECTIVES", "SeekError", "SeekResult", "seek"]
+__all__ = ["FREE_LEVERS", "OBJECTIVES", "SeekError", "SeekResult", "lever_effects", "seek"]

@@ -15,9 +15,7 @@ from jjjplan.assumptions import ASSUMPTIONS
 __all__ = ["assumption_draws"]
 
 
-def assumption_draws(
-    base: dict[str, float], n: int, seed: int = 20351
-) -> list[dict[str, float]]:
+def assumption_draws(base: dict[str, float], n: int, seed: int = 20351) -> list[dict[str, float]]:
     """``n`` assumption sets: every varying assumption the planner left at its default drawn
     by Latin hypercube; values the planner set stay as set. Deterministic for a ``seed``."""
     from scipy.stats import qmc

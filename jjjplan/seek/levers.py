@@ -20,7 +20,7 @@ import numpy as np
 from jjjplan.chains import PROVINCES
 from jjjplan.scenario import LEVERS, Milestones, Scenario
 
-__all__ = ["FREE_LEVERS", "LeverSpace", "SeekError", "Variable", "lever_space"]
+__all__ = ["FREE_LEVERS", "LeverSpace", "SeekError", "Variable", "lever_space", "undo_change"]
 
 _MILESTONE_LEVERS = (
     "poles.investment",
@@ -175,7 +175,9 @@ class LeverSpace:
             elif lever in _MILESTONE_LEVERS:
                 group, name = lever.split(".")
                 spec = LEVERS[lever]
-                old = getattr({"poles": poles, "innovation": innovation, "reform": reform}[group], name)
+                old = getattr(
+                    {"poles": poles, "innovation": innovation, "reform": reform}[group], name
+                )
                 new = _ramp(old, value, spec.low, spec.high)
                 if group == "poles":
                     poles = dataclasses.replace(poles, **{name: new})
@@ -190,9 +192,7 @@ class LeverSpace:
                         chains[key] = _lift(ms, value)
             else:
                 name = lever.split(".")[1]
-                reform = dataclasses.replace(
-                    reform, **{name: int(value) if var.integer else value}
-                )
+                reform = dataclasses.replace(reform, **{name: int(value) if var.integer else value})
         return s.replace(
             poles=poles,
             chains=dataclasses.replace(s.chains, presence=chains),
@@ -249,3 +249,29 @@ def lever_space(scenario: Scenario, levers: Sequence[str]) -> LeverSpace:
             value = float(getattr(start.reform, lever.split(".")[1]))
             variables.append(Variable(lever, None, spec.low, spec.high, value, spec.integer))
     return LeverSpace(start, tuple(variables))
+
+
+def undo_change(found: Scenario, start: Scenario, variable: str) -> Scenario:
+    """``found`` with one variable (``poles.weights.TJ``, ``chains.presence.HE``,
+    ``reform.origin_share`` …) back at its ``start`` value; other pole weights are rescaled
+    so the weights still sum to 100%."""
+    group, name, *rest = variable.split(".")
+    if variable.startswith("poles.weights."):
+        unit = rest[0]
+        old = start.poles.weights.get(unit, 0.0)
+        others = {u: w for u, w in found.poles.weights.items() if u != unit}
+        total = sum(others.values())
+        weights = {u: w / total * (1 - old) for u, w in others.items()} if total else {}
+        weights[unit] = old
+        return found.replace(poles=dataclasses.replace(found.poles, weights=weights))
+    if group == "chains":
+        province = rest[0]
+        presence = dict(found.chains.presence)
+        for key, ms in start.chains.presence.items():
+            if key.endswith(f"/{province}"):
+                presence[key] = ms
+        return found.replace(chains=dataclasses.replace(found.chains, presence=presence))
+    part = dataclasses.replace(
+        getattr(found, group), **{name: getattr(getattr(start, group), name)}
+    )
+    return found.replace(**{group: part})

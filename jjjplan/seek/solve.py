@@ -40,11 +40,14 @@ from jjjplan.seek.draws import assumption_draws
 from jjjplan.seek.levers import LeverSpace, SeekError, lever_space, resolve_free
 from jjjplan.targets import Target, indicator_values, parse_target
 
-__all__ = ["OBJECTIVES", "SeekResult", "seek"]
+__all__ = ["OBJECTIVES", "SeekResult", "lever_effects", "seek"]
 
 OBJECTIVES = {
     "min-change": ("最小改动", "smallest change from the starting scenario"),
-    "min-fiscal-cost": ("最低财政成本", "least fiscal cost (pole investment + central compensation)"),
+    "min-fiscal-cost": (
+        "最低财政成本",
+        "least fiscal cost (pole investment + central compensation)",
+    ),
     "min-investment": ("最少投资", "least extra pole investment"),
 }
 COST_SCALE = 1e4  # 亿元: puts cumulative costs on the same footing as lever changes
@@ -78,8 +81,9 @@ class SeekResult:
 class _Evaluator:
     """Candidate lever vectors → margins and costs, each batch in one project_many call."""
 
-    def __init__(self, space: LeverSpace, targets: Sequence[Target], robust: float | None,
-                 n_draws: int):
+    def __init__(
+        self, space: LeverSpace, targets: Sequence[Target], robust: float | None, n_draws: int
+    ):
         self.space, self.targets, self.robust = space, list(targets), robust
         base = dict(space.start.assumptions)
         self.draws = assumption_draws(base, n_draws) if robust else [base]
@@ -202,15 +206,20 @@ class _Problem:
             a = np.zeros(len(self.free))
             a[pos] = self.span[w]
             base = float(self.low[w].sum()) + fixed_sum
-            cons.append({"type": "eq", "fun": lambda z: a @ z + base - 1.0,
-                         "jac": lambda z: a})
+            cons.append({"type": "eq", "fun": lambda z: a @ z + base - 1.0, "jac": lambda z: a})
         if targets_on:
-            cons.append({"type": "ineq", "fun": lambda z: self.point(z)[1],
-                         "jac": lambda z: self.evaluate(z)[3]})
+            cons.append(
+                {
+                    "type": "ineq",
+                    "fun": lambda z: self.point(z)[1],
+                    "jac": lambda z: self.evaluate(z)[3],
+                }
+            )
         return cons
 
-    def solve(self, x_start: np.ndarray, fun=None, grad=None, targets_on=True,
-              maxiter=40) -> np.ndarray:
+    def solve(
+        self, x_start: np.ndarray, fun=None, grad=None, targets_on=True, maxiter=40
+    ) -> np.ndarray:
         """SLSQP from ``x_start`` (default objective, or ``fun``/``grad`` on the scaled
         free levers); returns the full lever vector, cleaned."""
         if fun is None:
@@ -270,8 +279,11 @@ def _integer_neighbours(ev: _Evaluator, problem: _Problem, x: np.ndarray) -> np.
     margins, _, invest, fiscal = ev.run(xs)
     short = np.minimum(margins / ev.scale, 0.0)
     keys = [
-        (not (short[i] >= -1e-9).all(), float(np.sum(short[i] ** 2)),
-         problem.score(xs[i], invest[i], fiscal[i]))
+        (
+            not (short[i] >= -1e-9).all(),
+            float(np.sum(short[i] ** 2)),
+            problem.score(xs[i], invest[i], fiscal[i]),
+        )
         for i in range(len(xs))
     ]
     return xs[min(range(len(xs)), key=keys.__getitem__)]
@@ -445,6 +457,26 @@ def _result(ev, problem, start, x, best, objective, started) -> SeekResult:
     )
 
 
+def lever_effects(result: SeekResult) -> pd.DataFrame:
+    """Why each change was made: every target's achieved value with that one change undone
+    (all other found levers kept), minus the value achieved — one project_many call.
+    Rows = changed levers, columns = target keys."""
+    from jjjplan.seek.levers import undo_change
+
+    changed = list(result.changes["lever"])
+    if not changed or result.start is None:
+        return pd.DataFrame(index=pd.Index(changed, name="lever"))
+    targets = [parse_target(k) for k in result.table["target"]]
+    start = lever_space(result.start, resolve_free(None)).start
+    rows = [undo_change(result.scenario, start, lever) for lever in changed]
+    batch = project_many([result.scenario, *rows])
+    out = {}
+    for t in targets:
+        values = indicator_values(batch, t)
+        out[t.key] = values[1:] - values[0]
+    return pd.DataFrame(out, index=pd.Index(changed, name="lever"))
+
+
 def _found_name(name: str) -> str:
     suffix = " 目标反推 seek"
     return name if name.endswith(suffix) else f"{name}{suffix}"
@@ -455,25 +487,39 @@ def _changes(space: LeverSpace, x: np.ndarray) -> pd.DataFrame:
     rows = []
     for var, a, b in zip(space.variables, x0, x, strict=True):
         if abs(b - a) > 1e-9 * max(1.0, abs(a)):
-            rows.append({"lever": var.name, "start": a, "found": b,
-                         "change": b - a, "share_of_range": (b - a) / var.span})
+            rows.append(
+                {
+                    "lever": var.name,
+                    "start": a,
+                    "found": b,
+                    "change": b - a,
+                    "share_of_range": (b - a) / var.span,
+                }
+            )
     return pd.DataFrame(rows, columns=["lever", "start", "found", "change", "share_of_range"])
 
 
-def _message(ev: _Evaluator, table: pd.DataFrame, changes: pd.DataFrame, met: bool,
-             objective: str) -> str:
+def _message(
+    ev: _Evaluator, table: pd.DataFrame, changes: pd.DataFrame, met: bool, objective: str
+) -> str:
     zh_obj, en_obj = OBJECTIVES[objective]
     robust = f"（在 {ev.robust:.0%} 的参数抽样中成立）" if ev.robust else ""
     robust_en = f" (holding in {ev.robust:.0%} of assumption draws)" if ev.robust else ""
     if met:
-        head = (f"已找到满足全部 {len(table)} 个目标的方案{robust}，目标函数：{zh_obj}；调整了 "
-                f"{len(changes)} 个杠杆 / found levers meeting all {len(table)} target(s)"
-                f"{robust_en} at {en_obj}; {len(changes)} lever value(s) changed")
+        head = (
+            f"已找到满足全部 {len(table)} 个目标的方案{robust}，目标函数：{zh_obj}；调整了 "
+            f"{len(changes)} 个杠杆 / found levers meeting all {len(table)} target(s)"
+            f"{robust_en} at {en_obj}; {len(changes)} lever value(s) changed"
+        )
         return head
-    lines = [f"无法同时满足全部目标{robust}；以下为可达到的最接近值 / the targets cannot all "
-             f"be met{robust_en}; closest achievable values:"]
+    lines = [
+        f"无法同时满足全部目标{robust}；以下为可达到的最接近值 / the targets cannot all "
+        f"be met{robust_en}; closest achievable values:"
+    ]
     for row in table.itertuples():
         if not row.met:
-            lines.append(f"  {row.target}: 最接近可达 closest achievable {row.best_possible:.4g}"
-                         f"（折中方案 compromise {row.achieved:.4g}）")
+            lines.append(
+                f"  {row.target}: 最接近可达 closest achievable {row.best_possible:.4g}"
+                f"（折中方案 compromise {row.achieved:.4g}）"
+            )
     return "\n".join(lines)
