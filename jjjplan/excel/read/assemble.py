@@ -163,6 +163,7 @@ def assemble(values: Mapping[str, Any]) -> Scenario:
             if k.startswith("assumptions.")
         },
         baseline_overrides=_overrides(values),
+        targets=v("targets", ()),
     )
 
 

@@ -406,6 +406,10 @@ def build_results_workbook(
     _write_fiscal(wb.create_sheet(FISCAL), results)
     _write_contributions(wb.create_sheet(CONTRIBUTIONS), results)
     write_results_provenance(wb.create_sheet(PROVENANCE), results, source_path)
+    if results.scenario.targets:
+        from jjjplan.excel.write.target_check import TARGET_SHEET, write_target_check
+
+        write_target_check(wb.create_sheet(TARGET_SHEET, 1), results)
     _write_summary(summary, results, base)
     _write_charts(wb, charts, results, base)
     for ws in wb.worksheets:
