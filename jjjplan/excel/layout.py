@@ -40,7 +40,8 @@ INNOVATION = "创新匹配 Innovation"
 REFORM = "体制改革 Reform"
 ASSUMPTIONS = "参数 Assumptions"
 BASELINE = "基期数据 Baseline"
-SHEETS = (ABOUT, POLES, CHAINS, INNOVATION, REFORM, ASSUMPTIONS, BASELINE)
+TARGETS = "目标 Targets"
+SHEETS = (ABOUT, POLES, CHAINS, INNOVATION, REFORM, ASSUMPTIONS, BASELINE, TARGETS)
 PATHWAY_SHEETS = {
     "growth_poles": POLES,
     "chain_filling": CHAINS,
@@ -314,7 +315,6 @@ TABLES = (
 )
 
 #: Optional: planner targets (read when present; older workbooks have no Targets sheet).
-TARGETS = "目标 Targets"
 TARGETS_TABLE = TableSpec(
     "tblTargets",
     TARGETS,
@@ -529,7 +529,7 @@ def scalars_on(sheet: str) -> tuple[Scalar, ...]:
 
 
 def tables_on(sheet: str) -> tuple[TableSpec, ...]:
-    return tuple(t for t in TABLES if t.sheet == sheet)
+    return tuple(t for t in (*TABLES, TARGETS_TABLE) if t.sheet == sheet)
 
 
 def field_value(scenario: Scenario, path: str) -> Any:
