@@ -11,6 +11,7 @@ import pytest
 
 from jjjplan import Scenario, project, project_many
 from jjjplan.seek import SeekError, lever_effects, seek
+from jjjplan.seek.draws import assumption_draws
 from jjjplan.seek.levers import lever_space, resolve_free
 from jjjplan.targets import indicator_values, parse_target
 
@@ -29,7 +30,7 @@ def feasible():
 
 def test_feasible_target_is_met_and_confirmed_by_a_projection(feasible):
     assert feasible.met
-    assert ratio_2035(feasible.scenario) <= 3.2 + 1e-9
+    assert ratio_2035(feasible.scenario) <= 3.2
     row = feasible.table.iloc[0]
     assert row["achieved"] == pytest.approx(ratio_2035(feasible.scenario))
     assert row["margin"] >= 0
@@ -86,8 +87,12 @@ def test_robust_target_holds_in_the_required_share_of_draws():
     r = seek(BASE, ["bj_he_ratio@2035<=3.2"], free=POLE_LEVERS, robust=0.75, n_draws=8)
     assert r.met
     assert r.table.iloc[0]["p_met"] >= 0.75
-    point = seek(BASE, ["bj_he_ratio@2035<=3.2"], free=POLE_LEVERS)
-    assert r.scenario.poles.relocation.y2035 >= point.scenario.poles.relocation.y2035 - 1e-6
+    # checked independently: the same 8 draws, projected for the found levers
+    draws = assumption_draws(dict(BASE.assumptions), 8)
+    batch = project_many([r.scenario.replace(assumptions=a) for a in draws])
+    values = batch.indicators["bj_he_ratio"].xs(2035, level="year").to_numpy()
+    assert np.mean(values <= 3.2 + 1e-9) >= 0.75
+    assert len(set(values.round(6))) == 8  # the draws really differ
 
 
 def test_effects_explain_each_change(feasible):
@@ -117,7 +122,10 @@ def test_bad_requests_are_clear_errors():
 
 
 def test_relative_target_of_two_provinces():
-    t = parse_target("gdp_per_capita[HE/TJ]@2035>=0.5")
-    r = seek(BASE, [t], free=["poles.investment", "chains.presence.HE"])
+    t = parse_target("gdp_per_capita[HE/TJ]@2035>=0.488")
+    r = seek(BASE, [t], free=["chains.presence.HE"])
     assert r.met
-    assert indicator_values(project_many([r.scenario]), t)[0] >= 0.5 - 1e-9
+    assert indicator_values(project_many([r.scenario]), t)[0] >= 0.488
+    # Hebei's chain lift alone cannot reach half of Tianjin's per-capita GDP
+    r = seek(BASE, ["gdp_per_capita[HE/TJ]@2035>=0.5"], free=["chains.presence.HE"])
+    assert not r.met and 0.48 < r.table.iloc[0]["best_possible"] < 0.5

@@ -52,6 +52,7 @@ OBJECTIVES = {
 }
 COST_SCALE = 1e4  # 亿元: puts cumulative costs on the same footing as lever changes
 STEP = 1e-3  # forward-difference step, as a share of each lever's range
+SAFETY = 1e-5  # targets are sought with this relative margin, so rounding never misses them
 DEFAULT_DRAWS = 16
 
 
@@ -211,7 +212,7 @@ class _Problem:
             cons.append(
                 {
                     "type": "ineq",
-                    "fun": lambda z: self.point(z)[1],
+                    "fun": lambda z: self.point(z)[1] - SAFETY,
                     "jac": lambda z: self.evaluate(z)[3],
                 }
             )
@@ -290,7 +291,18 @@ def _integer_neighbours(ev: _Evaluator, problem: _Problem, x: np.ndarray) -> np.
 
 
 def _feasible(margins: np.ndarray, ev: _Evaluator) -> bool:
-    return bool((margins / ev.scale >= -1e-7).all())
+    return bool((margins >= -1e-9 * np.maximum(1.0, ev.scale)).all())
+
+
+def _snap(ev: _Evaluator, x: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """Levers moved by less than 0.01% of their range go back to where they started
+    (optimiser noise, not a change a planner should read), if the targets still hold."""
+    span = ev.space.high - ev.space.low
+    tiny = np.abs(x - x0) < 1e-4 * np.where(span > 0, span, 1.0)
+    if not tiny.any():
+        return x
+    y = ev.space.clean(np.where(tiny, x0, x))
+    return y if _feasible(ev.run(y)[0][0], ev) else x
 
 
 def seek(
@@ -333,7 +345,8 @@ def seek(
     ev = _Evaluator(space, targets, float(robust) if robust else None, n_draws)
     problem = _Problem(ev, objective, space.clean(space.x0))
 
-    x = _search(ev, problem, space.clean(space.x0))
+    x0 = space.clean(space.x0)
+    x = x0 if _feasible(ev.run(x0)[0][0], ev) else _snap(ev, _search(ev, problem, x0), x0)
     margins, *_ = ev.run(x)
     best = None
     if not _feasible(margins[0], ev):
@@ -423,7 +436,7 @@ def _result(ev, problem, start, x, best, objective, started) -> SeekResult:
     found = space.scenario(x)
     margins, share, invest, fiscal = ev.run(x)
     achieved = _values(ev, x)
-    met_each = margins[0] / ev.scale >= -1e-7
+    met_each = margins[0] >= -1e-9 * np.maximum(1.0, ev.scale)
     table = pd.DataFrame(
         {
             "target": [t.key for t in ev.targets],
