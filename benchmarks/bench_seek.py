@@ -14,7 +14,7 @@ import time
 from jjjplan import Scenario
 from jjjplan.excel.write.examples import example_scenarios
 from jjjplan.excel.write.seek_sheet import lever_label
-from jjjplan.seek import seek
+from jjjplan.goalseek import seek
 
 CASES = (
     (

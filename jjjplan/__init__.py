@@ -17,6 +17,7 @@ from jjjplan.scenario import (
     Scenario,
     ScenarioError,
 )
+from jjjplan.targets import Target
 
 __version__ = "0.1.0"
 
@@ -27,6 +28,10 @@ def __getattr__(name: str):
         from jjjplan.dashboard import Dashboard
 
         return Dashboard
+    if name in ("seek", "SeekResult"):  # scipy.optimize only when goal seek is used
+        import jjjplan.goalseek as goalseek
+
+        return getattr(goalseek, name)
     raise AttributeError(f"module 'jjjplan' has no attribute {name!r}")
 
 
@@ -42,9 +47,12 @@ __all__ = [
     "Results",
     "Scenario",
     "ScenarioError",
+    "SeekResult",
+    "Target",
     "__version__",
     "gap_measures",
     "gap_measures_frame",
     "project",
     "project_many",
+    "seek",
 ]

@@ -475,14 +475,14 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
 
 
 def _code_scenario(code: str):
-    from jjjplan.seek.command import scenario_from_code
+    from jjjplan.goalseek.command import scenario_from_code
 
     return scenario_from_code(code)
 
 
 def _register_seek_commands() -> None:
-    """``jjjplan seek`` and ``jjjplan code`` (logic in :mod:`jjjplan.seek.command`)."""
-    from jjjplan.seek.command import code_command, seek_command
+    """``jjjplan seek`` and ``jjjplan code`` (logic in :mod:`jjjplan.goalseek.command`)."""
+    from jjjplan.goalseek.command import code_command, seek_command
 
     for command in (seek_command, code_command):
         command.callback = planner_errors(command.callback)

@@ -1,7 +1,7 @@
 """Targets: what planners want to reach ("Beijing/Hebei per-capita GDP ratio ≤ 2.8 by 2035").
 
 Why a module of its own: the workbook's 目标 Targets sheet, the results workbook, goal seek
-(:mod:`jjjplan.seek`) and the dashboard all state, parse and check targets the same way.
+(:mod:`jjjplan.goalseek`) and the dashboard all state, parse and check targets the same way.
 A target names an indicator — a gap measure or ratio column of :attr:`Batch.indicators`, or
 the GDP / per-capita GDP of a unit, a province or JJJ (``region``), or the per-capita GDP of
 one region relative to another (``region="HE/TJ"``) — a year, an operator and a value.

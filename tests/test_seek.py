@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from jjjplan import Scenario, project, project_many
-from jjjplan.seek import SeekError, lever_effects, seek
-from jjjplan.seek.draws import assumption_draws
-from jjjplan.seek.levers import lever_space, resolve_free
+from jjjplan.goalseek import SeekError, lever_effects, seek
+from jjjplan.goalseek.draws import assumption_draws
+from jjjplan.goalseek.levers import lever_space, resolve_free
 from jjjplan.targets import indicator_values, parse_target
 
 BASE = Scenario.baseline()

@@ -22,7 +22,7 @@ from jjjplan.excel.write.template import build_workbook
 from jjjplan.scenario import LEVERS
 
 if TYPE_CHECKING:
-    from jjjplan.seek import SeekResult
+    from jjjplan.goalseek import SeekResult
 
 __all__ = ["SEEK_SHEET", "build_found_workbook", "lever_label", "write_found", "write_seek_sheet"]
 
@@ -49,7 +49,7 @@ def lever_label(variable: str) -> tuple[str, str, str]:
 
 def write_seek_sheet(ws: Worksheet, result: SeekResult) -> None:
     """Fill ``ws`` with the explanation of ``result``."""
-    from jjjplan.seek import OBJECTIVES, lever_effects
+    from jjjplan.goalseek import OBJECTIVES, lever_effects
 
     sheetio.title(ws, "目标反推结果 / Goal-seek result")
     status = (

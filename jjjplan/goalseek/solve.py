@@ -1,6 +1,6 @@
 """Goal seek: the lever settings that meet planners' targets at least change or cost.
 
-How: the free levers (:mod:`jjjplan.seek.levers`) are scaled to [0, 1] and searched by
+How: the free levers (:mod:`jjjplan.goalseek.levers`) are scaled to [0, 1] and searched by
 ``scipy.optimize.minimize(method="SLSQP")`` — targets are inequality constraints, pole
 weights a linear equality (100%), bounds the allowed lever ranges. Gradients are forward
 differences computed by ONE :func:`jjjplan.project_many` call per iteration (the point and
@@ -35,9 +35,9 @@ from scipy.optimize import minimize
 from scipy.stats import qmc
 
 from jjjplan.batch import project_many
+from jjjplan.goalseek.draws import assumption_draws
+from jjjplan.goalseek.levers import LeverSpace, SeekError, lever_space, resolve_free
 from jjjplan.scenario import Scenario
-from jjjplan.seek.draws import assumption_draws
-from jjjplan.seek.levers import LeverSpace, SeekError, lever_space, resolve_free
 from jjjplan.targets import Target, indicator_values, parse_target
 
 __all__ = ["OBJECTIVES", "SeekResult", "lever_effects", "seek"]
@@ -317,7 +317,7 @@ def seek(
 ) -> SeekResult:
     """Find lever settings of ``scenario`` that meet ``targets``.
 
-    ``free``: levers to search (default :data:`~jjjplan.seek.levers.FREE_LEVERS`, all
+    ``free``: levers to search (default :data:`~jjjplan.goalseek.levers.FREE_LEVERS`, all
     numeric levers of the four pathways); ``lock``: levers held where they are.
     ``objective``: one of :data:`OBJECTIVES`. ``robust``: share of assumption draws
     (``n_draws`` common Latin-hypercube draws) in which every target must hold.
@@ -474,7 +474,7 @@ def lever_effects(result: SeekResult) -> pd.DataFrame:
     """Why each change was made: every target's achieved value with that one change undone
     (all other found levers kept), minus the value achieved — one project_many call.
     Rows = changed levers, columns = target keys."""
-    from jjjplan.seek.levers import undo_change
+    from jjjplan.goalseek.levers import undo_change
 
     changed = list(result.changes["lever"])
     if not changed or result.start is None:

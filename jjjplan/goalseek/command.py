@@ -107,7 +107,7 @@ def seek_command(
     from jjjplan.excel import read_workbook
     from jjjplan.excel.safety import check_output_path
     from jjjplan.excel.write.seek_sheet import write_found
-    from jjjplan.seek import SeekError, seek
+    from jjjplan.goalseek import SeekError, seek
 
     check_output_path(out, [workbook])
     _refuse_existing(out)
