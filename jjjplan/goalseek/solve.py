@@ -389,12 +389,16 @@ def _closest(ev: _Evaluator, problem: _Problem, x: np.ndarray) -> tuple[np.ndarr
     """Each target's best achievable value on its own, and the closest compromise."""
     n = len(ev.targets)
     best = np.empty(n)
+    points = []
     for j in range(n):
         fun, grad = _single_target_objective(problem, j)
         y = problem.solve(x, fun, grad, targets_on=False)
         y = _polish_integers_for(ev, problem, y, j)
         values = _values(ev, y)
         best[j] = values[j]
+        points.append(y)
+    if n == 1:  # one target: its closest point is the compromise
+        return best, points[0]
     prio = np.array([10.0 ** (1 - t.priority) for t in ev.targets])
     fun, grad = _margin_objective(problem, prio, 1e-4)
     compromise = problem.solve(x, fun, grad, targets_on=False)
