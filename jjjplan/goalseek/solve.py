@@ -295,10 +295,10 @@ def _feasible(margins: np.ndarray, ev: _Evaluator) -> bool:
 
 
 def _snap(ev: _Evaluator, x: np.ndarray, x0: np.ndarray) -> np.ndarray:
-    """Levers moved by less than 0.01% of their range go back to where they started
+    """Levers moved by less than 0.1% of their range go back to where they started
     (optimiser noise, not a change a planner should read), if the targets still hold."""
     span = ev.space.high - ev.space.low
-    tiny = np.abs(x - x0) < 1e-4 * np.where(span > 0, span, 1.0)
+    tiny = np.abs(x - x0) < 1e-3 * np.where(span > 0, span, 1.0)
     if not tiny.any():
         return x
     y = ev.space.clean(np.where(tiny, x0, x))

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.chains import PROVINCES
+from jjjplan.excel.layout import lever_format
 from jjjplan.excel.safety import atomic_save, check_output_path
 from jjjplan.excel.write import sheetio, styles
 from jjjplan.excel.write.template import build_workbook
@@ -144,6 +145,10 @@ def write_seek_sheet(ws: Worksheet, result: SeekResult) -> None:
         sheetio.put_row(
             ws, row, 1, [c.lever, zh, en, unit, c.start, c.found, c.change, c.share_of_range]
         )
+        spec = next((s for p, s in LEVERS.items() if c.lever.startswith(p)), None)
+        if spec is not None and spec.path != "chains.presence":
+            for col in (5, 6, 7):
+                ws.cell(row=row, column=col).number_format = lever_format(spec)
         ws.cell(row=row, column=8).number_format = styles.PERCENT
     sheetio.note(
         ws,
