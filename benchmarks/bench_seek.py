@@ -31,11 +31,23 @@ CASES = (
         {"objective": "min-fiscal-cost"},
     ),
     (
-        "3. 协同推进情景：京冀比 2035 ≤ 2.8，80%参数抽样成立，最少投资 / coordinated "
-        "scenario: BJ/HE ≤ 2.8 in 80% of assumption draws, least investment",
+        "3. 协同推进情景：京冀比 2035 ≤ 2.7，80%参数抽样成立，最少投资（增长极、创新、改革杠杆）/ "
+        "coordinated scenario: BJ/HE ≤ 2.7 in 80% of assumption draws, least investment "
+        "(pole, innovation and reform levers)",
         example_scenarios()[5],
-        ["bj_he_ratio@2035<=2.8"],
-        {"objective": "min-investment", "robust": 0.8, "n_draws": 8},
+        ["bj_he_ratio@2035<=2.7"],
+        {
+            "objective": "min-investment",
+            "robust": 0.8,
+            "n_draws": 8,
+            "free": [
+                "poles.investment",
+                "poles.relocation",
+                "innovation.share",
+                "reform.origin_share",
+                "reform.market_integration",
+            ],
+        },
     ),
 )
 

@@ -3,8 +3,9 @@
 Why this parametrisation: a planner thinks in "how far must this lever go by 2035", so each
 milestone lever is one number, its 2035 value, reached by a linear ramp from the unchanged
 2025 milestone (2030 moves by half the 2035 change). Chain presence has 35 segments × 3
-provinces, so one number per province lifts (or lowers) every segment of that province
-together. Pole weights are one number per pole, kept on the simplex (sum = 100%) by a linear
+provinces, so one number per province lifts every segment of that province together (only
+up: goal seek fills links, it never proposes removing a province's industry). Pole weights
+are one number per pole, kept on the simplex (sum = 100%) by a linear
 equality constraint. Integer levers (sharing and extension years) are whole numbers; the
 yes/no switch ``reform.government_led_only`` and the national path are not searched.
 """
@@ -243,7 +244,7 @@ def lever_space(scenario: Scenario, levers: Sequence[str]) -> LeverSpace:
             ms = getattr(getattr(start, group), name)
             variables.append(Variable(lever, None, spec.low, spec.high, float(ms.y2035)))
         elif lever in _CHAIN_LEVERS:
-            variables.append(Variable(lever, None, -1.0, 1.0, 0.0))
+            variables.append(Variable(lever, None, 0.0, 1.0, 0.0))  # filling links only
         else:
             spec = LEVERS[lever]
             value = float(getattr(start.reform, lever.split(".")[1]))

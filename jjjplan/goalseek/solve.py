@@ -346,28 +346,46 @@ def seek(
     problem = _Problem(ev, objective, space.clean(space.x0))
 
     x0 = space.clean(space.x0)
-    x = x0 if _feasible(ev.run(x0)[0][0], ev) else _snap(ev, _search(ev, problem, x0), x0)
-    margins, *_ = ev.run(x)
-    best = None
-    if not _feasible(margins[0], ev):
-        best, x = _closest(ev, problem, x)
+    x, best = _search(ev, problem, x0)
     return _result(ev, problem, scenario, x, best, objective, started)
 
 
-def _search(ev: _Evaluator, problem: _Problem, x0: np.ndarray) -> np.ndarray:
-    """Constrained search from the start, then integer neighbours, then (if needed) from
-    the best point of a Latin-hypercube sample of the lever box."""
-    x = problem.solve(x0)
-    x = _polish_integers(ev, problem, x)
+def _search(
+    ev: _Evaluator, problem: _Problem, x0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The found levers, and each target's best achievable value when not all can be met.
+
+    Constrained search from the start (then integer neighbours). If that fails, each
+    target's best value is found on its own; if every one is achievable, the search is
+    restarted from those points and from the best of a Latin-hypercube sample of the lever
+    box; otherwise (or if that fails too) the closest compromise is returned."""
+    if _feasible(ev.run(x0)[0][0], ev):
+        return x0, None
+    x = _polish_integers(ev, problem, problem.solve(x0))
     if _feasible(ev.run(x)[0][0], ev):
-        return x
-    seeds = _sample(ev.space, max(8, 4 * len(x0)))
+        return _snap(ev, x, x0), None
+    best, points = _best_each(ev, problem, x)
+    achievable = all(t.met(v) for t, v in zip(ev.targets, best, strict=True))
+    if achievable:
+        for seed in (*points, _sample_best(ev)):
+            problem.fixed = seed.copy()
+            y = _polish_integers(ev, problem, problem.solve(seed))
+            if _feasible(ev.run(y)[0][0], ev):
+                return _snap(ev, y, x0), None
+    if len(points) == 1:  # one target: its closest point is the compromise
+        return points[0], best
+    prio = np.array([10.0 ** (1 - t.priority) for t in ev.targets])
+    fun, grad = _margin_objective(problem, prio, 1e-4)
+    return problem.solve(x, fun, grad, targets_on=False), best
+
+
+def _sample_best(ev: _Evaluator) -> np.ndarray:
+    """The point of a Latin-hypercube sample of the lever box (one batch) that falls least
+    short of the targets."""
+    seeds = _sample(ev.space, max(8, 4 * len(ev.space.low)))
     margins, *_ = ev.run(seeds)
     shortfall = np.sum(np.minimum(margins / ev.scale, 0.0) ** 2, axis=1)
-    seed = seeds[int(np.argmin(shortfall))]
-    problem.fixed = seed.copy()
-    y = _polish_integers(ev, problem, problem.solve(seed))
-    return y if _feasible(ev.run(y)[0][0], ev) else x
+    return seeds[int(np.argmin(shortfall))]
 
 
 def _polish_integers(ev: _Evaluator, problem: _Problem, x: np.ndarray) -> np.ndarray:
@@ -385,24 +403,19 @@ def _sample(space: LeverSpace, n: int) -> np.ndarray:
     return np.array([space.clean(space.low + r * (space.high - space.low)) for r in u])
 
 
-def _closest(ev: _Evaluator, problem: _Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each target's best achievable value on its own, and the closest compromise."""
-    n = len(ev.targets)
-    best = np.empty(n)
+def _best_each(
+    ev: _Evaluator, problem: _Problem, x: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each target's best achievable value on its own, and the levers that achieve it."""
+    best = np.empty(len(ev.targets))
     points = []
-    for j in range(n):
+    for j in range(len(ev.targets)):
         fun, grad = _single_target_objective(problem, j)
         y = problem.solve(x, fun, grad, targets_on=False)
         y = _polish_integers_for(ev, problem, y, j)
-        values = _values(ev, y)
-        best[j] = values[j]
+        best[j] = _values(ev, y)[j]
         points.append(y)
-    if n == 1:  # one target: its closest point is the compromise
-        return best, points[0]
-    prio = np.array([10.0 ** (1 - t.priority) for t in ev.targets])
-    fun, grad = _margin_objective(problem, prio, 1e-4)
-    compromise = problem.solve(x, fun, grad, targets_on=False)
-    return best, compromise
+    return best, points
 
 
 def _polish_integers_for(ev: _Evaluator, problem: _Problem, x: np.ndarray, j: int) -> np.ndarray:
