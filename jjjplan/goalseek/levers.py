@@ -152,6 +152,9 @@ class LeverSpace:
     def clean(self, x: np.ndarray) -> np.ndarray:
         """Within bounds, integers whole, weights exactly on the simplex."""
         x = np.clip(np.asarray(x, dtype=float), self.low, self.high)
+        span = self.high - self.low
+        x = np.where(np.abs(x - self.low) < 1e-9 * span, self.low, x)  # 4e-14 is 0
+        x = np.where(np.abs(self.high - x) < 1e-9 * span, self.high, x)
         x = np.where(self.integer, np.round(x), x)
         w = self.weight_index()
         if len(w):
