@@ -57,8 +57,9 @@ class Evaluator:
             if not self.robust:
                 margins[:, j] = t.slack(values[:, 0])
             else:
-                hi = np.quantile(values, self.robust, axis=1)
-                lo = np.quantile(values, 1 - self.robust, axis=1)
+                # order statistics, so meeting the quantile means >= robust of the draws
+                hi = np.quantile(values, self.robust, axis=1, method="higher")
+                lo = np.quantile(values, 1 - self.robust, axis=1, method="lower")
                 if t.op == "<=":
                     margins[:, j] = t.slack(hi)
                 elif t.op == ">=":

@@ -58,6 +58,8 @@ def build_result(ev, problem, start, x, best, objective, started) -> SeekResult:
     margins, share, invest, fiscal = ev.run(x)
     achieved = achieved_values(ev, x)
     met_each = margins[0] >= -1e-9 * np.maximum(1.0, ev.scale)
+    if ev.robust:
+        met_each &= share[0] >= ev.robust - 1e-12
     table = pd.DataFrame(
         {
             "target": [t.key for t in ev.targets],
