@@ -56,7 +56,13 @@ class Assumption:
 
 
 def _a(id, zh, en, value, low, high, unit, source, assumption=False):
-    return Assumption(id, zh, en, float(value), float(low), float(high), unit, source, assumption)
+    """A sourced coefficient with a central value inside its range is drawn triangular (mode
+    at the central value); ASSUMPTIONs are drawn uniform over their range."""
+    inside = float(low) < float(value) < float(high)
+    dist = "triangular" if inside and not assumption else "uniform"
+    return Assumption(
+        id, zh, en, float(value), float(low), float(high), unit, source, assumption, dist
+    )
 
 
 # fmt: off
@@ -65,11 +71,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     _a("beta_conv", "β收敛速度", "conditional β-convergence speed", 0.02, 0.008, 0.045, "1/yr",
        "P1: Kholodilin & Girardin 2011 (DIW DP 1124) 1.7–2.6%; Luo et al. 2002 ~4.5%; review ≈2%"),
     _a("gap_persistence", "结构性差距比例ρ", "structural share of today's gap (ρ)", 1.0, 0.4, 1.2,
-       "share", "fit on province history 2014→2022 (β = 0.02) gives 1.17, i.e. divergence, "
-       "outside the literature range 0.4–1.0 (P2); default 1.0 = no convergence beyond "
-       "policy; see docs/model.md", assumption=True),
+       "share", "1.0 = relative positions follow the national-rate rule (the better naive "
+       "forecast out of sample, docs/model.md); < 1 closes (1 − ρ) of today's gap at speed β "
+       "(P2 range 0.4–1.0)", assumption=True),
+    _a("fe_weight", "单位固定效应权重", "weight on estimated unit growth fixed effects", 0.0, 0.0,
+       1.0, "share", "0 = national-rate rule; the fixed-effect model did not beat both naive "
+       "forecasts out of sample (docs/model.md), so it is a sensitivity, not the default",
+       assumption=True),
     _a("g_nat_2023", "2023年全国GDP实际增速", "national real GDP growth 2023", 0.052, 0.052, 0.052,
        "1/yr", "gdp.csv CN 2023 initial release (5.2%)"),
+    _a("g_nat_2024", "2024年全国GDP实际增速", "national real GDP growth 2024", 0.050, 0.050, 0.050,
+       "1/yr", "NBS 2024 communiqué (5.0%, observations.csv CN 2024); used when 2024 is observed"),
     _a("g_nat_central_2024_2025", "全国增速（中）2024–25", "national growth, central, 2024–25",
        0.050, 0.045, 0.055, "1/yr", "P17 central path (model-lit §6)", assumption=True),
     _a("g_nat_central_2026_2030", "全国增速（中）2026–30", "national growth, central, 2026–30",
@@ -96,8 +108,23 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     _a("inv_yield", "增长极投资增加值产出率", "value added per yuan of pole investment", 0.15,
        0.10, 0.25, "yuan/yuan", "inverse of an incremental capital–output ratio of 4–10",
        assumption=True),
-    _a("alpha_agglo", "集聚弹性", "agglomeration elasticity (density)", 0.04, 0.02, 0.08,
-       "elasticity", "P3: Donovan et al. 2024 meta-analysis 0.015–0.039; Grover et al. 2023"),
+    _a("alpha_agglo", "集聚弹性", "agglomeration elasticity (density)", 0.03, 0.015, 0.039,
+       "elasticity", "P3: Donovan et al. 2024 meta-analysis likely range 0.015–0.039 (central "
+       "0.03 inside it); Grover et al. 2023: developing countries < 1 point higher"),
+    _a("reloc_productivity_gain", "迁入地生产率差异", "productivity differential of relocated "
+       "value added at the destination", 0.0, -0.1, 0.1, "share", "0 = relocation moves value "
+       "added and its multiplier one for one (no free lunch); no estimate found",
+       assumption=True),
+    _a("capacity_share", "年承接能力", "new capacity a province can host per year (relocation "
+       "and chain filling together)", 0.02, 0.01, 0.04, "share of GDP/yr", "industrial land and "
+       "labour limit how much new activity lands in a year; no estimate found",
+       assumption=True),
+    _a("delta_capital", "资本折旧率", "depreciation of pole and public capital", 0.096, 0.05,
+       0.12, "1/yr", "张军、吴桂英、张吉鹏 2004《中国省际物质资本存量估算》(经济研究): 9.6%; "
+       "range spans common provincial capital-stock conventions"),
+    _a("debt_rate", "地方债务成本", "cost of the provincial debt financing pole investment",
+       0.03, 0.02, 0.045, "1/yr", "local-government bond yields of recent years; not in the "
+       "bundled data", assumption=True),
     _a("lambda_spill", "增长极溢出系数", "pole spill-over coefficient (sign!)", 0.0, -0.3, 0.3,
        "ratio", "P4: sign contested (陈玉、孙斌栋 2017 'shadow' −; Wu 2018 +); default 0",
        assumption=True),
@@ -111,8 +138,12 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
        "share", "no estimate found", assumption=True),
     # --- innovation matching --------------------------------------------------------------
     _a("tech_turnover_growth", "北京技术合同成交额增速", "Beijing tech-contract turnover growth",
-       0.120, 0.07, 0.15, "1/yr",
-       "derived: 3452.6 (2015) → 8536.9 (2023) CAGR (tech_contracts.csv)"),
+       0.120, 0.07, 0.15, "1/yr (nominal)",
+       "derived: 3452.6 (2015) → 8536.9 (2023) CAGR (tech_contracts.csv), current prices; the "
+       "engine deflates it with deflator_growth"),
+    _a("deflator_growth", "GDP平减指数增速", "GDP deflator growth (nominal → base-year prices)",
+       0.015, 0.0, 0.03, "1/yr", "deflates nominal technology turnover and gives the "
+       "current-price view; no official projection", assumption=True),
     _a("tech_flow_growth_hist", "输出津冀历史增速", "historical growth of flows to TJ+HE",
        0.265, 0.20, 0.30, "1/yr", "derived: 71.2 (2013) → 748.7 (2023) CAGR; used to "
        "initialise the technology stock"),
@@ -149,12 +180,35 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     _a("comp_frac", "中央一次性补助比例", "central one-off compensation (share of shortfall)", 0.5,
        0.0, 1.0, "share", "财预〔2015〕92号 says 'appropriate' (amount unspecified)",
        assumption=True),
-    _a("fiscal_ratio_BJ", "北京财政收入/GDP", "Beijing budget revenue / GDP", 0.1412, 0.12, 0.16,
-       "share", "derived: 6181.1 / 43760.7 (2023, fiscal.csv, gdp.csv I)"),
-    _a("fiscal_ratio_TJ", "天津财政收入/GDP", "Tianjin budget revenue / GDP", 0.1211, 0.10, 0.14,
-       "share", "derived: 2027.3 / 16737.3 (2023, fiscal.csv, gdp.csv I low)"),
+    _a("fiscal_ratio_BJ", "北京财政收入/GDP", "Beijing budget revenue / GDP", 0.1279, 0.11, 0.15,
+       "share", "derived: 6372.7 / 49843.1 (2024 budget revenue / post-census GDP, dataset "
+       "2024-census5); applied to GDP at constant base-year prices"),
+    _a("fiscal_ratio_TJ", "天津财政收入/GDP", "Tianjin budget revenue / GDP", 0.1178, 0.10, 0.14,
+       "share", "derived: 2027.3 / 17211.8 (2023 budget revenue / post-census GDP, dataset "
+       "2024-census5)"),
     _a("fiscal_ratio_HE", "河北财政收入/GDP", "Hebei budget revenue / GDP", 0.0763, 0.06, 0.10,
        "share", "derived from Handan only: 314.1 / 4114.8 (2021); no Hebei figure in the data",
+       assumption=True),
+    _a("fiscal_transfer_BJ", "北京支出/收入−1", "Beijing expenditure beyond own revenue "
+       "(per yuan of revenue)", 0.3176, 0.2, 0.45, "ratio", "derived: 8396.5 / 6372.7 − 1 "
+       "(2024 general budget expenditure / revenue, dataset 2024-census5)"),
+    _a("fiscal_transfer_TJ", "天津支出/收入−1", "Tianjin expenditure beyond own revenue "
+       "(per yuan of revenue)", 0.618, 0.4, 0.8, "ratio", "derived: 3280.4 / 2027.3 − 1 "
+       "(2023 general budget expenditure / revenue, dataset 2024-census5)"),
+    _a("fiscal_transfer_HE", "河北支出/收入−1", "Hebei expenditure beyond own revenue "
+       "(per yuan of revenue)", 1.2, 0.8, 1.6, "ratio", "no Hebei budget figures in the bundled "
+       "data; central transfers make a net-recipient province's spending about twice its "
+       "revenue", assumption=True),
+    _a("fiscal_multiplier", "地方财政支出乘数", "local fiscal spending multiplier", 0.8, 0.6,
+       1.4, "yuan/yuan", "Guo, Liu & Ma 2016 (J. Comp. Econ. 44(2):343–352) ≈0.6 (counties); "
+       "IMF WP/17/273 'Credit and Fiscal Multipliers in China' 0.8 (0.75 2001–08, 1.4 2010–15)"),
+    _a("pubcap_elasticity", "公共资本产出弹性", "output elasticity of public capital", 0.106,
+       0.083, 0.122, "elasticity", "Bom & Ligthart 2014 (J. Econ. Surveys 28(5):889–916): "
+       "0.083 short run, 0.122 long run, average 0.106"),
+    _a("pubcap_ratio", "公共资本/GDP", "public capital stock / GDP", 1.0, 0.7, 1.5, "ratio",
+       "no provincial public-capital stock in the bundled data", assumption=True),
+    _a("pubinv_share", "新增财力用于公共投资比例", "share of an extra budget spent on public "
+       "investment", 0.3, 0.2, 0.5, "share", "the rest goes to services; no estimate found",
        assumption=True),
     _a("mi_base", "市场一体化指数基期值", "market-integration index, base year", 0.5, 0.3, 0.7,
        "index 0–1", "no published index on this scale", assumption=True),

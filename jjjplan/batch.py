@@ -2,21 +2,27 @@
 
 Every consumer that needs many projections (ensembles, sensitivity, goal seek, sweeps, the
 dashboard's bands) calls :func:`project_many` with the whole batch, never a Python loop over
-:func:`jjjplan.project`, so that the engine can evaluate the batch along a leading axis.
+:func:`jjjplan.project`: the engine evaluates the batch along a leading member axis
+(:func:`jjjplan.model.engine.run`), and ``project`` is its K = 1 case.
 
 The public shape is fixed here: ``len(batch)``, ``batch[k]`` (the :class:`Results` of member
-k), ``batch.gaps`` and ``batch.indicators`` (DataFrames indexed by ``(member, year)``).
+k), ``batch.gaps``, ``batch.ratios`` and ``batch.indicators`` (DataFrames indexed by
+``(member, year)``, built from the arrays in one pass, not from K frames).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
-from jjjplan.results import Results, project
+from jjjplan.chains import PROVINCES
+from jjjplan.gaps import FISCAL_GAP_NAMES, fiscal_gap_measures, gap_measures_array
+from jjjplan.model.engine import BatchProjection, run
+from jjjplan.results import RATIO_NAMES, Results
 from jjjplan.scenario import Scenario
 
 
@@ -24,32 +30,68 @@ from jjjplan.scenario import Scenario
 class Batch:
     """The results of K scenarios; member k is ``batch[k]``."""
 
-    results: tuple[Results, ...]
+    projection: BatchProjection
+    _members: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
-        return len(self.results)
+        return len(self.projection)
 
     def __getitem__(self, k: int) -> Results:
-        return self.results[k]
+        k = range(len(self))[k]  # negative indices; IndexError when out of range
+        if k not in self._members:
+            self._members[k] = Results(self.projection.member(k))
+        return self._members[k]
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self)))
 
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
-        return tuple(r.scenario for r in self.results)
+        return self.projection.scenarios
 
-    def _stack(self, attr: str) -> pd.DataFrame:
-        frames = [getattr(r, attr) for r in self.results]
-        df = pd.concat(frames, keys=range(len(frames)), names=["member", "year"])
-        return df
+    @property
+    def years(self) -> np.ndarray:
+        return self.projection.years
+
+    def _index(self) -> pd.MultiIndex:
+        return pd.MultiIndex.from_product([range(len(self)), self.years], names=["member", "year"])
+
+    def _frame(self, values: np.ndarray, columns) -> pd.DataFrame:
+        k, t = values.shape[:2]
+        return pd.DataFrame(values.reshape(k * t, -1), index=self._index(), columns=list(columns))
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
         """Gap measures of every member: index (member, year), columns of ``Results.gaps``."""
-        return self._stack("gaps")
+        p = self.projection
+        values, names = gap_measures_array(p.gdp, p.population, groups=p.provinces)
+        prov = np.array(p.provinces)
+        pop = np.stack([p.population[:, :, prov == q].sum(axis=2) for q in PROVINCES], axis=-1)
+        fiscal = fiscal_gap_measures(p.ledger["expenditure"], pop)
+        values = np.concatenate(
+            [values, np.stack([fiscal[f] for f in FISCAL_GAP_NAMES], axis=-1)], axis=-1
+        )
+        return self._frame(values, (*names, *FISCAL_GAP_NAMES))
 
     @cached_property
     def ratios(self) -> pd.DataFrame:
         """Per-capita ratios of every member: index (member, year), as ``Results.ratios``."""
-        return self._stack("ratios")
+        p = self.projection
+        prov = np.array(p.provinces)
+        per_capita = {}
+        for name in PROVINCES:
+            mask = prov == name
+            per_capita[name] = p.gdp[:, :, mask].sum(axis=2) / p.population[:, :, mask].sum(axis=2)
+        he = per_capita["HE"]
+        values = np.stack(
+            [
+                per_capita["BJ"] / he,
+                per_capita["TJ"] / he,
+                p.gdp.sum(axis=2) / p.national_gdp,
+            ],
+            axis=2,
+        )
+        return self._frame(values, RATIO_NAMES)
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
@@ -59,14 +101,15 @@ class Batch:
 
 
 def project_many(scenarios: Sequence[Scenario], data=None) -> Batch:
-    """Project every scenario in ``scenarios`` (levers and assumptions may differ).
+    """Project every scenario in ``scenarios`` at once (levers and assumptions may differ).
 
-    ``data`` selects the baseline dataset (``None``: each scenario's own data vintage).
+    ``data`` selects the baseline dataset: None (the bundled data in the scenarios' common
+    ``data_vintage``), the path of a planner's baseline-data workbook, or a Dataset.
     """
-    if data is not None:
-        raise NotImplementedError("project_many(data=...) arrives with Baseline data v2")
     scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("project_many needs at least one scenario")
     for k, s in enumerate(scenarios):
         if not isinstance(s, Scenario):
             raise TypeError(f"project_many: member {k} is {type(s).__name__}, not a Scenario")
-    return Batch(tuple(project(s) for s in scenarios))
+    return Batch(run(scenarios, data))

@@ -1,136 +1,191 @@
-"""Calibration of the baseline-growth block on the history that exists.
+"""The estimated baseline: what the observed growth panel supports, tested out of sample.
 
-City history does not exist on any consistent basis (data README), so the convergence block
-is calibrated at province level (Beijing, Tianjin, Hebei) on one pre-R5 GDP chain: R4 2014,
-F 2019, I 2022. Relative per-capita GDP ln(y_i/ȳ) is deflator-free if the three provinces
-share one price deflator (an assumption). β is taken from the literature (P1) because three
-units and two intervals cannot identify both β and ρ; ρ (the structural share of the gap) is
-fitted. ``report()`` gives the fit on 2014–2022 and an out-of-sample check (fit to 2014–2019,
-predict 2022 from 2019).
+Data (bundled observations, real GDP growth as published): Beijing and Tianjin 2015, 2019,
+2021–2024; Hebei 2019–2024; China 2014, 2019, 2022–2024. Relative growth (unit minus
+national, log points) therefore exists for 2019 and 2022–2024 only, for the three provinces.
+No Hebei city has a real-growth series on a consistent basis (data README), so city units
+inherit Hebei's fixed effect and the provincial population trend.
+
+Three forecasts of each province's real GDP growth are compared out of sample (fit on years
+up to 2019, and up to 2022; predict the observed years up to 2024): the fixed-effect model
+(national rate + the unit's mean relative growth in the fit window), the national rate for
+every unit, and the unit's own average growth over the previous five years (the observed
+years in that window). ``report()`` returns the tables docs/model.md shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from jjjplan import baseline
-from jjjplan.assumptions import ASSUMPTION_BY_ID
-from jjjplan.model.engine import convergence
+
+PROVINCE_CODES = ("BJ", "TJ", "HE")
+FIT_ENDS = (2019, 2022)
+LAST_OBSERVED = 2024
 
 
-def observed_relative() -> pd.DataFrame:
-    """ln(y_i/ȳ) per calibration year (rows) and province (columns), ȳ over BJ+TJ+HE."""
-    h = baseline.province_history()
-    out = {}
-    for year, grp in h.groupby("year"):
-        y = grp.gdp.to_numpy() / grp.population.to_numpy()
-        ybar = grp.gdp.sum() / grp.population.sum()
-        out[year] = pd.Series(np.log(y / ybar), index=grp.region.to_numpy())
-    return pd.DataFrame(out).T.loc[:, list(baseline.PROVINCES)]
+@cache
+def growth_panel() -> pd.DataFrame:
+    """Observed real GDP growth (log points) by year (rows) for BJ, TJ, HE, CN (columns).
+
+    One value per region-year: the initial release (I, or I5 on the post-census basis)."""
+    o = baseline.observations()
+    rows = o[(o.variable == "real_growth") & o.region.isin((*PROVINCE_CODES, "CN"))]
+    rows = rows[rows.vintage_code.isin(("I", "I5"))]
+    wide = rows.pivot_table(index="year", columns="region", values="value", aggfunc="first")
+    return np.log1p(wide.loc[:, [*PROVINCE_CODES, "CN"]] / 100.0).sort_index()
 
 
-def _population_path(start: int, end: int) -> np.ndarray:
-    h = baseline.province_history().pivot(index="year", columns="region", values="population")
-    h = h.loc[:, list(baseline.PROVINCES)]
-    p0, p1 = h.loc[start].to_numpy(), h.loc[end].to_numpy()
-    steps = np.arange(end - start + 1)[:, None] / (end - start)
-    return p0 * (p1 / p0) ** steps  # geometric interpolation between observed years
+def relative_growth() -> pd.DataFrame:
+    """Unit minus national growth (log points) in the years where both are observed."""
+    g = growth_panel()
+    rel = g.loc[:, list(PROVINCE_CODES)].sub(g["CN"], axis=0)
+    return rel.dropna(how="any")
 
 
-def simulate(x0: np.ndarray, start: int, end: int, beta: float, rho: float) -> np.ndarray:
-    """Relative log per-capita GDP after running the convergence block from start to end.
+@dataclass(frozen=True)
+class FixedEffects:
+    """Mean relative growth per province with its standard error (pooled residual sd)."""
 
-    The common national growth term cancels in relative terms, so only the convergence
-    term moves the gaps; the regional mean is population-weighted each year."""
-    pop = _population_path(start, end)
-    y = np.exp(x0)
-    y0, ybar0 = y.copy(), (y * pop[0]).sum() / pop[0].sum()
-    for t in range(1, end - start + 1):
-        ybar = (y * pop[t - 1]).sum() / pop[t - 1].sum()
-        y = y * np.exp(-convergence(y, ybar, y0, ybar0, beta, rho))
-    ybar = (y * pop[-1]).sum() / pop[-1].sum()
-    return np.log(y / ybar)
+    fit_end: int
+    years: tuple[int, ...]
+    effect: pd.Series  # log points per year
+    std_error: pd.Series
 
 
-def fit_rho(start: int, end: int, beta: float, grid: np.ndarray | None = None) -> float:
-    """ρ minimising the squared error of ln(y_i/ȳ) at ``end`` (grid over 0–2, step 0.005)."""
-    obs = observed_relative()
-    grid = np.arange(0.0, 2.0001, 0.005) if grid is None else grid
-    x0, x1 = obs.loc[start].to_numpy(), obs.loc[end].to_numpy()
-    sse = [((simulate(x0, start, end, beta, r) - x1) ** 2).sum() for r in grid]
-    return float(grid[int(np.argmin(sse))])
+def fit_fixed_effects(fit_end: int = LAST_OBSERVED) -> FixedEffects:
+    rel = relative_growth()
+    rel = rel[rel.index <= fit_end]
+    effect = rel.mean()
+    resid = rel - effect
+    dof = max(resid.size - len(PROVINCE_CODES), 1)
+    sd = float(np.sqrt((resid.to_numpy() ** 2).sum() / dof)) if len(rel) > 1 else np.nan
+    se = pd.Series(sd / np.sqrt(len(rel)), index=effect.index)
+    return FixedEffects(fit_end, tuple(int(y) for y in rel.index), effect, se)
+
+
+def unit_fixed_effects(provinces: tuple[str, ...]) -> np.ndarray:
+    """Per-unit fixed effect (log points/yr) fitted on every observed year; Hebei cities get
+    Hebei's. The engine scales it by the ``fe_weight`` assumption (default 0)."""
+    fe = fit_fixed_effects().effect
+    return np.array([float(fe[p]) for p in provinces])
+
+
+@dataclass(frozen=True)
+class BetaFit:
+    """Pooled regression of relative growth on last year's relative per-capita GDP."""
+
+    beta: float
+    std_error: float
+    n_obs: int
+    years: tuple[int, ...]
+
+
+def fit_beta() -> BetaFit:
+    """β from Δ_i,t = a − β · ln(y_i,t−1 / ȳ_t−1) on the post-census dataset's years.
+
+    Only 2023 and 2024 have both relative growth and a lagged level on one vintage (the
+    default dataset), so 6 observations: the estimate is reported with its standard error,
+    not used, unless it is precise (it is not; see docs/model.md)."""
+    ds = baseline.dataset()
+    codes = list(ds.units)
+    idx = [codes.index(p) for p in ("BJ", "TJ")]
+    he = [i for i, c in enumerate(codes) if c not in ("BJ", "TJ")]
+    rel = relative_growth()
+    xs, ys, years = [], [], []
+    for t, year in enumerate(ds.years[1:], start=1):
+        if year not in rel.index:
+            continue
+        gdp, pop = ds.gdp[t - 1], ds.population[t - 1]
+        per_cap = [gdp[i] / pop[i] for i in idx] + [gdp[he].sum() / pop[he].sum()]
+        ybar = gdp.sum() / pop.sum()
+        for p, y in zip(PROVINCE_CODES, per_cap, strict=True):
+            xs.append(np.log(y / ybar))
+            ys.append(rel.loc[year, p])
+        years.append(int(year))
+    x, y = np.array(xs), np.array(ys)
+    design = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    resid = y - design @ coef
+    dof = max(len(y) - 2, 1)
+    cov = (resid @ resid / dof) * np.linalg.inv(design.T @ design)
+    return BetaFit(float(-coef[1]), float(np.sqrt(cov[1, 1])), len(y), tuple(years))
+
+
+def forecasts(fit_end: int) -> pd.DataFrame:
+    """Out-of-sample growth forecasts and errors (percentage points) for fit_end < year ≤ 2024,
+    in the years where every province and China are observed."""
+    g = growth_panel()
+    rel = relative_growth()
+    fe = fit_fixed_effects(fit_end).effect
+    rows = []
+    for year in [y for y in rel.index if fit_end < y <= LAST_OBSERVED]:
+        for p in PROVINCE_CODES:
+            window = g.loc[(g.index > fit_end - 5) & (g.index <= fit_end), p].dropna()
+            actual = g.loc[year, p]
+            preds = {
+                "fixed_effects": g.loc[year, "CN"] + fe[p],
+                "national_rate": g.loc[year, "CN"],
+                "own_5yr_average": window.mean(),
+            }
+            for rule, pred in preds.items():
+                rows.append(
+                    {
+                        "fit_end": fit_end,
+                        "year": int(year),
+                        "province": p,
+                        "rule": rule,
+                        "error_pp": (np.expm1(pred) - np.expm1(actual)) * 100.0,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def out_of_sample() -> pd.DataFrame:
+    """Mean absolute growth error (percentage points) per rule and fit window."""
+    df = pd.concat([forecasts(end) for end in FIT_ENDS], ignore_index=True)
+    df["abs_error_pp"] = df["error_pp"].abs()
+    table = df.pivot_table(index="fit_end", columns="rule", values="abs_error_pp", aggfunc="mean")
+    table["n_forecasts"] = df.groupby("fit_end").size() // 3
+    return table.loc[:, ["fixed_effects", "national_rate", "own_5yr_average", "n_forecasts"]]
+
+
+def default_rule() -> str:
+    """The baseline engine's default: the model if it beats both naive rules in every fit
+    window, else the naive rule with the lower mean error over the windows."""
+    t = out_of_sample()
+    if (t["fixed_effects"] < t[["national_rate", "own_5yr_average"]].min(axis=1)).all():
+        return "fixed_effects"
+    means = t[["national_rate", "own_5yr_average"]].mean()
+    return str(means.idxmin())
 
 
 @dataclass(frozen=True)
 class CalibrationReport:
-    beta: float
-    rho_full: float  # fitted on 2014→2022
-    rho_in_sample: float  # fitted on 2014→2019
-    fit: pd.DataFrame  # province × (observed, model, error) at 2019 and 2022, full fit
-    out_of_sample: pd.DataFrame  # 2022 predicted from 2019 with rho_in_sample; vs no-change
-    beta_grid: pd.DataFrame  # best ρ and RMSE for alternative β values (identification)
+    fixed_effects: FixedEffects
+    beta: BetaFit
+    out_of_sample: pd.DataFrame
+    default_rule: str
 
 
-def _ratio_error(model_x: np.ndarray, obs_x: np.ndarray) -> np.ndarray:
-    """Error in relative per-capita GDP, percent: exp(model − observed) − 1."""
-    return (np.exp(model_x - obs_x) - 1.0) * 100.0
-
-
-def report(beta: float | None = None) -> CalibrationReport:
-    beta = ASSUMPTION_BY_ID["beta_conv"].value if beta is None else beta
-    obs = observed_relative()
-    provs = list(baseline.PROVINCES)
-    rho_full = fit_rho(2014, 2022, beta)
-    rows = []
-    for year in (2019, 2022):
-        model = simulate(obs.loc[2014].to_numpy(), 2014, year, beta, rho_full)
-        for i, p in enumerate(provs):
-            rows.append(
-                {
-                    "year": year,
-                    "province": p,
-                    "observed": obs.loc[year, p],
-                    "model": model[i],
-                    "error_pct": _ratio_error(model[i : i + 1], obs.loc[year, p:p].to_numpy())[0],
-                }
-            )
-    fit = pd.DataFrame(rows)
-
-    rho_in = fit_rho(2014, 2019, beta)
-    pred = simulate(obs.loc[2019].to_numpy(), 2019, 2022, beta, rho_in)
-    actual = obs.loc[2022].to_numpy()
-    naive = obs.loc[2019].to_numpy()
-    oos = pd.DataFrame(
-        {
-            "province": provs,
-            "observed_2022": actual,
-            "model_2022": pred,
-            "model_error_pct": _ratio_error(pred, actual),
-            "no_change_error_pct": _ratio_error(naive, actual),
-        }
-    )
-    grid_rows = []
-    for b in (0.008, 0.01, 0.02, 0.03, 0.045):
-        r = fit_rho(2014, 2022, b)
-        m = simulate(obs.loc[2014].to_numpy(), 2014, 2022, b, r)
-        grid_rows.append(
-            {
-                "beta": b,
-                "best_rho": r,
-                "rmse_pct": float(np.sqrt(np.mean(_ratio_error(m, actual) ** 2))),
-            }
-        )
-    return CalibrationReport(beta, rho_full, rho_in, fit, oos, pd.DataFrame(grid_rows))
+def report() -> CalibrationReport:
+    return CalibrationReport(fit_fixed_effects(), fit_beta(), out_of_sample(), default_rule())
 
 
 if __name__ == "__main__":  # python -m jjjplan.calibration prints the tables of docs/model.md
     r = report()
     pd.set_option("display.width", 120)
-    print(f"beta = {r.beta}; rho (2014→2022) = {r.rho_full}; rho (2014→2019) = {r.rho_in_sample}")
-    print(observed_relative().round(4))
-    print(r.fit.round(4).to_string(index=False))
-    print(r.out_of_sample.round(4).to_string(index=False))
-    print(r.beta_grid.round(4).to_string(index=False))
+    print(relative_growth().round(4))
+    print(
+        "fixed effects",
+        r.fixed_effects.effect.round(4).to_dict(),
+        "se",
+        r.fixed_effects.std_error.round(4).to_dict(),
+    )
+    print(r.beta)
+    print(r.out_of_sample.round(3))
+    print("default rule:", r.default_rule)

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 import jjjplan
+from jjjplan.data.commands import data_options, echo_data, load_data, write_data_template
 
 REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 KEY_COLUMNS = (
@@ -56,7 +57,14 @@ def planner_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 f"文件错误 / file error: {err.strerror or err} ({err.filename or ''})", err=True
             )
             sys.exit(1)
-        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:  # Ctrl-C: saves are atomic, so say so and stop quietly
+            click.echo(
+                "\n已中断 / interrupted (已写出的文件完整，未写完的不会留下 / files already "
+                "written are complete; nothing half-written is left)",
+                err=True,
+            )
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except Exception as err:  # an internal error: one line unless debugging
             if os.environ.get("JJJPLAN_DEBUG"):
@@ -140,6 +148,7 @@ def template(out: Path, code: str | None) -> None:
     from jjjplan.excel import make_template
 
     _refuse_existing(out)
+    _output(out, "template")
     path = make_template(out, _code_scenario(code) if code else None)
     click.echo(f"已写出模板 / template written: {path}")
 
@@ -163,33 +172,18 @@ def _refuse_existing(out: Path) -> None:
         )
 
 
-def _refuse_scenario_target(out: Path) -> None:
-    """Results never replace a scenario workbook (one with jjjplan's TemplateVersion name)."""
-    if _looks_like_scenario_workbook(out):
-        _refuse_output(
-            out,
-            "a results file name",
-            "a scenario workbook",
-            "输出文件是一个情景工作簿（输入文件），不会被结果覆盖；请另选输出文件名",
-            "the output file is a scenario workbook (an input), so results will not "
-            "replace it; choose another output name",
-        )
+def _output(out: Path, kind: str, inputs=(), overwrite: bool = False) -> Path:
+    """The one output policy (jjjplan.output_policy): refuse inputs, scenario workbooks,
+    devices, wrong extensions, open files, and an existing file unless --overwrite."""
+    from jjjplan.output_policy import check_output
+
+    existing = "replace" if overwrite else "refuse"
+    return check_output(out, kind, inputs=inputs, existing=existing).path
 
 
-def _looks_like_scenario_workbook(path: Path) -> bool:
-    """True if ``path`` is an .xlsx whose workbook part defines jjjplan's TemplateVersion."""
-    import zipfile
-
-    try:
-        if not path.is_file():
-            return False
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 8 * 1024 * 1024:
-                return False
-            return b'name="TemplateVersion"' in zf.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
-        return False
+OVERWRITE = click.option(
+    "--overwrite", is_flag=True, help="Replace the output file if it exists (never an input)."
+)
 
 
 @main.command()
@@ -203,8 +197,16 @@ def _looks_like_scenario_workbook(path: Path) -> bool:
     help="Write a copy with offending cells marked red and an Errors sheet "
     "(a folder when several workbooks are given).",
 )
+@OVERWRITE
+@data_options
 @planner_errors
-def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
+def validate(
+    workbooks: tuple[Path, ...],
+    annotate_out: Path | None,
+    overwrite: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+) -> None:
     """Check scenario workbooks; list every problem with sheet!cell.
 
     \b
@@ -235,18 +237,28 @@ def validate(workbooks: tuple[Path, ...], annotate_out: Path | None) -> None:
                     if annotate_out.is_dir()
                     else annotate_out
                 )
-                _annotate(wb, err, target)
+                _annotate(wb, err, target, overwrite)
             continue
         click.echo(f"✓ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
         for notice in reading.notices:
             click.echo(f"  提示 / notice: {notice}")
         if annotate_out is not None:
             click.echo("  (no problems: no annotated copy written)")
+    if data_file is not None or data_vintage is not None:
+        try:
+            data = load_data(data_file, data_vintage)
+        except ValidationError as err:
+            failed += 1
+            click.echo(f"x {data_file or data_vintage}", err=True)
+            click.echo(str(err), err=True)
+        else:
+            click.echo(f"{data_file or data_vintage}: 基期数据有效 / baseline data valid")
+            echo_data(data)
     if failed:
         sys.exit(1)
 
 
-def _annotate(wb: Path, err, target: Path) -> None:
+def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     from jjjplan.errors import ValidationError, WorkbookRejected
     from jjjplan.excel.read.annotate import annotate_copy
 
@@ -256,6 +268,8 @@ def _annotate(wb: Path, err, target: Path) -> None:
     from jjjplan.excel.guard.preflight import run_isolated
 
     try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
+        kind = "annotated"
+        target = _output(target, kind, [wb], overwrite)
         result = run_isolated(annotate_copy, wb, err, target, workbook=wb.name)
     except ValidationError as problem:
         click.echo(f"  annotated copy not written: {problem}", err=True)
@@ -275,24 +289,38 @@ def _annotate(wb: Path, err, target: Path) -> None:
     help="Results workbook to write.",
 )
 @click.option("--code", "code", metavar="CODE", help="Project the scenario of a JJJ1-… code.")
+@OVERWRITE
+@data_options
 @planner_errors
-def run(workbook: Path | None, out: Path, code: str | None) -> None:
+def run(
+    workbook: Path | None,
+    out: Path,
+    code: str | None,
+    overwrite: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
+      jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
       jjjplan run --code JJJ1-… -o results.xlsx
     """
-    from jjjplan.excel import read_workbook, write_results
-    from jjjplan.excel.safety import check_output_path
+    from jjjplan.excel import write_results
 
     if (workbook is None) == (code is None):
         raise click.UsageError("give a WORKBOOK or --code CODE (one of the two)")
-    check_output_path(out, [workbook] if workbook else [])
-    _refuse_scenario_target(out)
-    scenario = read_workbook(workbook) if workbook else _code_scenario(code)
-    results = jjjplan.project(scenario)
+    inputs = [p for p in (workbook, data_file) if p is not None]
+    _output(out, "results", inputs, overwrite)
+    if workbook is not None:
+        [scenario], data = _read_inputs([workbook], data_file, data_vintage)
+    else:
+        scenario = _code_scenario(code)
+        data = load_data(data_file, data_vintage)
+    echo_data(data)
+    results = jjjplan.project(scenario, data=data)
     write_results(results, out, source_path=workbook)
     click.echo(f"已写出结果 / results written: {out}")
     click.echo(gap_table(results))
@@ -316,8 +344,17 @@ def run(workbook: Path | None, out: Path, code: str | None) -> None:
     help="The scenario the others are compared with (default: the one named "
     "'baseline', else the first).",
 )
+@OVERWRITE
+@data_options
 @planner_errors
-def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) -> None:
+def compare(
+    workbooks: tuple[Path, ...],
+    out: Path,
+    baseline_wb: Path | None,
+    overwrite: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
     \b
@@ -325,16 +362,19 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
     """
-    from jjjplan.excel.safety import check_output_path
+    from jjjplan.excel.safety import same_file
 
     paths = list(workbooks)
-    if baseline_wb is not None and baseline_wb not in paths:
-        paths.insert(0, baseline_wb)
-    check_output_path(out, paths)
-    _refuse_scenario_target(out)
-    results = _read_and_project(paths)
+    base_at = None
+    if baseline_wb is not None:  # the same file, however it is spelt, is the listed one
+        listed = [i for i, p in enumerate(paths) if same_file(Path(baseline_wb), Path(p))]
+        base_at = listed[0] if listed else 0
+        if not listed:
+            paths.insert(0, baseline_wb)
+    _output(out, "comparison", [*paths, *([data_file] if data_file else [])], overwrite)
+    results = _read_and_project(paths, data_file, data_vintage)
     _refuse_duplicate_names(paths, results)
-    base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
+    base = results[base_at] if base_at is not None else None
     from jjjplan.excel import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
@@ -342,44 +382,55 @@ def compare(workbooks: tuple[Path, ...], out: Path, baseline_wb: Path | None) ->
 
 
 def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
-    """Scenario names label the comparison's columns, so they must differ (as planners read
-    them: case, width and outer spaces ignored); name every clash at its cell."""
-    import unicodedata
-
+    """Scenario names label the comparison's columns, so they must differ as planners read
+    them (jjjplan.names.name_key: width, case, spaces and invisible characters ignored);
+    name every clash at its cell, and show invisible characters."""
     from jjjplan.errors import Issue, ValidationError
-    from jjjplan.excel.layout import ABOUT
+    from jjjplan.excel.read.reader import scenario_cells
+    from jjjplan.names import describe_invisible, name_key
 
     first: dict[str, Path] = {}
     issues = []
     for path, res in zip(paths, results, strict=True):
         name = res.scenario.name
-        key = unicodedata.normalize("NFKC", name).strip().casefold()
-        if key in first:
-            other = first[key].name
-            issues.append(
-                Issue(
-                    path.name,
-                    ABOUT,
-                    None,
-                    "name",
-                    f"a name different from {other}",
-                    repr(name),
-                    f"情景名称 {name!r} 与 {other} 的情景名称相同；对比表按名称区分情景，"
-                    f"请在“{ABOUT}”工作表中修改其中一个",
-                    f"scenario name {name!r} is also the name in {other}; the comparison tells "
-                    f"scenarios apart by name, so rename one on the '{ABOUT}' sheet",
-                )
-            )
-        else:
+        key = name_key(name)
+        if key not in first:
             first[key] = path
+            continue
+        other = first[key].name
+        hidden = describe_invisible(name) or describe_invisible(
+            results[paths.index(first[key])].scenario.name
+        )
+        extra = f" (invisible: {hidden})" if hidden else ""
+        extra_zh = f"（含不可见字符：{hidden}）" if hidden else ""
+        where = scenario_cells(path).get("name", "")
+        sheet, _, cell = where.partition("!")
+        issues.append(
+            Issue(
+                path.name,
+                sheet or None,
+                cell or None,
+                "name",
+                f"a name different from {other}",
+                repr(name) + extra,
+                f"情景名称 {name!r} 与 {other} 的情景名称相同{extra_zh}；"
+                "对比表按名称区分情景，请修改其中一个",
+                f"scenario name {name!r} is also the name in {other}{extra}; the comparison "
+                "tells scenarios apart by name, so rename one",
+            )
+        )
     if issues:
         raise ValidationError(issues)
 
 
-def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
-    """Read every workbook first, so all problems of all files are reported together."""
-    from jjjplan.errors import ValidationError
+def _read_inputs(
+    paths: list[Path], data_file: Path | None, data_vintage: str | None
+) -> tuple[list[jjjplan.Scenario], jjjplan.baseline.Dataset | None]:
+    """Read every workbook and the data file first, so all problems of all files are
+    reported together; with no data option, the scenarios must name one vintage."""
+    from jjjplan.errors import Issue, ValidationError
     from jjjplan.excel import read_workbook
+    from jjjplan.excel.layout import ABOUT
 
     scenarios, issues = [], []
     for p in paths:
@@ -387,9 +438,44 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
             scenarios.append(read_workbook(p))
         except ValidationError as err:
             issues.extend(err.issues)
+    data = None
+    try:
+        data = load_data(data_file, data_vintage)
+    except ValidationError as err:
+        issues.extend(err.issues)
+    named = {s.data_vintage or jjjplan.baseline.DEFAULT_VINTAGE for s in scenarios}
+    if data is None and not issues and len(named) > 1:
+        for p, s in zip(paths, scenarios, strict=True):
+            v = s.data_vintage or jjjplan.baseline.DEFAULT_VINTAGE
+            issues.append(
+                Issue(
+                    p.name,
+                    ABOUT,
+                    None,
+                    "data_vintage",
+                    "one vintage for the whole run",
+                    v,
+                    f"一次运行只能使用一个数据版本，这些工作簿分别为 {', '.join(sorted(named))}；"
+                    "请统一“基期数据版本”，或使用 --data-vintage",
+                    f"one run uses one data vintage, but the workbooks name "
+                    f"{', '.join(sorted(named))}; make them agree or pass --data-vintage",
+                )
+            )
     if issues:
         raise ValidationError(issues)
-    return [jjjplan.project(s) for s in scenarios]
+    if data is not None:  # the run's data overrides each workbook's vintage field
+        scenarios = [s.replace(data_vintage=None) for s in scenarios]
+    return scenarios, data
+
+
+def _read_and_project(
+    paths: list[Path], data_file: Path | None = None, data_vintage: str | None = None
+) -> list[jjjplan.Results]:
+    """Read every input, then project all scenarios in one batch on one dataset."""
+    scenarios, data = _read_inputs(paths, data_file, data_vintage)
+    echo_data(data)
+    batch = jjjplan.project_many(scenarios, data=data)
+    return [batch[k] for k in range(len(batch))]
 
 
 @main.command()
@@ -408,8 +494,11 @@ def _read_and_project(paths: list[Path]) -> list[jjjplan.Results]:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of scenario workbooks (default: the shipped workbooks/).",
 )
+@data_options
 @planner_errors
-def demo(out_dir: Path, wb_dir: Path | None) -> None:
+def demo(
+    out_dir: Path, wb_dir: Path | None, data_file: Path | None, data_vintage: str | None
+) -> None:
     """Run every shipped scenario workbook: results workbooks + one comparison workbook.
 
     \b
@@ -424,12 +513,24 @@ def demo(out_dir: Path, wb_dir: Path | None) -> None:
     if not paths:
         raise click.UsageError(f"no scenario workbooks in {wb_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = _read_and_project(paths)
-    for path, res in zip(paths, results, strict=True):
-        target = out_dir / f"{path.stem}-results.xlsx"
+    from jjjplan.errors import ValidationError
+    from jjjplan.output_policy import OutputRefused, check_output
+
+    # the demo folder is jjjplan's own: earlier demo outputs are replaced, nothing else
+    targets = [out_dir / f"{p.stem}-results.xlsx" for p in paths]
+    comparison = out_dir / "comparison.xlsx"
+    refused = []
+    for target, kind in [*((t, "results") for t in targets), (comparison, "comparison")]:
+        try:
+            check_output(target, kind, inputs=paths, existing="replace-own")
+        except OutputRefused as err:
+            refused.extend(err.issues)
+    if refused:
+        raise ValidationError(refused)
+    results = _read_and_project(paths, data_file, data_vintage)
+    for path, res, target in zip(paths, results, targets, strict=True):
         write_results(res, target, source_path=path)
         click.echo(f"✓ {path.name} → {target}")
-    comparison = out_dir / "comparison.xlsx"
     write_comparison(results, comparison, source_paths=paths)
     click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
     click.echo("2035年区域差距 / regional gaps in 2035:")
@@ -457,8 +558,15 @@ def baseline() -> None:
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--port", default=8866, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+@data_options
 @planner_errors
-def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
+def dashboard(
+    workbook: Path | None,
+    port: int,
+    no_browser: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+) -> None:
     """Serve the planning dashboard (Voilà) on localhost and print its address.
 
     \b
@@ -469,9 +577,43 @@ def dashboard(workbook: Path | None, port: int, no_browser: bool) -> None:
         from jjjplan.excel import read_workbook
 
         read_workbook(workbook)  # refuse a bad workbook here, with sheet!cell, not in a browser
+    # refuse a bad data file here too; the dashboard reads the same options from the
+    # environment (JJJPLAN_DATA, JJJPLAN_DATA_VINTAGE) when it supports them
+    load_data(data_file, data_vintage)
+    if data_file is not None:
+        os.environ["JJJPLAN_DATA"] = str(data_file.resolve())
+    if data_vintage is not None:
+        os.environ["JJJPLAN_DATA_VINTAGE"] = data_vintage
     from jjjplan.dashboard.serve import serve_dashboard
 
     serve_dashboard(str(workbook) if workbook else None, port, not no_browser)
+
+
+@main.group()
+def data() -> None:
+    """Baseline data: a workbook to fill with your own yearbook figures (use with --data)."""
+
+
+@data.command("template")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--data-vintage",
+    "data_vintage",
+    metavar="ID",
+    default=None,
+    help="Bundled vintage to prefill (default: the default vintage).",
+)
+@planner_errors
+def data_template(out: Path, data_vintage: str | None) -> None:
+    """Write a baseline-data workbook prefilled with the bundled values and their sources.
+
+    \b
+    Example:
+      jjjplan data template d.xlsx
+      jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
+    """
+    write_data_template(out, data_vintage)
+
 
 
 def _code_scenario(code: str):

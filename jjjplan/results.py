@@ -7,7 +7,7 @@ when ``contributions`` is asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import combinations
 from math import factorial
@@ -17,37 +17,47 @@ import pandas as pd
 
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
-from jjjplan.gaps import gap_measures_frame
-from jjjplan.model.engine import Projection, national_growth, project_arrays
-from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS, Scenario
+from jjjplan.gaps import fiscal_gap_measures, gap_measures_frame
+from jjjplan.model.engine import Projection, project_arrays, run
+from jjjplan.scenario import CONTRIBUTORS, MILESTONE_YEARS, PATHWAYS, Scenario
 
 #: The canonical tidy columns, defined once.
 COLUMNS = ("scenario", "region", "year", "variable", "unit", "value")
-PRICES = f"亿元 ({baseline.BASE_YEAR} prices)"
-NATIONAL_GDP_BASE = 1210207.0  # CN 2022 initial release (gdp.csv), same vintage as BJ/TJ/HE
+#: Money unit of every projected figure; ``unit_label`` names the year (the dataset's base
+#: year), e.g. "亿元 (2024 prices)".
+PRICES = "亿元 (base-year prices)"
+CURRENT_PRICES = "亿元 (current prices, deflator path)"
 
 #: variable -> (label zh, label en, unit)
 VARIABLES = {
     "gdp": ("地区生产总值", "GDP", PRICES),
     "population": ("常住人口", "resident population", "万人"),
     "gdp_per_capita": ("人均地区生产总值", "GDP per capita", "元/person"),
-    "relocated_va_out": ("疏解迁出增加值", "value added relocated out", "亿元/yr"),
-    "relocated_va_in": ("承接迁入增加值", "relocated value added received", "亿元/yr"),
-    "pole_investment": ("增长极新增投资", "extra pole investment", "亿元/yr"),
-    "chain_value_added": ("补链新增增加值", "value added from chain filling", "亿元/yr"),
-    "tech_inflow": ("技术合同流入", "technology-contract inflow", "亿元/yr"),
-    "tech_stock": ("吸收技术存量", "absorbed technology stock", "亿元"),
+    "gdp_current": ("地区生产总值（现价）", "GDP (current prices)", CURRENT_PRICES),
+    "relocated_va_out": ("疏解迁出增加值", "value added relocated out", PRICES),
+    "relocated_va_in": ("承接迁入增加值", "relocated value added received", PRICES),
+    "pole_investment": ("增长极新增投资", "extra pole investment", PRICES),
+    "pole_capital": ("增长极新增资本存量", "extra pole capital (depreciated)", PRICES),
+    "chain_value_added": ("补链新增增加值", "value added from chain filling", PRICES),
+    "tech_inflow": ("技术合同流入", "technology-contract inflow", PRICES),
+    "tech_stock": ("吸收技术存量", "absorbed technology stock", PRICES),
     "tech_share": ("北京技术合同流向津冀比例", "share of BJ tech turnover to TJ+HE", "share"),
     "target_tech_share": ("目标：流向津冀比例", "target: share to TJ+HE", "share"),
     "target_bj_population_cap": ("目标：北京人口上限", "target: Beijing population cap", "万人"),
     "market_integration": ("市场一体化指数", "market-integration index", "index 0–1"),
-    "own_revenue": ("本级财政收入", "own budget revenue", "亿元"),
-    "shares_received": ("分享税收收入", "shared taxes received", "亿元"),
-    "shares_paid": ("分享税收支出", "shared taxes paid", "亿元"),
-    "compensation": ("中央一次性补助", "central one-off compensation", "亿元"),
-    "net_revenue": ("净财政收入", "net budget revenue", "亿元"),
-    "shared_firm_tax": ("迁移企业地方三税", "relocated firms' local taxes", "亿元"),
-    "destination_keeps": ("迁入地留存", "kept by destination", "亿元"),
+    "own_revenue": ("本级财政收入", "own budget revenue", PRICES),
+    "shares_received": ("分享税收收入", "shared taxes received", PRICES),
+    "shares_paid": ("分享税收支出", "shared taxes paid", PRICES),
+    "compensation": ("中央一次性补助", "central one-off compensation", PRICES),
+    "net_revenue": ("净财政收入", "net budget revenue", PRICES),
+    "expenditure": ("一般公共预算支出", "general budget expenditure", PRICES),
+    "budget_change": (
+        "政策引起的财力变化",
+        "budget change from policy (sharing, compensation, debt service)",
+        PRICES,
+    ),
+    "shared_firm_tax": ("迁移企业地方三税", "relocated firms' local taxes", PRICES),
+    "destination_keeps": ("迁入地留存", "kept by destination", PRICES),
     "gdp_history": ("地区生产总值（历史）", "GDP (history)", "亿元 (current prices)"),
     "population_history": ("常住人口（历史）", "population (history)", "万人"),
 }
@@ -57,6 +67,12 @@ for _c in CHAINS:
         f"intra-region sourcing: {_c.name_en}",
         "share",
     )
+
+
+def unit_label(variable: str, base_year: int) -> str:
+    """The unit of ``variable`` with the price basis named, e.g. "亿元 (2024 prices)"."""
+    return VARIABLES[variable][2].replace("base-year", str(base_year))
+
 
 RATIO_NAMES = ("bj_he_ratio", "tj_he_ratio", "jjj_share_national")
 RATIO_LABELS = {
@@ -82,6 +98,15 @@ class Results:
     def years(self) -> np.ndarray:
         return self.projection.years
 
+    @property
+    def base_year(self) -> int:
+        """Last observed year; money is in constant prices of this year."""
+        return self.projection.base_year
+
+    @property
+    def price_basis(self) -> str:
+        return self.projection.price_basis
+
     # -- wide views ------------------------------------------------------------------------
     def wide(self, variable: str) -> pd.DataFrame:
         """year × unit table of gdp, population, gdp_per_capita or another [T, N] array."""
@@ -90,8 +115,10 @@ class Results:
             "gdp": p.gdp,
             "population": p.population,
             "gdp_per_capita": p.gdp / p.population * 1e4,
+            "gdp_current": p.gdp * p.deflator[:, None],
             "relocated_va_in": p.relocated_in,
             "pole_investment": p.pole_investment,
+            "pole_capital": p.pole_capital,
             "chain_value_added": p.chain_va,
             "tech_inflow": p.tech_inflow,
             "tech_stock": p.tech_stock,
@@ -120,18 +147,25 @@ class Results:
 
     @cached_property
     def gaps(self) -> pd.DataFrame:
-        """Gap measures over the 13 units (province groups), rows = years."""
+        """Gap measures over the 13 units (province groups), rows = years; plus the fiscal
+        gaps (Theil T of per-capita budget expenditure over BJ/TJ/HE, Beijing/Hebei ratio)."""
         p = self.projection
-        return gap_measures_frame(self.wide("gdp"), self.wide("population"), groups=p.provinces)
+        df = gap_measures_frame(self.wide("gdp"), self.wide("population"), groups=p.provinces)
+        fiscal = fiscal_gap_measures(p.ledger["expenditure"], self._province_population())
+        for name, values in fiscal.items():
+            df[name] = values
+        return df
+
+    def _province_population(self) -> np.ndarray:
+        prov = np.array(self.projection.provinces)
+        pop = self.projection.population
+        return np.stack([pop[:, prov == q].sum(axis=1) for q in PROVINCES], axis=-1)
 
     @cached_property
     def ratios(self) -> pd.DataFrame:
         """Beijing/Hebei and Tianjin/Hebei per-capita ratios; JJJ share of national GDP."""
         prov = self.provinces()
-        s = self.scenario.effective()
-        g = national_growth(s, self.years) + np.log1p(s.assumptions["nat_pop_growth"])
-        g[0] = 0.0
-        national = NATIONAL_GDP_BASE * np.exp(np.cumsum(g))
+        national = self.projection.national_gdp
         he = prov[("HE", "gdp_per_capita")]
         return pd.DataFrame(
             {
@@ -162,6 +196,7 @@ class Results:
         parts = []
 
         def add(region, years, variable, values, unit=None):
+            unit = unit or unit_label(variable, p.base_year)
             values = np.asarray(values, dtype=float)
             years = np.asarray(years)
             parts.append(
@@ -171,7 +206,7 @@ class Results:
                         "region": region,
                         "year": years,
                         "variable": variable,
-                        "unit": unit or VARIABLES[variable][2],
+                        "unit": unit,
                         "value": values,
                     }
                 )
@@ -179,10 +214,12 @@ class Results:
 
         for var in (
             "gdp",
+            "gdp_current",
             "population",
             "gdp_per_capita",
             "relocated_va_in",
             "pole_investment",
+            "pole_capital",
             "chain_value_added",
             "tech_inflow",
             "tech_stock",
@@ -211,7 +248,7 @@ class Results:
             np.full(len(p.years), s.assumptions["pop_cap_bj"]),
         )
         hist = baseline.province_history()
-        hist = hist[hist.year < baseline.BASE_YEAR]
+        hist = hist[hist.year < int(p.years[0])]
         for var in ("gdp", "population"):
             for region, grp in hist.groupby("region"):
                 add(region, grp.year, f"{var}_history", grp[var])
@@ -224,7 +261,9 @@ class Results:
         key = tuple(sorted(pathways))
         cache = self._cache.setdefault("subsets", {})
         if key not in cache:
-            cache[key] = Results(project_arrays(self.scenario.with_pathways(key)))
+            cache[key] = Results(
+                project_arrays(self.scenario.with_pathways(key), self.projection.data)
+            )
         return cache[key]
 
     @cached_property
@@ -234,6 +273,7 @@ class Results:
         measures. Contributions of a year sum to that year's total change."""
         enabled = self.scenario.pathways.enabled()
         n = len(PATHWAYS)
+        self._prefetch_subsets(enabled)
         value = {}
         for k in range(n + 1):
             for combo in combinations(PATHWAYS, k):
@@ -252,14 +292,80 @@ class Results:
         df = pd.concat(out, names=["pathway", "year"]).swaplevel().sort_index()
         return df
 
+    def _prefetch_subsets(self, enabled: tuple[str, ...]) -> None:
+        """Project every pathway subset not cached yet in one batch (one engine call)."""
+        cache = self._cache.setdefault("subsets", {})
+        keys = {
+            tuple(sorted(q for q in combo if q in enabled))
+            for k in range(len(PATHWAYS) + 1)
+            for combo in combinations(PATHWAYS, k)
+        }
+        todo = sorted(k for k in keys if k not in cache)
+        if not todo:
+            return
+        batch = run([self.scenario.with_pathways(k) for k in todo], self.projection.data)
+        for j, key in enumerate(todo):
+            cache[key] = Results(batch.member(j))
+
+    @cached_property
+    def contributions_detail(self) -> pd.DataFrame:
+        """Exact Shapley decomposition over five lines: the three pathways and the reform
+        pathway's two mechanisms, the tax-sharing rule and market integration, each its own
+        line (32 subsets, one engine call). Rows (year, contributor); a year sums to the
+        same total change as :attr:`contributions`."""
+        players = CONTRIBUTORS
+        enabled = set(self.scenario.pathways.enabled())
+        active = {
+            q for q in players if q in enabled or (q in _REFORM_PARTS and "reform" in enabled)
+        }
+        combos = [c for k in range(len(players) + 1) for c in combinations(players, k)]
+        keys = sorted({tuple(q for q in c if q in active) for c in combos})
+        batch = run([_with_players(self.scenario, k) for k in keys], self.projection.data)
+        gaps = {key: Results(batch.member(j)).gaps for j, key in enumerate(keys)}
+        n = len(players)
+        out = {}
+        for player in players:
+            others = [q for q in players if q != player]
+            total = 0.0
+            for k in range(n):
+                weight = factorial(k) * factorial(n - k - 1) / factorial(n)
+                for combo in combinations(others, k):
+                    with_p = tuple(
+                        q for q in players if (q in combo or q == player) and q in active
+                    )
+                    without = tuple(q for q in players if q in combo and q in active)
+                    total = total + weight * (gaps[with_p] - gaps[without])
+            out[player] = total
+        return pd.concat(out, names=["contributor", "year"]).swaplevel().sort_index()
+
     def total_change(self) -> pd.DataFrame:
         """Change of every gap measure versus the baseline (all pathways at current policy)."""
         return self.subset(self.scenario.pathways.enabled()).gaps - self.subset(()).gaps
 
 
-def project(scenario: Scenario) -> Results:
-    """Project ``scenario`` from the base year to 2035. Pure: no files are read or written
-    beyond the bundled baseline data."""
+_REFORM_PARTS = ("tax_sharing", "market_integration")
+
+
+def _with_players(scenario: Scenario, players: tuple[str, ...]) -> Scenario:
+    """``scenario`` with only ``players`` active: pathways by switch, the reform pathway's
+    two mechanisms by resetting the other one's levers to current policy."""
+    parts = [q for q in players if q in _REFORM_PARTS]
+    on = [q for q in players if q in PATHWAYS] + (["reform"] if parts else [])
+    s = scenario.with_pathways(on)
+    if parts and len(parts) == 1:
+        ref = Scenario.baseline().reform
+        if parts[0] == "tax_sharing":
+            s = s.replace(reform=replace(s.reform, market_integration=ref.market_integration))
+        else:
+            s = s.replace(reform=replace(ref, market_integration=s.reform.market_integration))
+    return s
+
+
+def project(scenario: Scenario, data=None) -> Results:
+    """Project ``scenario`` from the base year to 2035 (observed years reproduced first).
+
+    ``data``: None (the bundled data in ``scenario.data_vintage``), the path of a planner's
+    baseline-data workbook, or a :class:`jjjplan.baseline.Dataset`. Pure otherwise."""
     if not isinstance(scenario, Scenario):
         raise TypeError(f"project() expects a jjjplan.Scenario, got {type(scenario).__name__}")
-    return Results(project_arrays(scenario))
+    return Results(project_arrays(scenario, data))

@@ -23,6 +23,10 @@ from jjjplan.chains import CHAINS, PROVINCES
 
 MILESTONE_YEARS = (2025, 2030, 2035)
 END_YEAR = 2035
+#: First year of the 15th Five-Year Plan: pathways act from here by default (issue 8 §2).
+DEFAULT_POLICY_START_YEAR = 2026
+#: Earliest allowed policy start: the year after the earliest base year of any bundled vintage.
+EARLIEST_POLICY_START_YEAR = 2023
 NATIONAL_PATHS = ("low", "central", "high")
 PATHWAYS = ("growth_poles", "chain_filling", "innovation", "reform")
 PATHWAY_LABELS = {
@@ -30,6 +34,13 @@ PATHWAY_LABELS = {
     "chain_filling": ("补链强链", "Chain filling"),
     "innovation": ("创新匹配", "Innovation matching"),
     "reform": ("体制改革", "Institutional reform"),
+}
+#: Lines of the detailed contribution table: the reform pathway split into its two mechanisms.
+CONTRIBUTORS = ("growth_poles", "chain_filling", "innovation", "tax_sharing", "market_integration")
+CONTRIBUTOR_LABELS = {
+    **{p: PATHWAY_LABELS[p] for p in PATHWAYS if p != "reform"},
+    "tax_sharing": ("税收分享", "Tax sharing"),
+    "market_integration": ("市场一体化", "Market integration"),
 }
 #: The scalar levers of the tax-sharing rule, in the order planners discuss them.
 REFORM_SCALARS = (
@@ -108,8 +119,9 @@ LEVERS: dict[str, LeverSpec] = {
             1,
             "growth_poles",
             True,
-            help_en="share of pole investment, relocated value added and technology"
-            " inflow directed to each pole; Beijing receives no relocated value added",
+            help_en="share of pole investment and relocated value added directed to each"
+            " pole; Beijing receives no relocated value added (technology flows have their"
+            " own destination split)",
         ),
         LeverSpec(
             "poles.investment",
@@ -152,6 +164,18 @@ LEVERS: dict[str, LeverSpec] = {
             "innovation",
             True,
             help_en="2022: 4.5%, 2023: 8.8% of total turnover",
+        ),
+        LeverSpec(
+            "innovation.destinations",
+            "技术流向分配",
+            "destination split of the technology flow",
+            "%",
+            0,
+            1,
+            "innovation",
+            True,
+            help_en="share of the flow to Tianjin + Hebei going to each unit (sums to 100%);"
+            " empty = current policy (GDP shares of the destinations)",
         ),
         LeverSpec(
             "innovation.absorption",
@@ -236,6 +260,30 @@ LEVERS: dict[str, LeverSpec] = {
             "reform",
         ),
         LeverSpec(
+            "policy_start_year",
+            "政策起始年份",
+            "policy start year",
+            "year",
+            EARLIEST_POLICY_START_YEAR,
+            END_YEAR,
+            "none",
+            integer=True,
+            help_en="first year in which the pathways act (default 2026, first year of the"
+            " 15th Five-Year Plan); observed years are never changed, so a start year at or"
+            " before the data's base year acts from the first projected year",
+        ),
+        LeverSpec(
+            "data_vintage",
+            "数据版本",
+            "baseline data vintage",
+            "vintage id",
+            0,
+            0,
+            "none",
+            help_en="which published vintage of the baseline data the run uses; empty = the"
+            " default (latest complete post-census) vintage",
+        ),
+        LeverSpec(
             "national_path",
             "全国增长路径",
             "national growth path",
@@ -310,6 +358,13 @@ class ChainFilling:
 class Innovation:
     share: Milestones = Milestones.flat(REF_TECH_SHARE)
     absorption: Milestones = Milestones.flat(REF_ABSORPTION)
+    #: Split of the technology flow over Tianjin and the Hebei cities (sums to 1); empty =
+    #: current policy, the destinations' GDP shares (where past flows went is not published).
+    #: Its own lever: pole weights no longer redirect technology flows.
+    destinations: Mapping[str, float] = field(default_factory=lambda: _freeze({}))
+
+    def __post_init__(self):
+        object.__setattr__(self, "destinations", _freeze(self.destinations))
 
 
 @dataclass(frozen=True)
@@ -353,6 +408,10 @@ class Scenario:
     innovation: Innovation = Innovation()
     reform: Reform = Reform()
     assumptions: Mapping[str, float] = field(default_factory=lambda: _freeze(defaults()))
+    #: Baseline data vintage id (``jjjplan.baseline.VINTAGES``); None = the default vintage.
+    data_vintage: str | None = None
+    #: First year in which the pathways act (levers interpolate from current policy here).
+    policy_start_year: int = DEFAULT_POLICY_START_YEAR
     #: Planner-pasted base-year figures {unit: {"gdp": 亿元, "population": 万人}}.
     baseline_overrides: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: _freeze({})
@@ -441,6 +500,36 @@ def assumption_bounds(a) -> tuple[float, float]:
     return low, hi + 2 * span
 
 
+def _check_destinations(problems, split: Mapping, units: set[str]) -> None:
+    """The technology-flow split: destination units only (not Beijing), summing to 100%."""
+    if not split:
+        return
+    for unit, v in split.items():
+        path = f"innovation.destinations.{unit}"
+        if unit not in units or unit == "BJ":
+            problems.append((path, "expected a destination unit code (not BJ)"))
+        else:
+            _check_range(problems, path, v, 0.0, 1.0)
+    try:
+        total = float(sum(split.values()))
+    except TypeError:
+        return
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        problems.append(
+            (
+                "innovation.destinations",
+                f"destination shares must sum to 100% (±0.1 point), found {total * 100:.2f}%",
+            )
+        )
+
+
+def _known_vintages() -> tuple[str, ...]:
+    """Vintage ids the bundled data offers (empty before the data v2 API exists)."""
+    from jjjplan import baseline
+
+    return tuple(getattr(baseline, "VINTAGES", {}))
+
+
 def validate(s: Scenario) -> list[tuple[str, str]]:
     """Every problem with a scenario, as (field path, message); empty when valid."""
     p: list[tuple[str, str]] = []
@@ -453,6 +542,18 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
                 f"expected one of {', '.join(NATIONAL_PATHS)}, found {s.national_path!r}",
             )
         )
+    spec = LEVERS["policy_start_year"]
+    _check_range(p, spec.path, s.policy_start_year, spec.low, spec.high, integer=True)
+    if s.data_vintage is not None:
+        known = _known_vintages()
+        if not isinstance(s.data_vintage, str) or (known and s.data_vintage not in known):
+            p.append(
+                (
+                    "data_vintage",
+                    f"expected one of {', '.join(known) or 'the bundled vintages'} or empty,"
+                    f" found {s.data_vintage!r}",
+                )
+            )
     units = set(unit_codes())
     w = s.poles.weights
     for unit, v in w.items():
@@ -493,6 +594,7 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
     _check_milestones(
         p, "innovation.absorption", s.innovation.absorption, LEVERS["innovation.absorption"]
     )
+    _check_destinations(p, s.innovation.destinations, units)
     r = s.reform
     for name in REFORM_SCALARS[:-1]:  # government_led_only is a switch, checked below
         spec = LEVERS[f"reform.{name}"]

@@ -256,7 +256,7 @@ def test_dashboard_refuses_a_bad_workbook_before_serving(bad: tuple[Path, str]) 
 
 # --- internal errors -----------------------------------------------------------------------
 def test_internal_error_is_one_line_unless_debugging(monkeypatch, tmp_path, good: Path) -> None:
-    def boom(_scenario):
+    def boom(_scenario, data=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(jjjplan, "project", boom)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from golden_util import VOLATILE, check_golden, diff_digests, workbook_digest
 from openpyxl.workbook.workbook import Workbook
@@ -195,7 +196,9 @@ def test_summary_baseline_is_policy_only(wb: Workbook, results: Results) -> None
             scen, base, delta = (ws.cell(row=row, column=col + d).value for d in range(3))
             assert scen == pytest.approx(float(ind.series(results).loc[year]), rel=1e-12)
             assert base == pytest.approx(float(ind.series(reference).loc[year]), rel=1e-12)
-            assert delta == pytest.approx(scen - base, rel=1e-12, abs=1e-15)
+            # cells hold 15 significant digits, so a small delta of two large numbers
+            # carries an absolute rounding error of ~1e-14 of their size
+            assert delta == pytest.approx(scen - base, rel=1e-12, abs=1e-13 * abs(base))
 
 
 def test_baseline_keeps_assumptions_and_national_path() -> None:
@@ -257,12 +260,19 @@ def test_provenance_levers_and_data_flags(wb: Workbook) -> None:
     assert levers["reform.origin_share"]["取值 Value"] == 0.3
     assert levers["reform.origin_share"]["已修改 Changed"] is True
     assert levers["pathways.reform"]["取值 Value"] is True
-    counts = baseline.base_year().count_status()
+    t = baseline.dataset().base_table()  # the run's vintage (the default)
+    counts = pd.concat([t.gdp_status, t.population_status]).value_counts().to_dict()
     kv = key_values(ws)
     total = sum(counts.values())
     assert kv["base_estimate"][2] == f"{counts['estimate']} / {total}"
     flags = table_rows(ws, "BaseYearData")
     assert sum(r["状态 Status"] == "estimate" for r in flags) == counts["estimate"]
+    assert kv["data_vintage"][2] == baseline.DEFAULT_VINTAGE
+    assert kv["base_year"][2] == baseline.dataset().base_year
+    assert kv["policy_start_year"][2] == 2026
+    sources = table_rows(ws, "DataSources")
+    assert len(sources) == len(baseline.dataset().table)
+    assert all(r["来源 Source"] for r in sources)
 
 
 def test_without_source_path_says_so(results: Results, tmp_path: Path) -> None:

@@ -6,7 +6,9 @@ few values we must *estimate* (each flagged with its method), so that the model 
 consistent vintage per calculation. Nothing is averaged or silently filled.
 
 Run:  python tools/build_dataset.py [--shared ../shared/data]
-Writes jjjplan/data/units.csv and jjjplan/data/observations.csv (UTF-8, LF).
+Writes jjjplan/data/units.csv, jjjplan/data/observations.csv and the assembled default
+vintage jjjplan/data/vintage_2024-census5.csv (UTF-8, LF). Rows the shared data lacks live
+in tools/data_sources/*.csv (package-owned, each with its source).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "jjjplan" / "data"
+EXTRA = ROOT / "tools" / "data_sources"
 UNITS = ["BJ", "TJ", "SJZ", "TS", "QHD", "HD", "XT", "BD", "ZJK", "CD", "CZ", "LF", "HS"]
 KEEP_REGIONS = set(UNITS) | {"HE", "CN", "JJJ"}
 
@@ -338,8 +341,255 @@ def build(shared: Path) -> tuple[list[dict], list[dict]]:
         confidence="high",
     )
 
+    for path in sorted(EXTRA.glob("*.csv")):
+        for r in _read(path):
+            add(**r)
+
     obs.sort(key=lambda o: (o["variable"], o["region"], int(o["year"]), o["vintage_code"]))
     return units, obs
+
+
+# --- the default vintage: post-fifth-economic-census, observed 2022-2024 -------------------
+
+VINTAGE_ID = "2024-census5"
+VINTAGE_YEARS = (2022, 2023, 2024)
+VINTAGE_COLUMNS = [
+    "region",
+    "year",
+    "variable",
+    "value",
+    "unit",
+    "price_basis",
+    "vintage_code",
+    "status",
+    "method",
+    "source",
+    "confidence",
+]
+PROVINCE_UNITS = ("BJ", "TJ")
+#: Which published vintage each province-level series uses, by year (post-census basis only:
+#: R5 = revised after the 5th economic census, I5 = 2024 initial release published after it;
+#: growth rates are the communiqués' real growth, I for 2023 and I5 for 2024).
+CENSUS5_PICK = {
+    "gdp": {2022: ("R5",), 2023: ("R5",), 2024: ("I5",)},
+    "real_growth": {2023: ("I",), 2024: ("I5",)},
+    "population": {2022: ("E",), 2023: ("E",), 2024: ("E",)},
+    "fiscal_revenue": {2022: ("I",), 2023: ("I",), 2024: ("I",)},
+    "fiscal_expenditure": {2022: ("I",), 2023: ("I",), 2024: ("I",)},
+}
+UNIT_TEXT = {
+    "gdp_current": ("亿元", "current prices"),
+    "real_growth": ("%", "real (constant prices of the previous year)"),
+    "population": ("万人", ""),
+    "fiscal_revenue": ("亿元", "current prices"),
+    "fiscal_expenditure": ("亿元", "current prices"),
+}
+
+
+def _find(obs: list[dict], variable: str, region: str, year: int, codes: tuple[str, ...]):
+    for code in codes:
+        hits = [
+            o
+            for o in obs
+            if o["variable"] == variable
+            and o["region"] == region
+            and int(o["year"]) == year
+            and o["vintage_code"] == code
+        ]
+        if len(hits) > 1:
+            raise ValueError(f"ambiguous {variable} {region} {year} {code}")
+        if hits:
+            return hits[0]
+    return None
+
+
+def _row(region, year, variable, value, o=None, **extra) -> dict:
+    unit, basis = UNIT_TEXT[variable]
+    row = {
+        "region": region,
+        "year": year,
+        "variable": variable,
+        "value": value,
+        "unit": unit,
+        "price_basis": basis,
+        "vintage_code": o["vintage_code"] if o else "Est5",
+        "status": o["status"] if o else "estimate",
+        "method": o["method"] if o else "",
+        "source": o["source"] if o else "",
+        "confidence": o["confidence"] if o else "estimated",
+    }
+    row.update(extra)
+    return row
+
+
+def assemble_census5(units: list[dict], obs: list[dict]) -> list[dict]:
+    """The default vintage as one tidy table: every value the model uses, with provenance.
+
+    Provinces (BJ, TJ and the HE total) take published post-census values. Hebei cities have
+    no post-census figures in the sources, so their GDP is the HE total split by the latest
+    sourced city shares (Wikipedia 2022 yearbook-scope table), their growth is Hebei's, and
+    their population is the census share of what HE's year-end total leaves after the cities
+    that publish a year-end figure. Each such value is flagged ``estimate`` with its method.
+    """
+    cities = [u["code"] for u in units if u["province"] == "HE"]
+    out: list[dict] = []
+    province_values: dict[tuple[str, str, int], float] = {}
+    for region in (*PROVINCE_UNITS, "HE"):
+        for variable, by_year in CENSUS5_PICK.items():
+            for year, codes in by_year.items():
+                o = _find(obs, variable, region, year, codes)
+                if o is None:
+                    if variable.startswith("fiscal"):
+                        continue  # an unpublished fiscal value stays NaN
+                    raise ValueError(f"no {variable} for {region} {year} in {codes}")
+                name = "gdp_current" if variable == "gdp" else variable
+                province_values[(region, name, year)] = float(o["value"])
+                out.append(_row(region, year, name, o["value"], o))  # HE: the cities' total
+
+    # National GDP and growth (for the national share and the national growth path).
+    for variable, by_year in (
+        ("gdp", CENSUS5_PICK["gdp"]),
+        ("real_growth", CENSUS5_PICK["real_growth"]),
+    ):
+        for year, codes in by_year.items():
+            o = _find(obs, variable, "CN", year, codes)
+            if o is None:
+                raise ValueError(f"no {variable} for CN {year} in {codes}")
+            name = "gdp_current" if variable == "gdp" else variable
+            out.append(_row("CN", year, name, o["value"], o))
+
+    # City GDP: post-census city figures where sourced; the rest of the HE total split by the
+    # cities' shares in the latest sourced complete city table (W 2022, Hebei-yearbook scope).
+    w = {c: float(_find(obs, "gdp", c, 2022, ("W",))["value"]) for c in cities}
+    for year in VINTAGE_YEARS:
+        he = province_values[("HE", "gdp_current", year)]
+        he_code = "R5" if year < 2024 else "I5"
+        sourced = {c: _find(obs, "gdp", c, year, ("R5", "I5")) for c in cities}
+        sourced = {c: o for c, o in sourced.items() if o is not None}
+        rest = [c for c in cities if c not in sourced]
+        left = he - sum(float(o["value"]) for o in sourced.values())
+        w_rest = sum(w[c] for c in rest)
+        minus = "".join(f" − {k} {float(o['value']):g}" for k, o in sourced.items())
+        for c in cities:
+            if c in sourced:
+                out.append(_row(c, year, "gdp_current", sourced[c]["value"], sourced[c]))
+                continue
+            share = w[c] / w_rest
+            out.append(
+                _row(
+                    c,
+                    year,
+                    "gdp_current",
+                    f"{left * share:.2f}",
+                    method=(
+                        f"(HE {year} GDP {he_code} {he:g}{minus}) × the city's share among "
+                        f"cities without a post-census figure in the Hebei-yearbook 2022 city "
+                        f"table (W {w[c]:g} / {w_rest:g} = {share:.5f})"
+                    ),
+                    source="derived from gdp.csv rows (HE R5/I5, cities W 2022)",
+                )
+            )
+    # City growth: the city's published growth, else Hebei's.
+    for year in VINTAGE_YEARS[1:]:
+        g = province_values[("HE", "real_growth", year)]
+        for c in cities:
+            o = _find(obs, "real_growth", c, year, ("I5",) if year == 2024 else ("I",))
+            if o is not None:
+                out.append(_row(c, year, "real_growth", o["value"], o))
+                continue
+            out.append(
+                _row(
+                    c,
+                    year,
+                    "real_growth",
+                    f"{g:g}",
+                    method=f"Hebei provincial real growth {year} ({g:g}%) applied to the city",
+                    source="HE real_growth row",
+                )
+            )
+    # City population: sourced year-end where published, else census share of the remainder.
+    census = {c: float(_find(obs, "population", c, 2020, ("Cy",))["value"]) for c in cities}
+    for year in VINTAGE_YEARS:
+        he = province_values[("HE", "population", year)]
+        sourced = {c: _find(obs, "population", c, year, ("E",)) for c in cities}
+        sourced = {c: o for c, o in sourced.items() if o is not None}
+        rest = [c for c in cities if c not in sourced]
+        left = he - sum(float(o["value"]) for o in sourced.values())
+        rest_census = sum(census[c] for c in rest)
+        for c in cities:
+            if c in sourced:
+                out.append(_row(c, year, "population", sourced[c]["value"], sourced[c]))
+                continue
+            share = census[c] / rest_census
+            minus = " − ".join(f"{k} {float(o['value']):g}" for k, o in sourced.items())
+            left_text = f"(HE {he:g} − {minus})" if minus else f"HE {he:g}"
+            out.append(
+                _row(
+                    c,
+                    year,
+                    "population",
+                    f"{left * share:.4f}",
+                    method=(
+                        f"year-end {year}: {left_text} × 2020 census share among the cities "
+                        f"without a published figure ({census[c]:.4f}/{rest_census:.4f} = "
+                        f"{share:.5f}); assumes shares unchanged since Nov 2020"
+                    ),
+                    source="derived from population.csv rows (census 2020 yearbook scope; HE)",
+                )
+            )
+    order = {u["code"]: i for i, u in enumerate(units)}
+    out.sort(key=lambda r: (r["variable"], int(r["year"]), order.get(r["region"], 99)))
+    return out
+
+
+SERIES_LABELS = {
+    "gdp_current": "GDP (current prices)",
+    "real_growth": "real growth",
+    "population": "year-end population",
+    "fiscal_revenue": "budget revenue",
+    "fiscal_expenditure": "budget expenditure",
+}
+
+
+def coverage_markdown(units: list[dict], table: list[dict]) -> str:
+    """Per unit and series, which years are sourced (with confidence) and which estimated."""
+    codes = [*PROVINCE_UNITS, "HE", *[u["code"] for u in units if u["province"] == "HE"]]
+    lines = [
+        f"# Coverage of the default vintage {VINTAGE_ID}",
+        "",
+        "Generated by `tools/build_dataset.py`. Each cell lists the years "
+        f"{VINTAGE_YEARS[0]}–{VINTAGE_YEARS[-1]}: `S` sourced (h/m/l = high/medium/low "
+        "confidence), `E` estimated (method in `vintage_2024-census5.csv`), `-` not available "
+        "(NaN; only fiscal series may be missing). HE is the provincial total the Hebei "
+        "estimates are split from. Growth is needed from the second year only.",
+        "",
+        "| unit | " + " | ".join(SERIES_LABELS.values()) + " |",
+        "|---|" + "---|" * len(SERIES_LABELS),
+    ]
+    for code in codes:
+        cells = []
+        for var in SERIES_LABELS:
+            if var.startswith("fiscal") and code not in (*PROVINCE_UNITS, "HE"):
+                cells.append("n/a")
+                continue
+            parts = []
+            for year in VINTAGE_YEARS:
+                if var == "real_growth" and year == VINTAGE_YEARS[0]:
+                    continue
+                hit = [
+                    r
+                    for r in table
+                    if r["region"] == code and r["variable"] == var and int(r["year"]) == year
+                ]
+                if not hit:
+                    parts.append(f"{year} -")
+                elif hit[0]["status"] == "estimate":
+                    parts.append(f"{year} E")
+                else:
+                    parts.append(f"{year} S{hit[0]['confidence'][:1]}")
+            cells.append(", ".join(parts))
+        lines.append(f"| {code} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def write(rows: list[dict], path: Path, columns: list[str]) -> None:
@@ -359,8 +609,13 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     write(units, OUT / "units.csv", list(units[0]))
     write(obs, OUT / "observations.csv", OBS_COLUMNS)
+    table = assemble_census5(units, obs)
+    write(table, OUT / "vintage_2024-census5.csv", VINTAGE_COLUMNS)
+    (OUT / "COVERAGE.md").write_text(coverage_markdown(units, table), encoding="utf-8")
     n_est = sum(o["status"] == "estimate" for o in obs)
     print(f"wrote {len(units)} units and {len(obs)} observations ({n_est} estimates) to {OUT}")
+    n_est = sum(r["status"] == "estimate" for r in table)
+    print(f"assembled vintage 2024-census5: {len(table)} values ({n_est} estimates)")
 
 
 if __name__ == "__main__":

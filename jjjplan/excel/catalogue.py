@@ -50,6 +50,12 @@ _FIX_TABLE = (
 
 #: Every message a planner can see, (Chinese, English), filled in with ``str.format``.
 MESSAGES: dict[str, tuple[str, str]] = {
+    "outside_table": (
+        "第 {row} 行是表格 {name} 中 {key} 的行，但在表格范围之外，其数值不会被读取；"
+        "请在 表设计 > 调整表格大小 中把它包括进表格",
+        "row {row} holds the row for {key} of Table {name} but is outside the Table, so its "
+        "values would not be read; include it with Table Design > Resize Table",
+    ),
     "unreadable": ("文件无法打开：{detail}", "the file could not be opened: {detail}"),
     "excel_error": ("单元格包含 Excel 错误 {found}", "the cell contains the Excel error {found}"),
     "no_cache": (
@@ -131,6 +137,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weights_sum": (
         "增长极权重合计应为 100%（±0.1 个百分点），实际为 {found}（单元格 {cells}）",
         "growth-pole weights must sum to 100% (±0.1 point); they sum to {found} (cells {cells})",
+    ),
+    "destinations_sum": (
+        "技术流向分配合计应为 100%（±0.1 个百分点），实际为 {found}（单元格 {cells}）；"
+        "全部留空表示现行政策",
+        "technology-flow destination shares must sum to 100% (±0.1 point); they sum to "
+        "{found} (cells {cells}); leave all blank for current policy",
     ),
     "weights_bj": (
         "除北京外至少需要一个增长极有权重（疏解增加值需要去处）",
@@ -216,6 +228,19 @@ HINTS: dict[str, tuple[str, str]] = {
     "digits": ("只接受数字 0–9", "only the digits 0–9 are accepted"),
 }
 NOTES: dict[str, tuple[str, str]] = {
+    "invisible": (
+        "文本 {found} 含有不可见字符：{chars}；已原样保留（对比时忽略这些字符）",
+        "text {found} contains invisible characters: {chars}; kept as typed (comparisons "
+        "ignore them)",
+    ),
+    "local_name": (
+        "名称 {name} 仅在工作表“{sheet}”内有效（工作表级名称），已按它读取",
+        "defined name {name} is scoped to the sheet '{sheet}' (a sheet-level name); it was read",
+    ),
+    "default_name": (
+        "旧版模板中没有名称 {name}，使用默认值 {value}",
+        "defined name {name} is not in this older template; the default {value} is used",
+    ),
     "text_number": (
         "文本 {found} 已按数字 {value} 读取",
         "text {found} read as the number {value}",
@@ -234,6 +259,10 @@ NOTES: dict[str, tuple[str, str]] = {
         "工作表“{wanted}”不存在，已按名称相近的工作表“{sheet}”读取（忽略空格、全半角和大小写）",
         "sheet '{wanted}' not found; read '{sheet}' instead, which matches it when spaces, "
         "width and case are ignored",
+    ),
+    "optional_table": (
+        "工作表“{sheet}”中没有表格 {name}（旧版模板）；该项按现行政策计算",
+        "sheet '{sheet}' has no Table {name} (older template); it uses current policy",
     ),
     "hidden_sheet": (
         "工作表“{sheet}”已隐藏（{state}），仍按输入读取",

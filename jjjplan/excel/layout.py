@@ -18,9 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from jjjplan import baseline
 from jjjplan.scenario import LEVERS, MILESTONE_YEARS, NATIONAL_PATHS, LeverSpec, Scenario
 
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"  # 1.1: PolicyStartYear, DataVintage, tblTechDestinations (optional in 1.0)
 
 ARTICLE = "《京津冀产业协同发展的进展、问题与提升路径》（中国发展观察，2023-7-21）"
 ARTICLE_PART = "京津冀产业协同高质量发展的提升路径"
@@ -214,6 +215,23 @@ POLE_WEIGHTS = TableSpec(
         Column("weight", "权重", "Weight", "input", 14, PERCENT, aliases=("share", "比例")),
     ),
 )
+TECH_DESTINATIONS = TableSpec(
+    "tblTechDestinations",
+    INNOVATION,
+    "技术流向分配（合计100%；全部留空 = 现行政策，按GDP比重）",
+    "Technology-flow destinations (sum to 100%; all blank = current policy, GDP shares)",
+    (
+        Column("unit", "单元代码", "Unit code", "key", 14),
+        Column("name_zh", "中文名称", "Name (Chinese)", width=14),
+        Column("name_en", "英文名称", "Name (English)", width=18),
+        Column(
+            "share", "比例", "Share", "input", 14, PERCENT, blank_ok=True, aliases=("weight",)
+        ),
+    ),
+)
+#: Tables a workbook from an older template may lack: reading falls back to current policy
+#: with a notice instead of an error.
+OPTIONAL_TABLES = frozenset({"tblTechDestinations"})
 POLE_MILESTONES = TableSpec(
     "tblPoleMilestones",
     POLES,
@@ -309,6 +327,7 @@ TABLES = (
     POLE_WEIGHTS,
     CHAIN_PRESENCE,
     INNOVATION_TARGETS,
+    TECH_DESTINATIONS,
     REFORM_MILESTONES,
     ASSUMPTION_TABLE,
     BASELINE_TABLE,
@@ -346,6 +365,7 @@ LEVER_FORMATS = {
     "reform.cap_multiple": DECIMAL,
     "reform.eligibility_threshold": MONEY,
     "reform.market_integration": SHARE,
+    "policy_start_year": WHOLE,
 }
 
 
@@ -355,7 +375,13 @@ def lever_format(spec: LeverSpec) -> str:
 
 #: Meaning of each lever in Chinese (LeverSpec carries the English help).
 LEVER_HELP_ZH = {
-    "poles.weights": "各增长极获得增长极投资、北京疏解增加值和技术流入的份额；北京不承接疏解",
+    "innovation.destinations": (
+        "北京流向津冀的技术合同在各单元间的分配；全部留空 = 现行政策（按各单元GDP比重）"
+    ),
+    "policy_start_year": "各路径开始起作用的年份（默认2026年，“十五五”规划首年）；观测数据不变",
+    "poles.weights": (
+        "各增长极获得增长极投资和北京疏解增加值的份额；北京不承接疏解（技术流向另行设定）"
+    ),
     "poles.investment": "在现行政策之外对增长极的新增投资，占区域GDP的比例（每年）",
     "poles.relocation": "每年由政府主导从北京疏解出去的增加值（财政响应之前）",
     "chains.presence": "0 = 本省没有该环节，1 = 本地可完全配套",
@@ -399,6 +425,7 @@ class Scalar:
     help_zh: str = ""
     help_en: str = ""
     reference: str = ""
+    since: str = ""  # template version that added it: older files may lack it (default used)
 
 
 def _lever(name: str, path: str, sheet: str, reference: str) -> Scalar:
@@ -482,6 +509,41 @@ SCALARS: tuple[Scalar, ...] = (
         help_zh=LEVER_HELP_ZH["national_path"],
         help_en="national per-capita GDP growth path: low / central / high",
         reference="central",
+    ),
+    Scalar(
+        "PolicyStartYear",
+        "policy_start_year",
+        ABOUT,
+        LEVERS["policy_start_year"].name_zh,
+        LEVERS["policy_start_year"].name_en,
+        "number",
+        LEVERS["policy_start_year"].unit,
+        LEVERS["policy_start_year"].low,
+        LEVERS["policy_start_year"].high,
+        integer=True,
+        number_format=WHOLE,
+        help_zh=LEVER_HELP_ZH["policy_start_year"],
+        help_en=LEVERS["policy_start_year"].help_en,
+        reference="2026",
+        since="1.1",
+    ),
+    Scalar(
+        "DataVintage",
+        "data_vintage",
+        ABOUT,
+        "基期数据版本",
+        "Baseline data vintage",
+        "choice",
+        "vintage id",
+        choices=tuple(baseline.VINTAGES),
+        blank_ok=True,
+        help_zh=f"本情景使用的基期数据版本；留空 = 默认版本 {baseline.DEFAULT_VINTAGE}"
+        f"（第五次经济普查后修订数，观测至2024年）；{baseline.LEGACY_VINTAGE} = 第一版的2022年基期",
+        help_en=f"which bundled baseline data the run uses; empty = the default "
+        f"{baseline.DEFAULT_VINTAGE} (post-5th-economic-census, observed to 2024); "
+        f"{baseline.LEGACY_VINTAGE} reproduces version-1 results",
+        reference=baseline.DEFAULT_VINTAGE,
+        since="1.1",
     ),
     Scalar(
         "TemplateVersion",

@@ -1,20 +1,36 @@
-"""The projection: annual, base year → 2035, for the 13 units. Pure function, no I/O.
+"""The projection: observed years, then annual steps from the base year to 2035, 13 units.
 
-Per unit i: y[t+1] = y[t] · exp(g_base + Δpoles + Δchain + Δinnov + Δreform), Y = y·P.
-In code the pathway terms are applied as exact level changes of GDP (亿元, base-year
-prices) and population (万人); docs/model.md gives the equations with symbols.
+One engine: :func:`run` evaluates K scenarios at once along a leading member axis (levers
+and assumptions may differ per member); :func:`project_arrays` is its K = 1 case.
+
+Per unit i and year t after the base year (docs/model.md has the equations and sources):
+
+* baseline: real GDP grows at the national rate (the better naive rule out of sample),
+  optionally plus estimated unit fixed effects, with β-convergence towards a structural
+  share ρ of today's gap; the baseline state is policy-free;
+* policy shifts the level persistently: the scenario grows at the baseline's rate from its
+  own (shifted) level, so convergence does not erode policy effects;
+* relocation moves value added *and* its multiplier from Beijing to the destinations (net
+  of backfill), within one yearly capacity per province shared with chain filling;
+* pole investment builds a depreciating capital stock financed by provincial debt whose
+  service is a budget cost;
+* the tax-sharing ledger and the debt service change each province's budget, which moves
+  GDP through a fiscal multiplier and public capital.
+
+All money is in constant prices of the dataset's base year.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from jjjplan import baseline
-from jjjplan.chains import PROVINCES
+from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.model import pathways as pw
+from jjjplan.model.inputs import compile_inputs
 from jjjplan.model.taxshare import (
     SharingRule,
     eligible_share,
@@ -26,10 +42,13 @@ from jjjplan.scenario import END_YEAR, Scenario
 
 @dataclass(frozen=True)
 class Projection:
-    """Raw arrays of one projection; index 0 along time is the base year."""
+    """Raw arrays of one projection; time runs over the observed years then to 2035."""
 
     scenario: Scenario
     years: np.ndarray
+    base_year: int
+    vintage: str
+    price_basis: str
     units: tuple[str, ...]
     provinces: tuple[str, ...]  # province of each unit
     gdp: np.ndarray  # [T, N] 亿元, base-year prices
@@ -38,242 +57,449 @@ class Projection:
     relocated_in: np.ndarray  # [T, N] 亿元 arriving (absolute, scenario)
     relocation_factor: float  # fiscal response of government-led relocation vs current rule
     pole_investment: np.ndarray  # [T, N] 亿元 extra pole investment
+    pole_capital: np.ndarray  # [T, N] 亿元 depreciated stock of extra pole investment
     chain_va: np.ndarray  # [T, N] 亿元 added by chain filling (vs current policy)
     chain_sourcing: dict[str, np.ndarray]  # chain id -> intra-region sourcing share [T]
     tech_share: np.ndarray  # [T]
-    tech_inflow: np.ndarray  # [T, N] 亿元
-    tech_stock: np.ndarray  # [T, N] 亿元
+    tech_inflow: np.ndarray  # [T, N] 亿元 (base-year prices)
+    tech_stock: np.ndarray  # [T, N] 亿元 (base-year prices)
     market_integration: np.ndarray  # [T]
+    national_gdp: np.ndarray  # [T] 亿元, national GDP path (same prices)
+    deflator: np.ndarray  # [T] price level relative to the base year (current = constant × it)
     ledger: dict[str, np.ndarray] = field(default_factory=dict)  # name -> [T, 3 provinces]
-    increments: dict[str, np.ndarray] = field(default_factory=dict)  # pathway -> [T, N] log pts
+    data: BaseData | None = field(default=None, repr=False, compare=False)
 
 
-def national_growth(s: Scenario, years: np.ndarray) -> np.ndarray:
-    """National per-capita real growth (log points) for the year ending at each t; [0] = 0."""
-    a = s.assumptions
-    g = np.zeros(len(years))
-    for t, year in enumerate(years[1:], start=1):
-        if year <= 2023:
-            rate = a["g_nat_2023"]
-        elif s.national_path == "low":
-            rate = a["g_nat_low"]
-        elif s.national_path == "high":
-            rate = a["g_nat_high"]
-        elif year <= 2025:
-            rate = a["g_nat_central_2024_2025"]
-        elif year <= 2030:
-            rate = a["g_nat_central_2026_2030"]
-        else:
-            rate = a["g_nat_central_2031_2035"]
-        g[t] = np.log1p(rate) - np.log1p(a["nat_pop_growth"])
+@dataclass(frozen=True)
+class BatchProjection:
+    """Raw arrays of K projections (leading axis K); ``member(k)`` is one Projection."""
+
+    scenarios: tuple[Scenario, ...]
+    years: np.ndarray
+    base_year: int
+    vintage: str
+    price_basis: str
+    units: tuple[str, ...]
+    provinces: tuple[str, ...]
+    gdp: np.ndarray  # [K, T, N]
+    population: np.ndarray  # [K, T, N]
+    relocated_out: np.ndarray  # [K, T]
+    relocated_in: np.ndarray  # [K, T, N]
+    relocation_factor: np.ndarray  # [K]
+    pole_investment: np.ndarray  # [K, T, N]
+    pole_capital: np.ndarray  # [K, T, N]
+    chain_va: np.ndarray  # [K, T, N]
+    chain_sourcing: np.ndarray  # [K, C, T]
+    tech_share: np.ndarray  # [K, T]
+    tech_inflow: np.ndarray  # [K, T, N]
+    tech_stock: np.ndarray  # [K, T, N]
+    market_integration: np.ndarray  # [K, T]
+    national_gdp: np.ndarray  # [K, T]
+    deflator: np.ndarray  # [K, T]
+    ledger: dict[str, np.ndarray]  # name -> [K, T, 3]
+    data: BaseData | None = field(default=None, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def member(self, k: int) -> Projection:
+        return Projection(
+            scenario=self.scenarios[k],
+            years=self.years,
+            base_year=self.base_year,
+            vintage=self.vintage,
+            price_basis=self.price_basis,
+            units=self.units,
+            provinces=self.provinces,
+            gdp=self.gdp[k],
+            population=self.population[k],
+            relocated_out=self.relocated_out[k],
+            relocated_in=self.relocated_in[k],
+            relocation_factor=float(self.relocation_factor[k]),
+            pole_investment=self.pole_investment[k],
+            pole_capital=self.pole_capital[k],
+            chain_va=self.chain_va[k],
+            chain_sourcing={c.id: self.chain_sourcing[k, j] for j, c in enumerate(CHAINS)},
+            tech_share=self.tech_share[k],
+            tech_inflow=self.tech_inflow[k],
+            tech_stock=self.tech_stock[k],
+            market_integration=self.market_integration[k],
+            national_gdp=self.national_gdp[k],
+            deflator=self.deflator[k],
+            ledger={name: arr[k] for name, arr in self.ledger.items()},
+            data=self.data,
+        )
+
+
+# -- data ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BaseData:
+    """The observed starting point (one dataset for the whole batch)."""
+
+    vintage: str
+    base_year: int
+    years: tuple[int, ...]  # observed years, years[-1] == base_year
+    units: tuple[str, ...]
+    provinces: tuple[str, ...]
+    gdp: np.ndarray  # [To, N] 亿元 at constant base-year prices
+    population: np.ndarray  # [To, N] 万人
+    distances: np.ndarray  # [N, N] km
+    national_gdp: float  # 亿元, base year
+    price_basis: str
+    fixed_effects: np.ndarray  # [N] estimated relative growth per unit (log points/yr)
+
+
+_BASE_CACHE: dict[int, tuple[object, BaseData]] = {}
+
+
+def base_data(dataset: baseline.Dataset) -> BaseData:
+    """The engine's view of a Dataset (cached per Dataset object)."""
+    hit = _BASE_CACHE.get(id(dataset))
+    if hit is not None and hit[0] is dataset:
+        return hit[1]
+    from jjjplan.calibration import unit_fixed_effects
+
+    units = tuple(dataset.units)
+    provinces = tuple(baseline.units().loc[list(units), "province"])
+    data = BaseData(
+        vintage=dataset.vintage,
+        base_year=int(dataset.base_year),
+        years=tuple(int(y) for y in dataset.years),
+        units=units,
+        provinces=provinces,
+        gdp=np.asarray(dataset.gdp, dtype=float),
+        population=np.asarray(dataset.population, dtype=float),
+        distances=baseline.distances_km(),
+        national_gdp=float(dataset.national_gdp),
+        price_basis=dataset.price_basis,
+        fixed_effects=unit_fixed_effects(provinces),
+    )
+    if len(_BASE_CACHE) > 16:
+        _BASE_CACHE.clear()
+    _BASE_CACHE[id(dataset)] = (dataset, data)
+    return data
+
+
+def resolve_data(scenarios: Sequence[Scenario], data=None) -> BaseData:
+    """One dataset for the batch: ``data`` (None / path / Dataset) in the scenarios' vintage."""
+    vintages = {s.data_vintage for s in scenarios}
+    if len(vintages) > 1:
+        names = ", ".join(sorted(str(v) for v in vintages))
+        raise ValueError(
+            f"一次运行只能使用一个数据版本，发现：{names} / one run uses one data vintage; "
+            f"the scenarios name several: {names}"
+        )
+    return base_data(baseline.resolve(data, vintages.pop()))
+
+
+# -- national path -------------------------------------------------------------------------
+def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_year: int):
+    """National real GDP growth (log points) of the year ending at each t; [K, T], column
+    0 = 0. Observed years use the observed rates; ``national``: 0 low, 1 central, 2 high."""
+    years = np.asarray(years)
+    central = np.select(
+        [years <= 2025, years <= 2030],
+        [a["g_nat_central_2024_2025"][:, None], a["g_nat_central_2026_2030"][:, None]],
+        a["g_nat_central_2031_2035"][:, None],
+    )
+    path = np.where(
+        national[:, None] == 0,
+        a["g_nat_low"][:, None],
+        np.where(national[:, None] == 2, a["g_nat_high"][:, None], central),
+    )
+    rate = np.where((years == 2024) & (years <= base_year), a["g_nat_2024"][:, None], path)
+    rate = np.where(years <= 2023, a["g_nat_2023"][:, None], rate)
+    g = np.log1p(rate)
+    g[:, 0] = 0.0
     return g
 
 
-def convergence(y, ybar, y0, ybar0, beta, rho):
-    """Conditional β-convergence term: β·(ln(y/ȳ) − ρ·ln(y0/ȳ0)), subtracted from growth."""
-    return beta * (np.log(y / ybar) - rho * np.log(y0 / ybar0))
+def _rule(inp) -> tuple[SharingRule, SharingRule]:
+    return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
 
 
-@lru_cache(maxsize=64)
-def _reference(assumptions, national_path: str) -> Scenario:
-    """Current-policy levers under the scenario's own assumptions and national path."""
-    return Scenario.baseline().replace(assumptions=assumptions, national_path=national_path)
-
-
-def _rule(s: Scenario) -> SharingRule:
-    r = s.reform
-    return SharingRule(
-        r.origin_share,
-        int(r.share_years),
-        int(r.ext_years),
-        r.cap_multiple,
-        r.eligibility_threshold,
-        bool(r.government_led_only),
-    )
-
-
-def _base_data(s: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    by = baseline.base_year()
-    gdp, pop = by.gdp.copy(), by.population.copy()
-    codes = list(by.table.index)
-    for unit, vals in s.baseline_overrides.items():
-        i = codes.index(unit)
-        gdp[i] = vals.get("gdp", gdp[i])
-        pop[i] = vals.get("population", pop[i])
-    return gdp, pop
-
-
-def project_arrays(scenario: Scenario) -> Projection:
-    """Run the model for one scenario (switched-off pathways keep current policy)."""
-    s = scenario.effective()
-    ref = _reference(s.assumptions, s.national_path)
-    a = s.assumptions
-    units = baseline.unit_codes()
-    prov = tuple(baseline.units()["province"])
+# -- the engine ----------------------------------------------------------------------------
+def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
+    """Run the model for K scenarios at once (switched-off pathways keep current policy)."""
+    scenarios = list(scenarios)
+    bd = data if isinstance(data, BaseData) else resolve_data(scenarios, data)
+    units, prov = bd.units, bd.provinces
     n = len(units)
     bj = units.index("BJ")
-    years = np.arange(baseline.BASE_YEAR, END_YEAR + 1)
-    T = len(years)
+    years = np.arange(bd.years[0], END_YEAR + 1)
+    T, To = len(years), len(bd.years)
+    b = To - 1  # index of the base year
+    inp = compile_inputs(scenarios, units, bd.base_year, tuple(int(y) for y in years))
+    a = inp.a
+    K = len(inp.scenarios)
     prov_idx = np.array([PROVINCES.index(p) for p in prov])
-    in_prov = np.stack([prov_idx == k for k in range(len(PROVINCES))])  # [3, N]
+    in_prov = np.stack([prov_idx == j for j in range(len(PROVINCES))]).astype(float)  # [3, N]
 
-    gdp0, pop0 = _base_data(s)
-    g_nat = national_growth(s, years)
-    n_trend = np.log1p(np.array([a[f"pop_trend_{p}"] for p in prov]))
-    dist = baseline.distances_km()
+    # -- observed years (overrides replace the base-year values) --------------------------
+    gdp = np.empty((T, K, n))
+    pop = np.empty((T, K, n))
+    gdp[:To] = bd.gdp[:, None, :]
+    pop[:To] = bd.population[:, None, :]
+    for k in inp.overrides:
+        for unit, vals in inp.scenarios[k].baseline_overrides.items():
+            i = units.index(unit)
+            gdp[b, k, i] = vals.get("gdp", gdp[b, k, i])
+            pop[b, k, i] = vals.get("population", pop[b, k, i])
+    gdp0, pop0 = gdp[b].copy(), pop[b].copy()
 
-    # -- exogenous pathway paths (scenario and current-policy reference) -------------------
-    w, w_dest = pw.pole_weights(s, units)
-    _, w_dest_ref = pw.pole_weights(ref, units)
-    factor, _ = relocation_response(_rule(s), _rule(ref), dict(a))
-    reloc = pw.relocation_lever(s, years) * factor
-    reloc_ref = pw.relocation_lever(ref, years)
-    invest = pw.investment_intensity(s, years)
-    chain_add, sourcing = pw.chain_value_added(s, years)
-    chain_ref, _ = pw.chain_value_added(ref, years)
-    chain_dev = chain_add - chain_ref  # [T, 3]
-    base_split = np.where(np.arange(n) == bj, 0.0, gdp0)
-    base_split = base_split / base_split.sum()
-    flow, stock = pw.tech_stock(s, years, w_dest, base_split)
-    _, stock_ref = pw.tech_stock(ref, years, w_dest_ref, base_split)
-    mi = pw.market_integration(s, years)
-    mi_ref = pw.market_integration(ref, years)
+    g_nat = national_growth(a, inp.national, years, bd.base_year)  # [K, T]
+    n_trend = np.log1p(np.column_stack([a[f"pop_trend_{p}"] for p in prov]))  # [K, N]
+    deflator = np.exp(np.log1p(a["deflator_growth"])[:, None] * (years - bd.base_year))
+    cum = np.cumsum(g_nat, axis=1)
+    national = bd.national_gdp * np.exp(cum - cum[:, b : b + 1])
 
+    # -- exogenous pathway paths -----------------------------------------------------------
+    w = inp.weights
+    w_dest = pw.destination_split(w, bj)
+    w_dest_ref = pw.destination_split(inp.weights_ref[None, :], bj)
+    rule, rule_ref = _rule(inp)
+    factor, _ = relocation_response(rule, rule_ref, a)
+    factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
+    reloc = inp.relocation * factor[:, None]  # [K, T] scenario relocation (before capacity)
+    reloc_ref = inp.relocation_ref  # [T]
+    chain_dev, sourcing = pw.chain_value_added(inp, a)  # [K, T, 3], [K, C, T]
+    gdp_split = pw.destination_split(gdp0, bj)  # destinations' GDP shares (base year)
+    tech_split = np.where(np.isnan(inp.tech_split), gdp_split, inp.tech_split)
+    tech_share = pw.tech_share_path(inp.tech_share, years)
+    tech_share_ref = pw.tech_share_path(inp.tech_share_ref[None, :], years)
+    turnover = pw.tech_turnover(a, years, deflator)
+    flow, stock = pw.tech_stock(a, turnover, tech_share, inp.absorption, tech_split, gdp_split)
+    _, stock_ref = pw.tech_stock(
+        a, turnover, tech_share_ref, inp.absorption_ref[None, :], gdp_split, gdp_split
+    )
+    mi, mi_ref = inp.market_integration, inp.market_integration_ref
     with np.errstate(divide="ignore", invalid="ignore"):
-        dln_stock = np.where(stock[1:] > 0, np.log(stock[1:] / stock[:-1]), 0.0)
-        dln_stock_ref = np.where(stock_ref[1:] > 0, np.log(stock_ref[1:] / stock_ref[:-1]), 0.0)
-    d_innov = np.vstack([np.zeros(n), a["eps_tech"] * (dln_stock - dln_stock_ref)])
+        dln = np.where(stock[:, 1:] > 0, np.log(stock[:, 1:] / stock[:, :-1]), 0.0)
+        dln_ref = np.where(stock_ref[:, 1:] > 0, np.log(stock_ref[:, 1:] / stock_ref[:, :-1]), 0)
+    d_innov = np.zeros((T, K, n))
+    d_innov[1:] = np.moveaxis(a["eps_tech"][:, None, None] * (dln - dln_ref), 1, 0)
 
-    beta, rho = a["beta_conv"], a["gap_persistence"]
-    phi, m_local = a["phi_backfill"], a["m_local"]
-    migrants_per_va = a["mig_share"] / a["labour_productivity"]  # 万人 per 亿元
-    decay = np.exp(-dist / a["d_decay"])
-    np.fill_diagonal(decay, 0.0)
-    spill_weights = a["lambda_spill"] * decay * w[None, :]  # [j, k]
+    # -- coefficients ----------------------------------------------------------------------
+    col = {key: v[:, None] for key, v in a.items()}
+    beta, rho = col["beta_conv"], col["gap_persistence"]
+    m1 = 1.0 + col["m_local"]
+    gain = 1.0 + col["reloc_productivity_gain"]
+    migrants_per_va = col["mig_share"] / col["labour_productivity"]  # 万人 per 亿元
+    decay = np.exp(-bd.distances[None, :, :] / a["d_decay"][:, None, None])
+    decay[:, np.arange(n), np.arange(n)] = 0.0
+    spill_weights = a["lambda_spill"][:, None, None] * decay * w[:, None, :]  # [K, j, k]
+    cap = a["pop_cap_bj"]
+    fe = col["fe_weight"] * bd.fixed_effects[None, :]
+    delta_k = col["delta_capital"]
+    fiscal_m = col["fiscal_multiplier"]
+    pubcap_mp = col["pubcap_elasticity"] / col["pubcap_ratio"]  # yuan of GDP per yuan
+    gov_only = rule.government_led_only.astype(bool)
+    coverage = np.where(gov_only, 1.0, 1.0 + a["market_reloc_ratio"])
+    elig = eligible_share(rule.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
+    elig_ref = eligible_share(
+        rule_ref.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"]
+    )
+    tax_va = a["tax_local_per_va"]
+    sched = _schedules(rule, T, a)
+    sched_ref = _schedules(SharingRule(**{f: np.full(K, v) for f, v in inp.rule_ref.items()}), T, a)
 
-    gdp = np.empty((T, n))
-    pop = np.empty((T, n))
-    gdp[0], pop[0] = gdp0, pop0
-    invest_amount = np.zeros((T, n))  # 亿元 invested in each pole
-    chain_va = np.zeros((T, n))
-    incr = {p: np.zeros((T, n)) for p in ("growth_poles", "chain_filling", "innovation", "reform")}
-    y0 = gdp0 / pop0
-    ybar0 = gdp0.sum() / pop0.sum()
+    # reference (current-policy) sharing: arrivals at the reference split, no capacity limit
+    ref_in = reloc_ref[None, :, None] * w_dest_ref[:, None, :]  # [1, T, N]
+    ref_tau = (elig_ref * 1.0 * tax_va)[:, None, None] * ref_in  # shared-tax base per cohort
 
-    for t in range(1, T):
-        Y, P = gdp[t - 1], pop[t - 1]
-        y = Y / P
-        ybar = Y.sum() / P.sum()
-        # market integration lowers the structural part of today's gaps (never below 0)
-        rho_t = max(rho - a["mi_rho_gain"] * (mi[t] - mi_ref[t]), 0.0)
-        g_base = g_nat[t] - convergence(y, ybar, y0, ybar0, beta, rho_t)
+    # -- state -----------------------------------------------------------------------------
+    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
+    y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
+    yb, pb = gdp0.copy(), pop0.copy()  # policy-free baseline state
+    pnr = pop0.copy()  # national-rate reference population (for the structural target)
+    relocated_in = np.zeros((T, K, n))
+    relocated_in[:To] = reloc_ref[:To, None, None] * w_dest_ref[None]
+    invest_amount = np.zeros((T, K, n))
+    pole_capital = np.zeros((T, K, n))
+    chain_va = np.zeros((T, K, n))
+    tau = np.zeros((K, T, n))  # shared-tax base of each cohort (year of move)
+    tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * np.moveaxis(relocated_in[:To], 0, 1)
+    budget_dev = np.zeros((T, K, 3))
+    pubcap = np.zeros((K, 3))
+
+    for t in range(To, T):
+        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap
+        x_b = np.log((yb / pb) / (yb.sum(1, keepdims=True) / pb.sum(1, keepdims=True)))
+        x_nr = np.log((gdp0 / pnr) / (gdp0.sum(1, keepdims=True) / pnr.sum(1, keepdims=True)))
+        pnr = pnr * np.exp(n_trend)
+        growth = g_nat[:, t : t + 1] + fe - beta * (x_b - x_nr + (1.0 - rho) * x0)
+        yb = yb * np.exp(growth)
+        pb = pb * np.exp(n_trend)
+        P = pop[t - 1]
+        Y = y_core * np.exp(growth)  # policy shift carried: not eroded by convergence
         P_b = P * np.exp(n_trend)
-        Y_b = Y * np.exp(g_base + n_trend)
 
-        # growth poles: relocation (difference from current policy) and extra investment
-        out_dev = reloc[t] - reloc_ref[t]
-        arrive_dev = reloc[t] * w_dest - reloc_ref[t] * w_dest_ref
-        add_poles = arrive_dev * (1.0 + m_local)
-        add_poles[bj] -= out_dev * (1.0 - phi)
-        invest_amount[t] = invest[t] * Y.sum() * w
-        add_poles += invest_amount[t] * a["inv_yield"] * (1.0 + m_local)
+        # relocation and chain filling share one yearly capacity per province
+        arrive_dev = reloc[:, t, None] * w_dest - reloc_ref[t] * w_dest_ref
+        chain_prov = chain_dev[:, t]  # [K, 3] 亿元 before capacity
+        extra = np.maximum(arrive_dev, 0.0) * m1 @ in_prov.T + np.maximum(chain_prov, 0.0)
+        room = a["capacity_share"][:, None] * (Y @ in_prov.T)
+        scale = np.where(extra > room, room / np.where(extra > 0, extra, 1.0), 1.0)  # [K, 3]
+        unit_scale = scale @ in_prov  # [K, N]
+        arrive_dev = np.where(arrive_dev > 0, arrive_dev * unit_scale, arrive_dev)
+        out_dev = arrive_dev.sum(axis=1)
+        add = arrive_dev * m1 * gain  # value added and its multiplier arrive...
+        add[:, bj] -= out_dev * m1[:, 0] * (1.0 - a["phi_backfill"])  # ...and leave Beijing
+        relocated_in[t] = reloc_ref[t] * w_dest_ref + arrive_dev
         moved = migrants_per_va * arrive_dev
-        moved[bj] -= migrants_per_va * out_dev
+        moved[:, bj] -= migrants_per_va[:, 0] * out_dev
         P_new = P_b + moved
-        excess = P_new[bj] - a["pop_cap_bj"]
-        if excess > 0:  # the cap binds: the excess settles in the destination poles
-            P_new[bj] -= excess
-            P_new += excess * w_dest
-        agglo = (P_new / P_b) ** a["alpha_agglo"]
+        excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
+        P_new[:, bj] -= excess
+        P_new += excess[:, None] * w_dest
+        agglo = (P_new / P_b) ** col["alpha_agglo"]
 
-        # chain filling: provincial value added, allocated by GDP share within the province
-        shares = Y_b * in_prov / (Y_b * in_prov).sum(axis=1, keepdims=True)  # [3, N]
-        chain_va[t] = chain_dev[t] @ shares
+        chain_prov = np.where(chain_prov > 0, chain_prov * scale, chain_prov)
+        by_prov = Y[:, None, :] * in_prov[None]
+        chain_va[t] = np.einsum("kp,kpn->kn", chain_prov, by_prov / by_prov.sum(2, keepdims=True))
 
-        level_innov = np.exp(d_innov[t])
-        level_reform = np.exp(
-            a["mi_level_elast"] * ((mi[t] - mi[t - 1]) - (mi_ref[t] - mi_ref[t - 1]))
+        # market integration: growth effect and a smaller structural gap (persistent)
+        d_mi = (mi[:, t] - mi[:, t - 1]) - (mi_ref[:, t] - mi_ref[:, t - 1])
+        rho_cut = a["mi_rho_gain"] * (mi[:, t] - mi_ref[:, t])
+        reform = a["mi_level_elast"] * d_mi
+        reform = reform[:, None] - beta * np.minimum(rho_cut[:, None], rho) * x0
+        Y_new = (Y + add + chain_va[t]) * agglo * np.exp(d_innov[t] + reform)
+        spill = np.einsum("kjn,kn->kj", spill_weights, np.log(Y_new / Y))
+        y_core = Y_new * np.exp(spill)
+
+        # pole investment: a depreciating stock financed by the pole's province (debt)
+        invest_amount[t] = inp.investment[:, t, None] * y_core.sum(1, keepdims=True) * w
+        pole_capital[t] = (1.0 - delta_k) * pole_capital[t - 1] + invest_amount[t]
+        debt_service = (col["debt_rate"] + delta_k) * pole_capital[t - 1] @ in_prov.T
+
+        # the fiscal ledger of this year's cohorts and the budget channel
+        tau[:, t] = (elig * coverage * tax_va)[:, None] * relocated_in[t]
+        budget_dev[t] = (
+            _sharing_budget_at(sched, tau, in_prov, t)
+            - _sharing_budget_at(sched_ref, ref_tau, in_prov, t)
+            - debt_service
         )
-        Y_new = (Y_b + add_poles + chain_va[t]) * agglo * level_innov * level_reform
-        # distance-decayed spill-over of the poles' pathway-induced extra growth
-        extra = np.log(Y_new / Y_b)
-        spill = spill_weights @ extra
-        Y_new = Y_new * np.exp(spill)
+        pubcap = (1.0 - delta_k) * pubcap + a["pubinv_share"][:, None] * budget_dev[t]
+        fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
+        shares = y_core[:, None, :] * in_prov[None]
+        shares = shares / shares.sum(2, keepdims=True)
+        fiscal_units = np.einsum("kp,kpn->kn", fiscal, shares)
+        Y_t = y_core + fiscal_units + col["inv_yield"] * pole_capital[t]
 
-        if not np.all(Y_new > 0) or not np.all(P_new > 0):
+        bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            who = f"member {k} ({inp.scenarios[k].name}), " if K > 1 else ""
             raise ValueError(
-                f"{years[t]}: projected GDP or population fell to zero or below "
+                f"{who}{years[t]}: projected GDP or population fell to zero or below "
                 "(relocation or chain targets too large for a unit's economy)"
             )
-        gdp[t], pop[t] = Y_new, P_new
-        incr["growth_poles"][t] = np.log1p(add_poles / Y_b) + np.log(agglo) + spill
-        incr["chain_filling"][t] = np.log1p(chain_va[t] / (Y_b + add_poles))
-        incr["innovation"][t] = d_innov[t]
-        incr["reform"][t] = np.log(level_reform) + beta * (rho_t - rho) * np.log(y0 / ybar0)
+        gdp[t], pop[t] = Y_t, P_new
 
-    reloc_in = reloc[:, None] * w_dest[None, :]
-    proj = Projection(
-        scenario=scenario,
+    relocated = np.moveaxis(relocated_in, 0, 1)
+    ledger = fiscal_ledger(a, sched, tau, np.moveaxis(gdp, 0, 1), in_prov)
+    ledger["budget_change"] = np.moveaxis(budget_dev, 0, 1)
+    return BatchProjection(
+        scenarios=inp.scenarios,
         years=years,
+        base_year=bd.base_year,
+        vintage=bd.vintage,
+        price_basis=bd.price_basis,
         units=units,
         provinces=prov,
-        gdp=gdp,
-        population=pop,
-        relocated_out=reloc,
-        relocated_in=reloc_in,
+        gdp=np.moveaxis(gdp, 0, 1),
+        population=np.moveaxis(pop, 0, 1),
+        relocated_out=relocated.sum(axis=2),
+        relocated_in=relocated,
         relocation_factor=factor,
-        pole_investment=invest_amount,
-        chain_va=chain_va,
+        pole_investment=np.moveaxis(invest_amount, 0, 1),
+        pole_capital=np.moveaxis(pole_capital, 0, 1),
+        chain_va=np.moveaxis(chain_va, 0, 1),
         chain_sourcing=sourcing,
-        tech_share=pw.tech_share_path(s, years),
+        tech_share=tech_share,
         tech_inflow=flow,
         tech_stock=stock,
         market_integration=mi,
-        increments=incr,
+        national_gdp=national,
+        deflator=deflator,
+        ledger=ledger,
+        data=bd,
     )
-    proj.ledger.update(fiscal_ledger(s, proj, in_prov))
-    return proj
 
 
-def fiscal_ledger(s: Scenario, proj: Projection, in_prov: np.ndarray) -> dict[str, np.ndarray]:
-    """Per province and year (亿元): own revenue + shares received − shares paid + central
-    compensation = net revenue. Only Beijing is an origin; Tianjin and Hebei pay shares for
-    the eligible firms that moved to them."""
-    a = s.assumptions
-    T = len(proj.years)
-    rule = _rule(s)
-    sched = sharing_schedule(rule, T, a["post_move_tax_growth"], a["comp_frac"])
-    elig = eligible_share(rule.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
-    # The 2015 rule shares only government-led moves (the relocation lever). Extending it
-    # to market-driven moves adds their firms, in proportion, to the shared base; the
-    # eligibility threshold applies either way.
-    coverage = 1.0 if rule.government_led_only else 1.0 + a["market_reloc_ratio"]
-    covered = elig * coverage * proj.relocated_in  # [T, N] VA whose taxes are shared
-    tau_pre = a["tax_local_per_va"] * covered  # cohort tax per year of move, [T, N]
-    origin = np.zeros((T, proj.gdp.shape[1]))
-    comp = np.zeros(T)
-    firm_tax = np.zeros((T, proj.gdp.shape[1]))
-    for t0 in range(T):  # cohorts moving in year t0 share from t0 + 1 on
-        k = T - t0 - 1
-        if k <= 0:
-            continue
-        origin[t0 + 1 :] += np.outer(sched.origin[:k], tau_pre[t0])
-        firm_tax[t0 + 1 :] += np.outer(sched.firm_tax[:k], tau_pre[t0])
-        comp[t0 + 1 :] += sched.compensation[:k] * tau_pre[t0].sum()
-    gdp_prov = proj.gdp @ in_prov.T  # [T, 3]
-    ratios = np.array([a[f"fiscal_ratio_{p}"] for p in PROVINCES])
-    own = gdp_prov * ratios
-    paid = origin @ in_prov.T  # destination provinces pay the origin's share
+def project_arrays(scenario: Scenario, data=None) -> Projection:
+    """Run the model for one scenario: the K = 1 case of :func:`run`."""
+    return run([scenario], data).member(0)
+
+
+# -- fiscal ledger -----------------------------------------------------------------------------
+def _schedules(rule: SharingRule, T: int, a) -> dict[str, np.ndarray]:
+    s = sharing_schedule(rule, T, a["post_move_tax_growth"], a["comp_frac"])
+    return {"origin": s.origin, "firm_tax": s.firm_tax, "compensation": s.compensation}
+
+
+def _cohort_matrix(values: np.ndarray) -> np.ndarray:
+    """[K, T, T] matrix M with M[k, t, t0] = values[k, t − t0 − 1] for t > t0, else 0:
+    receipts in year t of a cohort that moved in year t0 (sharing starts the year after)."""
+    T = values.shape[1]
+    lag = np.arange(T)[:, None] - np.arange(T)[None, :] - 1  # t − t0 − 1
+    return np.where(lag[None] >= 0, values[:, np.clip(lag, 0, T - 1)], 0.0)
+
+
+def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
+    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N]."""
+    origin = np.einsum("kts,ksn->ktn", _cohort_matrix(sched["origin"]), tau)
+    firm_tax = np.einsum("kts,ksn->ktn", _cohort_matrix(sched["firm_tax"]), tau)
+    comp = np.einsum("kts,ks->kt", _cohort_matrix(sched["compensation"]), tau.sum(axis=2))
+    return _by_province(origin, firm_tax, comp, in_prov)
+
+
+def _sharing_budget_at(sched, tau, in_prov, t: int) -> np.ndarray:
+    """Net sharing receipts [K, 3] in year t (received − paid + compensation) from the
+    cohorts that moved before t; Beijing is the only origin."""
+    lags = t - 1 - np.arange(t)  # lag of cohort t0 = 0..t-1
+    origin = np.einsum("ks,ksn->kn", sched["origin"][:, lags], tau[:, :t])
+    comp = np.einsum("ks,ks->k", sched["compensation"][:, lags], tau[:, :t].sum(axis=2))
+    budget = -(origin @ in_prov.T)
+    budget[:, PROVINCES.index("BJ")] += origin.sum(axis=1) + comp
+    return budget
+
+
+def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
+    """Only Beijing is an origin: destinations pay the origin's share of their firms' tax."""
+    bj = PROVINCES.index("BJ")
+    paid = origin @ in_prov.T
     received = np.zeros_like(paid)
-    received[:, PROVINCES.index("BJ")] = origin.sum(axis=1)
+    received[..., bj] = origin.sum(axis=-1)
     compensation = np.zeros_like(paid)
-    compensation[:, PROVINCES.index("BJ")] = comp
+    compensation[..., bj] = comp
+    return {
+        "received": received,
+        "paid": paid,
+        "compensation": compensation,
+        "firm_tax": firm_tax @ in_prov.T,
+    }
+
+
+def fiscal_ledger(a, sched, tau, gdp, in_prov) -> dict[str, np.ndarray]:
+    """Per province and year (亿元, base-year prices): own revenue + shares received −
+    shares paid + central compensation = net revenue; expenditure = net revenue + the
+    province's transfers (a fixed ratio of own revenue) − pole debt service is not included
+    here (see ``budget_change``). Arrays [K, T, 3]."""
+    flows = _sharing_flows(sched, tau, in_prov)
+    gdp_prov = gdp @ in_prov.T  # [K, T, 3]
+    ratios = np.column_stack([a[f"fiscal_ratio_{p}"] for p in PROVINCES])  # [K, 3]
+    transfer = np.column_stack([a[f"fiscal_transfer_{p}"] for p in PROVINCES])
+    own = gdp_prov * ratios[:, None, :]
+    net = own + flows["received"] - flows["paid"] + flows["compensation"]
+    expenditure = net + own * transfer[:, None, :]
     return {
         "own_revenue": own,
-        "shares_received": received,
-        "shares_paid": paid,
-        "compensation": compensation,
-        "net_revenue": own + received - paid + compensation,
-        "shared_firm_tax": firm_tax @ in_prov.T,
-        "destination_keeps": (firm_tax - origin) @ in_prov.T,
+        "shares_received": flows["received"],
+        "shares_paid": flows["paid"],
+        "compensation": flows["compensation"],
+        "net_revenue": net,
+        "expenditure": expenditure,
+        "shared_firm_tax": flows["firm_tax"],
+        "destination_keeps": flows["firm_tax"] - flows["paid"],
     }

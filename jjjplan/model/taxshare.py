@@ -6,6 +6,9 @@ reaches production; if its cumulative take is still below the cap (``cap_multipl
 i.e. the sum of the 3 pre-move years), sharing runs ``ext_years`` more; the centre then pays a
 one-off compensation (``comp_frac`` × the shortfall, amount unspecified in the rule). The
 destination keeps the rest. Every element is a lever. See model-lit §8(4).
+
+Every function works on arrays of K rules at once (a leading member axis), because
+``project_many`` evaluates K scenarios together; the scalar forms are the K = 1 case.
 """
 
 from __future__ import annotations
@@ -14,20 +17,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+_EPS = 1e-12
+
 
 @dataclass(frozen=True)
 class SharingRule:
-    origin_share: float = 0.5
-    share_years: int = 3
-    ext_years: int = 2
-    cap_multiple: float = 3.0
-    eligibility_threshold: float = 2000.0  # 万元/yr of pre-move 三税
-    government_led_only: bool = True
+    """One rule (scalars) or K rules (arrays of shape [K]): the engine passes arrays."""
+
+    origin_share: float | np.ndarray = 0.5
+    share_years: int | np.ndarray = 3
+    ext_years: int | np.ndarray = 2
+    cap_multiple: float | np.ndarray = 3.0
+    eligibility_threshold: float | np.ndarray = 2000.0  # 万元/yr of pre-move 三税
+    government_led_only: bool | np.ndarray = True
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """Receipts per year k = 1..horizon after a move, per unit of pre-move annual tax."""
+    """Receipts per year k = 1..horizon after a move, per unit of pre-move annual tax
+    (shape [horizon] for one rule, [K, horizon] for K rules)."""
 
     firm_tax: np.ndarray
     origin: np.ndarray
@@ -35,73 +43,129 @@ class Schedule:
     compensation: np.ndarray  # central one-off, paid to the origin
 
 
-def sharing_schedule(
-    rule: SharingRule, horizon: int, post_growth: float = 0.0, comp_frac: float = 0.0
-) -> Schedule:
-    """Split of one relocated firm's tax between origin and destination, year by year."""
+def _vec(x) -> np.ndarray:
+    return np.atleast_1d(np.asarray(x, dtype=float))
+
+
+_MEMO: dict[tuple, Schedule] = {}
+
+
+def sharing_schedule(rule: SharingRule, horizon: int, post_growth=0.0, comp_frac=0.0) -> Schedule:
+    """Split of one relocated firm's tax between origin and destination, year by year.
+
+    Small batches (a dashboard's single projection, its reference) are memoised on their
+    inputs: the year loop is the costly part and the same rules recur on every update."""
+    args = (rule.origin_share, rule.share_years, rule.ext_years, rule.cap_multiple)
+    arrays = [np.asarray(x, dtype=float) for x in (*args, post_growth, comp_frac)]
+    if max(a.size for a in arrays) <= 8:
+        key = (horizon, *(a.tobytes() + bytes(a.ndim) for a in arrays))
+        hit = _MEMO.get(key)
+        if hit is None:
+            if len(_MEMO) > 512:
+                _MEMO.clear()
+            hit = _MEMO[key] = _schedule(rule, horizon, post_growth, comp_frac)
+        return hit
+    return _schedule(rule, horizon, post_growth, comp_frac)
+
+
+def _schedule(rule: SharingRule, horizon: int, post_growth, comp_frac) -> Schedule:
+    scalar = np.ndim(rule.origin_share) == 0 and np.ndim(post_growth) == 0
+    share = _vec(rule.origin_share)
+    cap = _vec(rule.cap_multiple)
+    years = _vec(rule.share_years)
+    ext = _vec(rule.ext_years)
+    g, cf = _vec(post_growth), _vec(comp_frac)
+    k_members = max(len(share), len(cap), len(years), len(ext), len(g), len(cf))
+    share, cap, years, ext, g, cf = np.broadcast_arrays(
+        *(np.broadcast_to(x, (k_members,)) for x in (share, cap, years, ext, g, cf))
+    )
     k = np.arange(1, horizon + 1)
-    tax = (1.0 + post_growth) ** (k - 1)
-    origin = np.zeros(horizon)
-    comp = np.zeros(horizon)
-    cap = rule.cap_multiple
-    paid = 0.0
-    end = int(rule.share_years)
-    extended = False
+    tax = (1.0 + g[:, None]) ** (k - 1)
+    origin = np.zeros((k_members, horizon))
+    comp = np.zeros((k_members, horizon))
+    paid = np.zeros(k_members)
+    end = years.astype(int)
+    extended = np.zeros(k_members, dtype=bool)
     for i in range(horizon):
         year = i + 1
-        if year <= end and paid < cap - 1e-12:
-            origin[i] = min(rule.origin_share * tax[i], cap - paid)
-            paid += origin[i]
-        if year == end:
-            if not extended and rule.ext_years > 0 and paid < cap - 1e-12:
-                end += int(rule.ext_years)  # cap unmet after the sharing years: extend
-                extended = True
-            elif paid < cap - 1e-12:
-                comp[i] = comp_frac * (cap - paid)  # one-off central compensation
+        active = (year <= end) & (paid < cap - _EPS)
+        take = np.where(active, np.minimum(share * tax[:, i], cap - paid), 0.0)
+        origin[:, i] = take
+        paid = paid + take
+        at_end = year == end
+        unmet = paid < cap - _EPS
+        extend = at_end & ~extended & (ext > 0) & unmet
+        compensate = at_end & ~extend & unmet
+        comp[:, i] = np.where(compensate, cf * (cap - paid), 0.0)
+        end = np.where(extend, end + ext.astype(int), end)
+        extended = extended | extend
+    if scalar:
+        return Schedule(tax[0], origin[0], tax[0] - origin[0], comp[0])
     return Schedule(tax, origin, tax - origin, comp)
 
 
-def discount(horizon: int, rate: float) -> np.ndarray:
-    return (1.0 + rate) ** -np.arange(1, horizon + 1)
+def discount(horizon: int, rate) -> np.ndarray:
+    return (1.0 + np.asarray(rate, dtype=float)[..., None]) ** -np.arange(1, horizon + 1)
 
 
 def fiscal_value_shares(
     rule: SharingRule,
-    horizon: int = 10,
-    rate: float = 0.05,
-    post_growth: float = 0.0,
-    comp_frac: float = 0.0,
-) -> tuple[float, float]:
+    horizon=10,
+    rate=0.05,
+    post_growth=0.0,
+    comp_frac=0.0,
+):
     """(S_o, S_d): PV of origin receipts over PV of the tax the firm would have paid had it
-    stayed; PV of destination receipts over PV of the firm's post-move tax."""
-    s = sharing_schedule(rule, horizon, post_growth, comp_frac)
-    d = discount(horizon, rate)
-    stay = d.sum()  # τ_pre = 1 each year had the firm stayed
-    s_o = float(((s.origin + s.compensation) * d).sum() / stay)
-    s_d = float((s.destination * d).sum() / (s.firm_tax * d).sum())
+    stayed; PV of destination receipts over PV of the firm's post-move tax. ``horizon`` may
+    differ per member (an array of whole years): years beyond it get zero weight."""
+    scalar = all(np.ndim(x) == 0 for x in (rule.origin_share, horizon, rate, post_growth))
+    h = np.atleast_1d(np.asarray(horizon)).astype(int)
+    h_max = int(h.max())
+    s = sharing_schedule(
+        SharingRule(*(np.atleast_1d(v) for v in _fields(rule))),
+        h_max,
+        _vec(post_growth),
+        _vec(comp_frac),
+    )
+    d = discount(h_max, _vec(rate)) * (np.arange(1, h_max + 1) <= h[:, None])
+    stay = d.sum(axis=1)  # τ_pre = 1 each year had the firm stayed
+    s_o = ((s.origin + s.compensation) * d).sum(axis=1) / stay
+    s_d = (s.destination * d).sum(axis=1) / (s.firm_tax * d).sum(axis=1)
+    if scalar:
+        return float(s_o[0]), float(s_d[0])
     return s_o, s_d
 
 
-def eligible_share(threshold: float, pareto_alpha: float, min_tax: float) -> float:
+def _fields(rule: SharingRule) -> tuple:
+    return (
+        rule.origin_share,
+        rule.share_years,
+        rule.ext_years,
+        rule.cap_multiple,
+        rule.eligibility_threshold,
+        rule.government_led_only,
+    )
+
+
+def eligible_share(threshold, pareto_alpha, min_tax):
     """Share of relocated firms' tax paid by firms at or above the eligibility threshold,
     with firm tax sizes Pareto-distributed above ``min_tax`` (index ``pareto_alpha`` > 1)."""
-    if threshold <= min_tax:
-        return 1.0
-    return float((threshold / min_tax) ** (1.0 - pareto_alpha))
+    t, a, m = (np.asarray(x, dtype=float) for x in (threshold, pareto_alpha, min_tax))
+    out = np.where(t <= m, 1.0, (np.maximum(t, m) / m) ** (1.0 - a))
+    return float(out) if out.ndim == 0 else out
 
 
-def relocation_response(
-    rule: SharingRule, ref: SharingRule, a: dict[str, float]
-) -> tuple[float, dict[str, float]]:
+def relocation_response(rule: SharingRule, ref: SharingRule, a) -> tuple:
     """Government-led relocation volume relative to current policy (model-lit §8(4)):
     ((B_o + S_o)/(B_o + S_o_ref))^η_o · ((B_d + S_d)/(B_d + S_d_ref))^η_d, where S are the
-    fiscal value shares averaged over eligible and ineligible firms."""
+    fiscal value shares averaged over eligible and ineligible firms. ``a`` maps assumption
+    ids to scalars or [K] arrays."""
 
-    def shares(r: SharingRule) -> tuple[float, float]:
+    def shares(r: SharingRule):
         e = eligible_share(r.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
         s_o, s_d = fiscal_value_shares(
             r,
-            int(a["fiscal_horizon"]),
+            np.asarray(a["fiscal_horizon"]).astype(int),
             a["discount_rate"],
             a["post_move_tax_growth"],
             a["comp_frac"],
@@ -114,4 +178,6 @@ def relocation_response(
     factor = ((b_o + s_o) / (b_o + s_o_ref)) ** a["eta_origin"] * (
         (b_d + s_d) / (b_d + s_d_ref)
     ) ** a["eta_dest"]
-    return float(factor), {"S_o": s_o, "S_d": s_d, "S_o_ref": s_o_ref, "S_d_ref": s_d_ref}
+    if np.ndim(factor) == 0:
+        factor = float(factor)
+    return factor, {"S_o": s_o, "S_d": s_d, "S_o_ref": s_o_ref, "S_d_ref": s_d_ref}

@@ -66,7 +66,10 @@ def _scenario_problem(
     zh_label, en_label, low, high, percent = _spec_for(field)
     labels = {"label_zh": zh_label, "label_en": en_label}
     value = values.get(field)
-    if field == "poles.weights":
+    if field == "innovation.destinations":
+        total = f"{sum(values.get(field, {}).values()) * 100:.2f}%"
+        error(where, field, "destinations_sum", "100% ± 0.1", total, cells=where[1])
+    elif field == "poles.weights":
         total = f"{sum(values.get(field, {}).values()) * 100:.2f}%"
         code = "weights_sum" if "sum" in message else "weights_bj"
         error(where, field, code, "100% ± 0.1", total, cells=where[1])
@@ -142,7 +145,11 @@ def assemble(values: Mapping[str, Any]) -> Scenario:
         chains=ChainFilling(
             {k: _milestones(values, f"chains.presence.{k}", m) for k, m in presence.items()}
         ),
-        innovation=Innovation(ms("innovation.share"), ms("innovation.absorption")),
+        innovation=Innovation(
+            ms("innovation.share"),
+            ms("innovation.absorption"),
+            v("innovation.destinations", ref.innovation.destinations),
+        ),
         reform=Reform(
             *(
                 reform(k)
@@ -164,7 +171,14 @@ def assemble(values: Mapping[str, Any]) -> Scenario:
         },
         baseline_overrides=_overrides(values),
         targets=v("targets", ()),
+        data_vintage=v("data_vintage", ref.data_vintage),
+        policy_start_year=_whole(v("policy_start_year", ref.policy_start_year)),
     )
+
+
+def _whole(value: Any) -> Any:
+    """A whole-number float as int (validation reports any other value at its cell)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _overrides(values: Mapping[str, Any]) -> dict[str, dict[str, float]]:

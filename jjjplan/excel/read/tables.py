@@ -37,6 +37,7 @@ def read_table(findings: Findings, spec: L.TableSpec, ws: Worksheet, table: Any)
     if rows is not None:
         read: Callable[[Findings, L.TableSpec, Worksheet, list[Row]], None] = {
             L.POLE_WEIGHTS.name: _weights,
+            L.TECH_DESTINATIONS.name: _destinations,
             L.CHAIN_PRESENCE.name: _presence,
             L.ASSUMPTION_TABLE.name: _assumptions,
             L.BASELINE_TABLE.name: _overrides,
@@ -123,6 +124,7 @@ def _table_rows(
             rows.append(row)
             dim = ws.row_dimensions.get(r)  # .get: indexing would create the row
             hidden += bool(dim is not None and dim.hidden)
+    _rows_below(findings, spec, ws, (min_col, max_row), where)
     where_table = (ws.title, table.ref)
     if hidden:
         findings.notice(where_table, spec.name, "hidden_rows", name=spec.name, n=hidden)
@@ -130,6 +132,35 @@ def _table_rows(
     if auto is not None and (auto.filterColumn or auto.sortState):
         findings.notice(where_table, spec.name, "filter", name=spec.name)
     return rows
+
+
+def _rows_below(
+    findings: Findings,
+    spec: L.TableSpec,
+    ws: Worksheet,
+    corner: tuple[int, int],
+    where: dict[str, int],
+    limit: int = 50,
+) -> None:
+    """Rows typed just below the Table (it was not resized to include them, or was shrunk
+    past them) are not read: say so at the row, instead of "default used" or "missing"."""
+    first_col, last_row = corner
+    keys = [c.key for c in spec.columns if c.role == "key" and c.key in where]
+    for r in range(last_row + 1, min(last_row + 1 + limit, EXCEL_MAX_ROWS + 1)):
+        values = {k: ws.cell(r, c).value for k, c in where.items()}
+        if all(v in (None, "") for v in values.values()):
+            return
+        key = " / ".join(str(values[k]) for k in keys if values[k] not in (None, "")) or "?"
+        findings.error(
+            (ws.title, f"{get_column_letter(first_col)}{r}"),
+            spec.name,
+            "outside_table",
+            f"表格 {spec.name} 内的行 a row inside Table {spec.name}",
+            key,
+            row=r,
+            key=key,
+            name=spec.name,
+        )
 
 
 def _merged_data(
@@ -241,6 +272,26 @@ def _weights(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Ro
     values["poles.weights"] = {u: values.get(f"poles.weights.{u}", 0.0) for u in seen}
     cells = [r["weight"].coord for r in rows]
     findings.cells["poles.weights"] = (ws.title, f"{cells[0]}:{cells[-1]}" if cells else None)
+
+
+def _destinations(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:
+    """Technology-flow split: all blank = current policy (no value), else one share per row."""
+    if rows and "share" not in rows[0]:  # header missing: reported by _table_rows
+        findings.failed.add("innovation.destinations")
+        return
+    seen: set[str] = set()
+    field = "innovation.destinations"
+    for row in rows:
+        unit = _key(findings, row["unit"], f"{spec.name}.unit", _unit_words(), ("单元", "unit"))
+        if unit and _unique(findings, seen, unit, row["unit"], f"{field}.{unit}"):
+            parse = lambda v: parse_number(v, True)  # noqa: E731
+            findings.put(row["share"], f"{field}.{unit}", parse, blank_ok=True)
+    values = findings.values
+    given = {u: values[f"{field}.{u}"] for u in seen if f"{field}.{u}" in values}
+    if given:
+        values[field] = {u: given.get(u, 0.0) for u in seen}
+    cells = [r["share"].coord for r in rows]
+    findings.cells[field] = (ws.title, f"{cells[0]}:{cells[-1]}" if cells else None)
 
 
 def _presence(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:

@@ -38,6 +38,8 @@ from jjjplan.scenario import Scenario
 
 __all__ = [
     "PROVENANCE",
+    "data_info",
+    "dataset_of",
     "file_sha256",
     "run_info",
     "source_info",
@@ -189,11 +191,79 @@ def _write_assumptions(ws: Worksheet, row: int, s: Scenario) -> int:
     return top + len(ASSUMPTIONS) + 2
 
 
-def _write_data_flags(ws: Worksheet, row: int, s: Scenario) -> int:
-    by = baseline.base_year()
-    counts = by.count_status()
+def dataset_of(results: Results) -> baseline.Dataset:
+    """The Dataset a projection ran on (the engine keeps its vintage label)."""
+    label = results.projection.data.vintage
+    found = baseline.dataset_named(label)
+    if found is None:  # only if the Dataset was built outside resolve(): say so, never guess
+        raise ValueError(f"the data {label!r} of this projection is not known to jjjplan")
+    return found
+
+
+def data_info(data: baseline.Dataset, s: Scenario) -> list[KeyValue]:
+    """Which data the run used: vintage, base year, price basis, policy start, data file."""
+    bundled = baseline.VINTAGES.get(data.vintage)
+    label = f"{bundled.label_zh} / {bundled.label_en}" if bundled else data.vintage
+    missing = "未使用 none (bundled data)"
+    return [
+        ("data_vintage", "基期数据版本", "baseline data vintage", data.vintage),
+        ("data_vintage_label", "数据版本说明", "vintage description", label),
+        ("base_year", "基期", "base year", data.base_year),
+        ("observed_years", "观测年份", "observed years", ", ".join(map(str, data.years))),
+        ("price_basis", "价格基准", "price basis", data.price_basis),
+        ("policy_start_year", "政策起始年份", "policy start year", s.policy_start_year),
+        ("data_file", "基期数据文件", "baseline-data file", data.source_file or missing),
+        (
+            "data_sha256",
+            "基期数据文件 SHA-256",
+            "baseline-data file SHA-256",
+            data.source_sha256 or missing,
+        ),
+        ("data_notices", "基期数据提示", "baseline-data notices", len(data.notices)),
+    ]
+
+
+def _write_data_sources(ws: Worksheet, row: int, data: baseline.Dataset) -> int:
+    """Every value of the dataset with its vintage, status, confidence, source and method."""
+    section(ws, row, f"基期数据及来源 Baseline data and sources（{data.vintage}）", 11)
+    top = row + 1
+    header(
+        ws,
+        top,
+        1,
+        [
+            word("code"),
+            word("year"),
+            word("variable"),
+            word("value"),
+            word("unit"),
+            "价格基准 Price basis",
+            "版本代码 Vintage code",
+            word("status"),
+            word("confidence"),
+            word("source"),
+            word("method"),
+        ],
+    )
+    t = data.table.sort_values(["variable", "region", "year"], kind="stable")
+    i = top
+    for r in t.itertuples(index=False):
+        i += 1
+        put_row(ws, i, 1, [r.region, int(r.year), r.variable])
+        if np.isfinite(r.value):
+            put(ws, i, 4, float(r.value), styles.DECIMAL)
+        put_row(ws, i, 5, [r.unit, r.price_basis, str(r.vintage_code), r.status, r.confidence])
+        put_row(ws, i, 10, [r.source, r.method])
+    add_table(ws, "DataSources", top, i, 11)
+    return i + 2
+
+
+def _write_data_flags(ws: Worksheet, row: int, s: Scenario, data: baseline.Dataset) -> int:
+    table = data.base_table()
+    status = pd.concat([table["gdp_status"], table["population_status"]])
+    counts = status.value_counts().to_dict()
     total = sum(counts.values())
-    section(ws, row, f"基期数据标记 Base-year data flags（{by.year}）", 11)
+    section(ws, row, f"基期数据标记 Base-year data flags（{data.base_year}）", 11)
     summary = [
         (
             f"base_{status}",
@@ -237,7 +307,7 @@ def _write_data_flags(ws: Worksheet, row: int, s: Scenario) -> int:
         ],
     )
     i = top
-    for unit, rec in by.table.iterrows():
+    for unit, rec in table.iterrows():
         for var in ("gdp", "population"):
             i += 1
             vzh, ven, vunit = VARIABLES[var]
@@ -264,11 +334,12 @@ def write_results_provenance(
     """The results workbook's Provenance sheet: run, input file, scenario, every lever,
     every assumption and the base-year data flags."""
     s = results.scenario
+    data = dataset_of(results)
     scenario_rows = [
         ("scenario_name", "情景名称", "scenario name", s.name),
         ("scenario_description", "情景说明", "scenario description", s.description),
         ("scenario_author", "作者", "author", s.author),
-        ("base_year", "基期", "base year", baseline.BASE_YEAR),
+        *data_info(data, s),
         ("baseline_definition", "基准情景定义", "baseline definition", BASELINE_NOTE),
     ]
     row = _run_information(
@@ -279,7 +350,8 @@ def write_results_provenance(
     )
     row = _write_levers(ws, row + 1, s)
     row = _write_assumptions(ws, row, s)
-    _write_data_flags(ws, row, s)
+    row = _write_data_flags(ws, row, s, data)
+    _write_data_sources(ws, row, data)
     ws.freeze_panes = "B5"
     styles.set_widths(
         ws,
@@ -291,13 +363,15 @@ def write_results_provenance(
 # --------------------------------------------------------------------------------------------
 # Comparison workbook: each scenario's identity side by side
 # --------------------------------------------------------------------------------------------
-def _scenario_facts(s: Scenario, source: Any, is_base: bool) -> list[KeyValue]:
+def _scenario_facts(r: Results, source: Any, is_base: bool) -> list[KeyValue]:
+    s = r.scenario
     pasted = sum(len(v) for v in s.baseline_overrides.values())
     facts = [
         ("scenario_name", "情景名称", "scenario name", s.name),
         ("scenario_description", "情景说明", "description", s.description),
         ("scenario_author", "作者", "author", s.author),
         *source_info(source),
+        *data_info(dataset_of(r), s),
         ("is_baseline", "是否为基准", "is the baseline", is_base),
         ("national_path", "全国增长路径", "national growth path", s.national_path),
         ("pathways_on", "启用路径", "pathways on", pathways_on(s)),
@@ -334,7 +408,7 @@ def write_comparison_provenance(
     row = _run_information(ws, "来源 Provenance", 8, run_info()) + 1
     section(ws, row, "情景 Scenarios", 8)
     facts = [
-        _scenario_facts(r.scenario, src, i == base)
+        _scenario_facts(r, src, i == base)
         for i, (r, src) in enumerate(zip(results_list, sources, strict=True))
     ]
     header(ws, row + 1, 1, [word("key"), "项目", "Item", *(f"#{i + 1}" for i in range(len(facts)))])

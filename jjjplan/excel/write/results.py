@@ -42,7 +42,12 @@ from jjjplan.excel.write.sheetio import (
     sheet_name,
     title,
 )
-from jjjplan.gaps import DECOMPOSITION_NAMES, GAP_MEASURE_LABELS, GAP_MEASURE_NAMES
+from jjjplan.gaps import (
+    DECOMPOSITION_NAMES,
+    FISCAL_GAP_NAMES,
+    GAP_MEASURE_LABELS,
+    GAP_MEASURE_NAMES,
+)
 from jjjplan.results import RATIO_LABELS, RATIO_NAMES, VARIABLES, Results, project
 from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
 
@@ -97,7 +102,7 @@ def _write_summary(ws: Worksheet, results: Results, base: Results) -> None:
         ("作者 Author", s.author),
         (bilingual(nat.name_zh, nat.name_en), s.national_path),
         ("启用路径 Pathways on", pathways_on(s)),
-        ("基期 Base year", baseline.BASE_YEAR),
+        ("基期 Base year", results.projection.data.base_year),
     ]
     for i, (label, value) in enumerate(meta, start=2):
         put(ws, i, 1, label).font = styles.HEADER_FONT
@@ -139,8 +144,9 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
     note(
         ws,
         2,
-        f"{baseline.BASE_YEAR} = 基期（部分基期数值为估计值，见“{PROVENANCE}”） / "
-        f"base year (some base-year values are estimates, see '{PROVENANCE}')",
+        f"{results.projection.data.base_year} = 基期；此前为观测年份（部分数值为估计值，"
+        f"见“{PROVENANCE}”） / base year; earlier years are observed (some values are "
+        f"estimates, see '{PROVENANCE}')",
     )
     years = [int(y) for y in results.years]
     top = 4
@@ -164,11 +170,11 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
     styles.fit_row_height(ws, top)
 
 
-GAP_COLUMNS = (*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES)
+GAP_COLUMNS = (*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES, *FISCAL_GAP_NAMES)
 
 
 def _gap_format(key: str) -> str:
-    return styles.RATIO if key == "max_min_ratio" else styles.INDEX
+    return styles.RATIO if key in ("max_min_ratio", "fiscal_bj_he_ratio") else styles.INDEX
 
 
 def _write_gaps(ws: Worksheet, results: Results) -> None:

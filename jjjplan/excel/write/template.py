@@ -309,7 +309,8 @@ def _write_scalar(cell: Any, s: L.Scalar, scenario: Scenario) -> None:
         cell.value = int(value) if s.integer else float(value)
         cell.number_format = s.number_format
     else:
-        write_text_cell(cell, str(value) or None)
+        value = "" if value is None else str(value)
+        write_text_cell(cell, value or None)
         cell.alignment = WRAP
         cell.parent.row_dimensions[cell.row].height = _text_height(str(value), SCALAR_WIDTHS[2])
 
@@ -426,8 +427,8 @@ def _poles(sh: _Sheet, scenario: Scenario) -> None:
         (
             "增长极",
             "Growth poles",
-            "权重决定增长极投资、北京疏解增加值和技术流入的去向；北京本身不承接疏解。",
-            "Weights direct pole investment, relocated value added and technology inflow.",
+            "权重决定增长极投资和北京疏解增加值的去向；北京本身不承接疏解。",
+            "Weights direct pole investment and relocated value added (not technology flows).",
         ),
     )
     _milestone_table(sh, L.POLE_MILESTONES, scenario)
@@ -514,6 +515,28 @@ def _innovation(sh: _Sheet, scenario: Scenario) -> None:
         ),
     )
     _milestone_table(sh, L.INNOVATION_TARGETS, scenario)
+    names = baseline.units()
+    split = scenario.innovation.destinations
+    rows = [
+        {
+            "unit": u,
+            "name_zh": names.loc[u, "name_zh"],
+            "name_en": names.loc[u, "name_en"],
+            "share": split.get(u, 0.0) if split else None,
+        }
+        for u in names.index
+        if u != "BJ"
+    ]
+    spec = LEVERS["innovation.destinations"]
+    note = _lever_note(spec, "比例", "share", TARGET_SOURCE)
+    top = sh.table(
+        L.TECH_DESTINATIONS, rows, lambda _r, _c: _Input(L.PERCENT, _lever_rule(spec), note)
+    )
+    total_col = len(L.TECH_DESTINATIONS.columns) + 2
+    sh.text(top, total_col, "合计 Total", Font(bold=True))
+    header = L.TECH_DESTINATIONS.column("share").header
+    total = sh.ws.cell(top, total_col + 1, f"=SUM({L.TECH_DESTINATIONS.name}[{header}])")
+    total.number_format = L.PERCENT
     sh.heading("历史参考", "History (reference)")
     history = (("2020", "7.6%"), ("2021", "5.0%"), ("2022", "4.5%"), ("2023", "8.8%"))
     for year, share in history:
@@ -593,10 +616,10 @@ def _targets(sh: _Sheet, scenario: Scenario) -> None:
 
 
 def _baseline(sh: _Sheet, scenario: Scenario) -> None:
-    base = baseline.base_year()
+    data = baseline.dataset(scenario.data_vintage)
     sh.title(
-        f"基期数据（{base.year}年）",
-        f"Base-year data ({base.year})",
+        f"基期数据（{data.base_year}年，数据版本 {data.vintage}）",
+        f"Base-year data ({data.base_year}, vintage {data.vintage})",
         (
             "本表受保护（无密码）。如有官方年鉴数据，可粘贴到黄色“覆盖值”列，模型将使用您的数据。",
             "Protected (no password). Paste official yearbook figures into the yellow override "
@@ -605,7 +628,7 @@ def _baseline(sh: _Sheet, scenario: Scenario) -> None:
     )
     names = baseline.units()
     rows = []
-    for unit, rec in base.table.iterrows():
+    for unit, rec in data.base_table().iterrows():
         over = scenario.baseline_overrides.get(unit, {})
         row = {k: rec[k] for k in rec.index if k != "province"}
         row.update(

@@ -1,0 +1,73 @@
+"""CLI pieces for baseline data: ``jjjplan data template``, ``--data``, ``--data-vintage``.
+
+Why here and not in ``jjjplan/cli.py``: every branch adds to the CLI, so the logic lives with
+the data and ``cli.py`` only registers it. A data file is read and validated before any
+projection starts, so a broken file stops the command with its sheet!cell problems (exit 1)
+and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from jjjplan import baseline
+
+__all__ = ["data_options", "echo_data", "load_data", "write_data_template"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_options(fn: F) -> F:
+    """Add ``--data FILE`` and ``--data-vintage ID`` to a command."""
+    fn = click.option(
+        "--data-vintage",
+        "data_vintage",
+        metavar="ID",
+        default=None,
+        help="Bundled data vintage for every scenario of this run "
+        f"({', '.join(baseline.VINTAGES)}; default: the scenario's, else "
+        f"{baseline.DEFAULT_VINTAGE}).",
+    )(fn)
+    fn = click.option(
+        "--data",
+        "data_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Baseline-data workbook (from 'jjjplan data template') with your own yearbook "
+        "figures; values left empty come from the bundled vintage.",
+    )(fn)
+    return fn
+
+
+def load_data(data_file: Path | None, data_vintage: str | None) -> baseline.Dataset | None:
+    """The Dataset the options ask for, validated now; None = each scenario's own vintage."""
+    if data_file is None and data_vintage is None:
+        return None
+    return baseline.resolve(data_file, data_vintage)
+
+
+def echo_data(data: baseline.Dataset | None) -> None:
+    """One line naming the data a run used, and the notices of a planner's file."""
+    if data is None:
+        return
+    click.echo(f"基期数据 / baseline data: {data.vintage} (base year {data.base_year})")
+    for notice in data.notices[:20]:
+        click.echo(f"  提示 / notice: {notice}")
+    if len(data.notices) > 20:
+        click.echo(
+            f"  … {len(data.notices) - 20} more notice(s) / 另有 {len(data.notices) - 20} 条提示"
+        )
+
+
+def write_data_template(out: Path, data_vintage: str | None) -> Path:
+    """``jjjplan data template OUT``: the baseline-data workbook, prefilled, written atomically."""
+    from jjjplan.excel.write.data_template import make_data_template
+
+    path = make_data_template(out, data_vintage)
+    click.echo(f"已写出基期数据工作簿 / baseline-data workbook written: {path}")
+    click.echo("请填写黄色单元格并注明来源 / fill in the yellow cells and cite your sources")
+    return path
