@@ -66,14 +66,11 @@ class Evaluator:
                     margins[:, j] = t.slack(lo)
                 else:
                     margins[:, j] = np.minimum(t.slack(hi), t.slack(lo))
-        invest = np.empty(k * d)
-        comp = np.empty(k * d)
-        for m in range(k * d):
-            p = batch[m].projection
-            invest[m] = p.pole_investment[1:].sum()
-            comp[m] = p.ledger["compensation"][1:].sum() if "compensation" in p.ledger else 0.0
-        invest = invest.reshape(k, d).mean(axis=1)
-        fiscal = invest + comp.reshape(k, d).mean(axis=1)
+        p = batch.projection  # costs from the batch arrays: [K·D, T, ...]
+        invest = p.pole_investment[:, 1:].sum(axis=(1, 2)).reshape(k, d).mean(axis=1)
+        comp = p.ledger.get("compensation")
+        central = 0.0 if comp is None else comp[:, 1:].sum(axis=(1, 2)).reshape(k, d).mean(axis=1)
+        fiscal = invest + central
         return margins, share, invest, fiscal
 
 

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jjjplan.batch import Batch
 from jjjplan.excel.write import sheetio, styles
 from jjjplan.results import Results
-from jjjplan.targets import Target, indicator_values
+from jjjplan.targets import Target, indicator_values, result_value
 
 __all__ = ["TARGET_SHEET", "target_check", "write_target_check"]
 
@@ -29,10 +29,9 @@ def target_check(
 ) -> pd.DataFrame:
     """One row per target: target, indicator, required, projected, margin, met and, with
     ``draws`` (an ensemble of the same scenario), p_met."""
-    batch = Batch((results,))
     rows = []
     for t in targets:
-        value = float(indicator_values(batch, t)[0])
+        value = result_value(results, t)
         row = {
             "target": t.key,
             "indicator": t.label,
