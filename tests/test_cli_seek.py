@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from jjjplan import project
-from jjjplan.cli import REPO_WORKBOOKS, main
+from jjjplan.cli import main
 from jjjplan.codes import encode
 from jjjplan.excel import make_template, read_workbook
 from jjjplan.excel.write.examples import EXAMPLE_FILES, example_scenarios
@@ -18,6 +18,7 @@ from jjjplan.excel.write.seek_sheet import SEEK_SHEET
 from jjjplan.scenario import Scenario
 from jjjplan.targets import parse_target
 
+REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
 BASELINE_WB = REPO_WORKBOOKS / "00-baseline.xlsx"
 FAST = ("--free", "poles.investment", "--free", "poles.relocation")
 
