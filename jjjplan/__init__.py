@@ -63,6 +63,9 @@ _EXPORTS: dict[str, str] = {
     "compare_ensembles": "jjjplan.uncertainty",
     "ensemble": "jjjplan.uncertainty",
     "sensitivity": "jjjplan.uncertainty",
+    "Target": "jjjplan.targets",
+    "seek": "jjjplan.goalseek",
+    "SeekResult": "jjjplan.goalseek",
 }
 
 
@@ -79,7 +82,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
 
 
-__all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
+__all__ = [
     "Batch",
     "ChainFilling",
     "Dashboard",
@@ -93,6 +96,8 @@ __all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
     "RobustComparison",
     "Scenario",
     "ScenarioError",
+    "SeekResult",
+    "Target",
     "__version__",
     "compare_ensembles",
     "ensemble",
@@ -101,6 +106,7 @@ __all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
     "project",
     "project_many",
     "read_workbook",
+    "seek",
     "sensitivity",
     "write_comparison",
     "write_results",
