@@ -33,7 +33,8 @@ from jjjplan.maps import MEASURES
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
 from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS
 
-TABS = ("gaps", "ratios", "percap", "map", "ledger", "contrib", "compare")
+#: Tab order; the map is last so earlier tab indices (used by notebooks and tests) still hold.
+TABS = ("gaps", "ratios", "percap", "ledger", "contrib", "compare", "map")
 #: Map measures offered in the map tab (the target measure needs targets: not here).
 MAP_MEASURES = ("per_capita", "change")
 KEY_GAPS = ("theil_t", "theil_t_between", "theil_t_within", "cv_weighted")
@@ -194,7 +195,6 @@ class Views:
                 self.charts["gaps"].widget,
                 self.charts["ratios"].widget,
                 self.charts["percap"].widget,
-                widgets.VBox([self.map_measure, self.charts["map"].widget]),
                 widgets.VBox([self.charts["ledger"].widget, self.ledger_table]),
                 widgets.VBox(
                     [
@@ -203,6 +203,7 @@ class Views:
                     ]
                 ),
                 widgets.VBox([self.compare_table, self.charts["compare"].widget]),
+                widgets.VBox([self.map_measure, self.charts["map"].widget]),
             ]
         )
         self.tabs.selected_index = 0
