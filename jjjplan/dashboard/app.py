@@ -45,6 +45,7 @@ from jjjplan.dashboard.labels import LANG_OPTIONS, Lang, both, check_lang, ui
 from jjjplan.dashboard.log import LogPanel
 from jjjplan.dashboard.naming import free_path, propose_name, round_weights
 from jjjplan.dashboard.output_policy import ConfirmReplace, decide
+from jjjplan.dashboard.seek_panel import SeekPanel
 from jjjplan.dashboard.uncertainty_panel import UncertaintyPanel
 from jjjplan.dashboard.views import Views, contribution_values
 from jjjplan.results import Results, project
@@ -163,6 +164,9 @@ class Dashboard:
         self.actions = ActionsPanel(self.name.widget, self.lang)
         self.uncertainty = UncertaintyPanel(self.lang)
         self.data_panel = DataPanel(self.lang)
+        self.seek_panel = SeekPanel(self.lang)
+        #: What the last goal seek found (:class:`jjjplan.goalseek.SeekResult`), or None.
+        self.last_seek = None
         self.language = widgets.ToggleButtons(options=list(LANG_OPTIONS), value=self.lang)
         self.language.style = {"button_width": "auto"}
         self.language.add_class("jjj-language")
@@ -209,7 +213,7 @@ class Dashboard:
         self.sections.selected_index = 0
         self.sections.add_class("jjj-levers")
         left = widgets.VBox(
-            [self.sections, self.data_panel.widget],
+            [self.sections, self.data_panel.widget, self.seek_panel.widget],
             layout=widgets.Layout(flex="0 0 36%", min_width="330px"),
         )
         right = widgets.VBox(
@@ -330,6 +334,9 @@ class Dashboard:
         )
         dp.upload.observe(guard(self._data_uploaded), "value")
         dp.reset_button.on_click(guard(lambda _: self.use_bundled_data()))
+        sp = self.seek_panel
+        sp.button.on_click(guard(lambda _: self.seek()))
+        sp.load_button.on_click(guard(lambda _: self._load_code(sp.paste.value)))
         a = self.actions
         a.load_button.on_click(
             guard(lambda _: self._load(lambda: self.load_workbook(a.load_path.value)))
@@ -388,6 +395,7 @@ class Dashboard:
         bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
         self.views.show(self._results, self._baseline_for(s), bands)
         self._show_status()
+        self._show_code()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         if self.views.visible == "contrib":
             self._defer(self.compute_contributions)
@@ -447,6 +455,7 @@ class Dashboard:
         self.actions.relabel(lang)
         self.uncertainty.relabel(lang)
         self.data_panel.relabel(lang)
+        self.seek_panel.relabel(lang)
         self._relabel_frame(lang)
         self.views.relabel(lang)
         if self.language.value != lang:
@@ -599,6 +608,52 @@ class Dashboard:
         self._use_data(None, None)
         self._hide_banner()
         self.log.info("改用内置数据 using the bundled data")
+
+    # -- goal seek and scenario codes ------------------------------------------------------
+    def _show_code(self) -> None:
+        """The current scenario's code, for copying (refreshed after every update)."""
+        from jjjplan.codes import encode
+
+        self.seek_panel.code.value = encode(self._scenario)
+
+    def seek(self) -> Any:
+        """Run goal seek for the target row from the current settings; show the levers it
+        found (met or closest achievable) and its message. Returns the SeekResult."""
+        from jjjplan.goalseek import seek
+
+        panel = self.seek_panel
+        target = panel.target()  # TargetError (bilingual) goes to the log
+        panel.say(ui("seek_busy", self.lang))
+        try:
+            found = seek(self._scenario, [target])  # bundled data of the scenario's vintage
+        except Exception:
+            panel.say("")
+            raise
+        self.last_seek = found
+        self.set_scenario(found.scenario)
+        panel.say(found.message)
+        self.log.info(found.message)
+        return found
+
+    def load_code(self, code: str) -> Scenario:
+        """Show the scenario a pasted code describes (CodeError on a bad checksum)."""
+        from jjjplan.codes import decode
+
+        scenario = decode(code)
+        self.source = None
+        self.set_scenario(scenario)
+        self.log.info(f"已读取情景代码 loaded scenario code ({scenario.name})")
+        return scenario
+
+    def _load_code(self, code: str) -> None:
+        try:
+            self.load_code(code)
+        except Exception as err:
+            self.log.exception(err)
+            question = ui("code_failed", self.lang).format(name=self._scenario.name)
+            self._show_banner(f"{question}\n{err}")
+        else:
+            self._hide_banner()
 
     # -- save as, compare, export ----------------------------------------------------------
     def _taken_names(self) -> set[str]:
