@@ -256,3 +256,58 @@ def test_map_is_redrawn_after_a_lever_release_only_when_visible(dash):
     dash.controls["poles.investment"].target.value = 0.5
     np.testing.assert_array_equal(shown, trace.z)  # hidden: not sent
     assert dash.views.charts["map"].stale
+
+
+# -- goal seek and scenario codes ---------------------------------------------------------------
+def test_seek_with_a_met_target_shows_the_message_and_keeps_levers(dash):
+    sp = dash.seek_panel
+    sp.indicator.value, sp.year.value, sp.op.value = "bj_he_ratio", 2035, "<="
+    sp.value.value = 3.6  # current policy already meets it
+    before = dash.scenario.reform
+    sp.button.click()
+    assert "Traceback" not in dash.log.text and "[error]" not in dash.log.text
+    found = dash.last_seek
+    assert found is not None and found.met
+    assert unescape(sp.message.value).count(found.message) == 1
+    assert dash.scenario == found.scenario and dash.scenario.reform == before
+
+
+@pytest.mark.slow
+def test_seek_applies_the_found_levers_to_the_sliders(dash):
+    sp = dash.seek_panel
+    sp.indicator.value, sp.year.value, sp.op.value = "bj_he_ratio", 2035, "<="
+    sp.value.value = 3.38
+    sp.button.click()
+    found = dash.last_seek
+    assert found.met and dash.scenario == found.scenario
+    assert dash.results.ratios["bj_he_ratio"].loc[2035] <= 3.38 + 1e-9
+    c = dash.controls["poles.relocation"]
+    assert c.apply(dash.scenario) == dash.scenario  # the sliders show the found levers
+
+
+def test_scenario_code_round_trips_through_the_paste_box(dash):
+    from jjjplan.codes import decode
+
+    dash.controls["reform.origin_share"].input.value = 35
+    code = dash.seek_panel.code.value
+    assert code.startswith("JJJ1-")
+    assert decode(code).reform.origin_share == pytest.approx(0.35)
+    dash.controls["reform.origin_share"].input.value = 80
+    assert dash.seek_panel.code.value != code  # follows every change
+    dash.seek_panel.paste.value = code
+    dash.seek_panel.load_button.click()
+    assert dash.banner.layout.display == "none"
+    assert dash.scenario.reform.origin_share == pytest.approx(0.35)
+    assert dash.controls["reform.origin_share"].input.value == pytest.approx(35)
+
+
+def test_a_code_with_a_bad_checksum_is_refused_at_the_top(dash):
+    dash.controls["reform.origin_share"].input.value = 35
+    code = dash.seek_panel.code.value
+    before = dash.scenario
+    dash.seek_panel.paste.value = code[:-2] + ("ZZ" if not code.endswith("ZZ") else "YY")
+    dash.seek_panel.load_button.click()
+    banner = unescape(dash.banner.value)
+    assert dash.banner.layout.display == "block"
+    assert "校验和" in banner and "checksum" in banner and "Traceback" not in banner
+    assert dash.scenario == before
