@@ -1,0 +1,23 @@
+"""Exploration at scale (issue 12): Latin-hypercube sweeps of levers and assumptions, stored
+as Parquet chunk by chunk, on local processes or a Dask cluster, and PRIM scenario
+discovery of where a condition (``bj_he_ratio@2035<=3.0``) holds.
+
+Modules: :mod:`~.sampling` (what is drawn, per-chunk seeds), :mod:`~.members` (fast
+Scenario construction), :mod:`~.runner` (chunks on processes or Dask), :mod:`~.storage`
+(Parquet chunks, resumption), :mod:`~.sweep` (``explore``), :mod:`~.discovery` (PRIM and
+feature scores), :mod:`~.report` (``discovery.xlsx``), :mod:`~.ema` (EMA Workbench bridge).
+"""
+
+from jjjplan.explore.runner import SchedulerError
+from jjjplan.explore.storage import SweepFolderError, read_samples
+from jjjplan.explore.sweep import ExploreError, Sweep, explore, parse_where
+
+__all__ = [
+    "ExploreError",
+    "SchedulerError",
+    "Sweep",
+    "SweepFolderError",
+    "explore",
+    "parse_where",
+    "read_samples",
+]
