@@ -98,4 +98,3 @@ class MemberBuilder:
             merged.update(zip(self.assumption_ids, assumptions.tolist(), strict=True))
             changes["assumptions"] = type(s.assumptions)(merged)
         return _copy(s, **changes)
-

@@ -98,26 +98,24 @@ def connect(address: str, timeout: float = 10.0):
         ) from None
 
 
-def run_dask(
-    job: ChunkJob, chunks: Iterable[int], address: str
-) -> Iterator[tuple[int, pa.Table]]:
+def run_dask(job: ChunkJob, chunks: Iterable[int], address: str) -> Iterator[tuple[int, pa.Table]]:
     """Chunks as tasks on a Dask distributed cluster; results come back to this process."""
     from dask.distributed import as_completed as dask_completed
 
     client = connect(address)
     try:
         job_future = client.scatter(job, broadcast=True)
-        futures = {
-            client.submit(evaluate_chunk, job_future, c, pure=False): c
-            for c in chunks
-        }
+        futures = {client.submit(evaluate_chunk, job_future, c, pure=False): c for c in chunks}
         for fut in dask_completed(list(futures)):
             yield futures[fut], fut.result()
     finally:
         client.close()
 
 
-def runner(scheduler: str | None) -> Callable[[ChunkJob, Iterable[int]], Iterator]:
+def runner(
+    scheduler: str | None, workers: int | None = None
+) -> Callable[[ChunkJob, Iterable[int]], Iterator[tuple[int, pa.Table]]]:
+    """Dask with a scheduler address, else local processes (``workers``, default all cores)."""
     if scheduler:
         return lambda job, chunks: run_dask(job, chunks, scheduler)
-    return run_local
+    return lambda job, chunks: run_local(job, chunks, workers)

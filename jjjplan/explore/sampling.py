@@ -96,4 +96,3 @@ def chunk_seed(seed: int, chunk: int) -> int:
 def chunk_inputs(space: SweepSpace, seed: int, chunk: int, size: int) -> np.ndarray:
     """Input values of chunk ``chunk`` ([size, dims]): its own Latin hypercube."""
     return space.inputs(unit_design(space.dims, size, "lhs", chunk_seed(seed, chunk)))
-

@@ -152,7 +152,7 @@ def explore(
     finished = len(done)
     if progress:
         progress(finished, job.n_chunks)
-    for chunk, table in runner(scheduler)(job, todo):
+    for chunk, table in runner(scheduler, workers)(job, todo):
         if folder:
             write_chunk(folder, chunk, with_metadata(table, meta))
         else:
@@ -165,9 +165,7 @@ def explore(
     else:
         frame = pa.concat_tables([tables[c] for c in sorted(tables)]).to_pandas()
     outcomes = tuple(c for c in frame.columns if "@" in c)
-    sweep = Sweep(
-        frame, spec, space.columns, folder, target, None, len(todo), len(done), outcomes
-    )
+    sweep = Sweep(frame, spec, space.columns, folder, target, None, len(todo), len(done), outcomes)
     if target is not None:
         from jjjplan.explore.discovery import discover
 
