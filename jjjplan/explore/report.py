@@ -147,7 +147,8 @@ def write_discovery(sweep: Sweep, path: str | Path) -> Path:
         end + 1,
         1,
         (
-            "极端随机树（EMA feature_scoring）对结果指标的重要性，合计为 1 / extra-trees importance "
+            "极端随机树（EMA feature_scoring）对结果指标的重要性，合计为 1 / extra-trees "
+            "importance "
             f"for {d.condition.split('@')[0]} (EMA feature_scoring), summing to 1"
         ),
     ).font = NOTE_FONT

@@ -139,7 +139,7 @@ def explore(
         "samples": samples,
         "seed": seed,
         "chunk_size": job.chunk_size,
-        "sampling": "latin hypercube per chunk, seed (seed, chunk); pole weights uniform on simplex",
+        "sampling": "LHS per chunk seeded (seed, chunk); pole weights uniform on the simplex",
         "inputs": list(space.columns),
         "outcome_years": list(years),
         "data_vintage": scenario.data_vintage,
@@ -177,4 +177,4 @@ def explore(
     return sweep
 
 
-__all__ = ["OUTCOME_YEARS", "ExploreError", "Sweep", "explore", "parse_where", "SAMPLES"]
+__all__ = ["OUTCOME_YEARS", "SAMPLES", "ExploreError", "Sweep", "explore", "parse_where"]
