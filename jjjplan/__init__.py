@@ -22,11 +22,15 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """``jjjplan.Dashboard`` without importing ipywidgets/matplotlib for CLI and model users."""
+    """``jjjplan.Dashboard``, ``jjjplan.explore`` and ``jjjplan.ema_model`` without importing ipywidgets/matplotlib for CLI and model users."""
     if name == "Dashboard":
         from jjjplan.dashboard import Dashboard
 
         return Dashboard
+    if name in ("explore", "ema_model"):  # optional extra jjjplan[explore]; imported on use
+        import jjjplan.explore as explore_package
+
+        return explore_package if name == "explore" else explore_package.ema_model
     raise AttributeError(f"module 'jjjplan' has no attribute {name!r}")
 
 
@@ -43,6 +47,8 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "ema_model",
+    "explore",
     "gap_measures",
     "gap_measures_frame",
     "project",

@@ -202,3 +202,42 @@ def test_cli_explore_and_errors(tmp_path):
     assert bad.exit_code == 1 and "use <=, >=, < or >" in bad.output
     bad = runner.invoke(main, [*args, "--levers", "poles.nope"])
     assert bad.exit_code == 1 and "unknown lever" in bad.output
+
+
+def test_ema_model_declares_levers_uncertainties_outcomes_and_runs():
+    import warnings
+
+    import jjjplan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench import SequentialEvaluator
+
+    model = jjjplan.ema_model(
+        levers=["reform.origin_share", "poles.weights", "reform.share_years"],
+        assumptions=["gap_persistence"],
+    )
+    names = {p.name for p in model.levers}
+    assert {"reform.origin_share", "reform.share_years", "poles.weights.BJ"} <= names
+    assert [u.name for u in model.uncertainties] == ["assumptions.gap_persistence"]
+    assert "bj_he_ratio@2035" in {o.name for o in model.outcomes}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with SequentialEvaluator(model) as evaluator:
+            experiments, outcomes = evaluator.perform_experiments(scenarios=2, policies=1)
+    # EMA's outcome equals jjjplan's own projection of the same inputs
+    row = experiments.iloc[0]
+    scenario = jjjplan.Scenario.baseline()
+    from jjjplan.explore.sampling import sweep_space
+
+    space = sweep_space(
+        scenario,
+        ["reform.origin_share", "poles.weights", "reform.share_years"],
+        ["gap_persistence"],
+    )
+    x = np.array([float(row[c]) for c in space.columns])
+    w = space.levers.weight_index()
+    x[w] = x[w] / x[w].sum()
+    [member] = space.scenarios(x[None, :])
+    expected = jjjplan.project(member).ratios.loc[2035, "bj_he_ratio"]
+    assert outcomes["bj_he_ratio@2035"][0] == pytest.approx(expected, rel=1e-12)

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 
 pytest.importorskip("dask.distributed")
 
-from jjjplan.cli import main  # noqa: E402
-from jjjplan.excel import read_workbook  # noqa: E402
-from jjjplan.explore import SchedulerError, explore  # noqa: E402
+from jjjplan.cli import main
+from jjjplan.excel import read_workbook
+from jjjplan.explore import SchedulerError, explore
 
 ROOT = Path(__file__).resolve().parents[1]
 
