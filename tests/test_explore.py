@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -241,3 +242,22 @@ def test_ema_model_declares_levers_uncertainties_outcomes_and_runs():
     [member] = space.scenarios(x[None, :])
     expected = jjjplan.project(member).ratios.loc[2035, "bj_he_ratio"]
     assert outcomes["bj_he_ratio@2035"][0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_explore_notebook_runs_and_ships_without_outputs(tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = Path(__file__).resolve().parents[1]
+    path = root / "notebooks" / "explore.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    monkeypatch.setenv("PYTHONPATH", str(root))
+    monkeypatch.setenv("JJJPLAN_ROOT", str(root))
+    monkeypatch.setenv("JJJPLAN_EXPLORE_SAMPLES", "300")
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "of samples meet it" in text
+    assert (tmp_path / "explore-out" / "discovery.xlsx").exists()
