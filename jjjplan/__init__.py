@@ -22,7 +22,8 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str):
-    """``jjjplan.Dashboard``, ``jjjplan.explore`` and ``jjjplan.ema_model`` without importing ipywidgets/matplotlib for CLI and model users."""
+    """``jjjplan.Dashboard``, ``jjjplan.explore`` and ``jjjplan.ema_model`` imported on first
+    use: CLI and model users do not pay for ipywidgets, Dask or EMA Workbench."""
     if name == "Dashboard":
         from jjjplan.dashboard import Dashboard
 

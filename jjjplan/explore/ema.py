@@ -15,12 +15,9 @@ import warnings
 import numpy as np
 
 from jjjplan.explore.sampling import SweepSpace, sweep_space
+from jjjplan.explore.sweep import INDICATOR_COLUMNS as _INDICATORS
 from jjjplan.explore.sweep import OUTCOME_YEARS
-from jjjplan.gaps import FISCAL_GAP_NAMES, GAP_MEASURE_NAMES
-from jjjplan.results import RATIO_NAMES
 from jjjplan.scenario import Scenario
-
-_INDICATORS = (*GAP_MEASURE_NAMES, *FISCAL_GAP_NAMES, *RATIO_NAMES)
 
 
 class JJJModelFunction:

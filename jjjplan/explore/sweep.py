@@ -20,12 +20,16 @@ from jjjplan.explore.storage import (
     with_metadata,
     write_chunk,
 )
+from jjjplan.gaps import DECOMPOSITION_NAMES, FISCAL_GAP_NAMES, GAP_MEASURE_NAMES
+from jjjplan.results import RATIO_NAMES
 from jjjplan.scenario import Scenario
 from jjjplan.targets import INDICATORS, Target, TargetError, parse_target
 
 #: Outcome years stored for every sample (plus the year of a ``where`` condition).
 OUTCOME_YEARS = (2030, 2035)
 DEFAULT_CHUNK_SIZE = 2_000
+#: Indicators stored per outcome year: gap measures (incl. fiscal) and ratios.
+INDICATOR_COLUMNS = (*GAP_MEASURE_NAMES, *DECOMPOSITION_NAMES, *FISCAL_GAP_NAMES, *RATIO_NAMES)
 
 
 class ExploreError(ValueError):
@@ -34,9 +38,12 @@ class ExploreError(ValueError):
 
 @dataclass
 class Sweep:
-    """A finished sweep: its samples (inputs + outcomes), spec and (with ``where``) discovery."""
+    """A finished sweep: its samples (inputs + outcomes), spec and (with ``where``) discovery.
 
-    samples: pd.DataFrame
+    With an ``out`` folder the samples are read back from Parquet only when first asked
+    for, so a sweep without discovery never holds more than a chunk in memory.
+    """
+
     spec: dict[str, Any]
     inputs: tuple[str, ...]
     folder: Path | None = None
@@ -44,7 +51,22 @@ class Sweep:
     discovery: Any = None
     chunks_run: int = 0
     chunks_skipped: int = 0
-    outcomes: tuple[str, ...] = field(default=())
+    frame: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def samples(self) -> pd.DataFrame:
+        if self.frame is None and self.folder is not None:
+            self.frame = read_samples(self.folder)
+        return self.frame
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """Outcome columns (``indicator@year``)."""
+        return tuple(
+            f"{name}@{year}"
+            for year in self.spec["outcome_years"]
+            for name in self.spec["outcomes"]
+        )
 
 
 _OPERATOR = re.compile(r"(<=|>=|=<|=>|≤|≥|==|<|>|=)")
@@ -142,6 +164,7 @@ def explore(
         "sampling": "LHS per chunk seeded (seed, chunk); pole weights uniform on the simplex",
         "inputs": list(space.columns),
         "outcome_years": list(years),
+        "outcomes": list(INDICATOR_COLUMNS),
         "data_vintage": scenario.data_vintage,
     }
     meta = {"spec": spec, "versions": _versions(), "where": target.key if target else None}
@@ -160,12 +183,10 @@ def explore(
         finished += 1
         if progress:
             progress(finished, job.n_chunks)
-    if folder:
-        frame = read_samples(folder)
-    else:
+    frame = None
+    if folder is None:
         frame = pa.concat_tables([tables[c] for c in sorted(tables)]).to_pandas()
-    outcomes = tuple(c for c in frame.columns if "@" in c)
-    sweep = Sweep(frame, spec, space.columns, folder, target, None, len(todo), len(done), outcomes)
+    sweep = Sweep(spec, space.columns, folder, target, None, len(todo), len(done), frame)
     if target is not None:
         from jjjplan.explore.discovery import discover
 
