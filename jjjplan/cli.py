@@ -57,7 +57,14 @@ def planner_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 f"文件错误 / file error: {err.strerror or err} ({err.filename or ''})", err=True
             )
             sys.exit(1)
-        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:  # Ctrl-C: saves are atomic, so say so and stop quietly
+            click.echo(
+                "\n已中断 / interrupted (已写出的文件完整，未写完的不会留下 / files already "
+                "written are complete; nothing half-written is left)",
+                err=True,
+            )
+            sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except Exception as err:  # an internal error: one line unless debugging
             if os.environ.get("JJJPLAN_DEBUG"):
@@ -139,6 +146,7 @@ def template(out: Path) -> None:
     from jjjplan.excel import make_template
 
     _refuse_existing(out)
+    _output(out, "template")
     path = make_template(out)
     click.echo(f"已写出模板 / template written: {path}")
 
@@ -162,33 +170,18 @@ def _refuse_existing(out: Path) -> None:
         )
 
 
-def _refuse_scenario_target(out: Path) -> None:
-    """Results never replace a scenario workbook (one with jjjplan's TemplateVersion name)."""
-    if _looks_like_scenario_workbook(out):
-        _refuse_output(
-            out,
-            "a results file name",
-            "a scenario workbook",
-            "输出文件是一个情景工作簿（输入文件），不会被结果覆盖；请另选输出文件名",
-            "the output file is a scenario workbook (an input), so results will not "
-            "replace it; choose another output name",
-        )
+def _output(out: Path, kind: str, inputs=(), overwrite: bool = False) -> Path:
+    """The one output policy (jjjplan.output_policy): refuse inputs, scenario workbooks,
+    devices, wrong extensions, open files, and an existing file unless --overwrite."""
+    from jjjplan.output_policy import check_output
+
+    existing = "replace" if overwrite else "refuse"
+    return check_output(out, kind, inputs=inputs, existing=existing).path
 
 
-def _looks_like_scenario_workbook(path: Path) -> bool:
-    """True if ``path`` is an .xlsx whose workbook part defines jjjplan's TemplateVersion."""
-    import zipfile
-
-    try:
-        if not path.is_file():
-            return False
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("xl/workbook.xml")
-            if info.file_size > 8 * 1024 * 1024:
-                return False
-            return b'name="TemplateVersion"' in zf.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
-        return False
+OVERWRITE = click.option(
+    "--overwrite", is_flag=True, help="Replace the output file if it exists (never an input)."
+)
 
 
 @main.command()
@@ -202,11 +195,13 @@ def _looks_like_scenario_workbook(path: Path) -> bool:
     help="Write a copy with offending cells marked red and an Errors sheet "
     "(a folder when several workbooks are given).",
 )
+@OVERWRITE
 @data_options
 @planner_errors
 def validate(
     workbooks: tuple[Path, ...],
     annotate_out: Path | None,
+    overwrite: bool,
     data_file: Path | None,
     data_vintage: str | None,
 ) -> None:
@@ -240,7 +235,7 @@ def validate(
                     if annotate_out.is_dir()
                     else annotate_out
                 )
-                _annotate(wb, err, target)
+                _annotate(wb, err, target, overwrite)
             continue
         click.echo(f"✓ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
         for notice in reading.notices:
@@ -261,7 +256,7 @@ def validate(
         sys.exit(1)
 
 
-def _annotate(wb: Path, err, target: Path) -> None:
+def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     from jjjplan.errors import ValidationError, WorkbookRejected
     from jjjplan.excel.read.annotate import annotate_copy
 
@@ -271,6 +266,8 @@ def _annotate(wb: Path, err, target: Path) -> None:
     from jjjplan.excel.guard.preflight import run_isolated
 
     try:  # the planner's file is loaded in full by openpyxl: isolate it like any parse
+        kind = "annotated"
+        target = _output(target, kind, [wb], overwrite)
         result = run_isolated(annotate_copy, wb, err, target, workbook=wb.name)
     except ValidationError as problem:
         click.echo(f"  annotated copy not written: {problem}", err=True)
@@ -289,9 +286,12 @@ def _annotate(wb: Path, err, target: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Results workbook to write.",
 )
+@OVERWRITE
 @data_options
 @planner_errors
-def run(workbook: Path, out: Path, data_file: Path | None, data_vintage: str | None) -> None:
+def run(
+    workbook: Path, out: Path, overwrite: bool, data_file: Path | None, data_vintage: str | None
+) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
     \b
@@ -300,10 +300,8 @@ def run(workbook: Path, out: Path, data_file: Path | None, data_vintage: str | N
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
     """
     from jjjplan.excel import write_results
-    from jjjplan.excel.safety import check_output_path
 
-    check_output_path(out, [workbook, *([data_file] if data_file else [])])
-    _refuse_scenario_target(out)
+    _output(out, "results", [workbook, *([data_file] if data_file else [])], overwrite)
     [scenario], data = _read_inputs([workbook], data_file, data_vintage)
     echo_data(data)
     results = jjjplan.project(scenario, data=data)
@@ -330,12 +328,14 @@ def run(workbook: Path, out: Path, data_file: Path | None, data_vintage: str | N
     help="The scenario the others are compared with (default: the one named "
     "'baseline', else the first).",
 )
+@OVERWRITE
 @data_options
 @planner_errors
 def compare(
     workbooks: tuple[Path, ...],
     out: Path,
     baseline_wb: Path | None,
+    overwrite: bool,
     data_file: Path | None,
     data_vintage: str | None,
 ) -> None:
@@ -346,16 +346,19 @@ def compare(
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
       jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
     """
-    from jjjplan.excel.safety import check_output_path
+    from jjjplan.excel.safety import same_file
 
     paths = list(workbooks)
-    if baseline_wb is not None and baseline_wb not in paths:
-        paths.insert(0, baseline_wb)
-    check_output_path(out, [*paths, *([data_file] if data_file else [])])
-    _refuse_scenario_target(out)
+    base_at = None
+    if baseline_wb is not None:  # the same file, however it is spelt, is the listed one
+        listed = [i for i, p in enumerate(paths) if same_file(Path(baseline_wb), Path(p))]
+        base_at = listed[0] if listed else 0
+        if not listed:
+            paths.insert(0, baseline_wb)
+    _output(out, "comparison", [*paths, *([data_file] if data_file else [])], overwrite)
     results = _read_and_project(paths, data_file, data_vintage)
     _refuse_duplicate_names(paths, results)
-    base = results[paths.index(baseline_wb)] if baseline_wb is not None else None
+    base = results[base_at] if base_at is not None else None
     from jjjplan.excel import write_comparison
 
     write_comparison(results, out, baseline=base, source_paths=paths)
@@ -363,36 +366,43 @@ def compare(
 
 
 def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
-    """Scenario names label the comparison's columns, so they must differ (as planners read
-    them: case, width and outer spaces ignored); name every clash at its cell."""
-    import unicodedata
-
+    """Scenario names label the comparison's columns, so they must differ as planners read
+    them (jjjplan.names.name_key: width, case, spaces and invisible characters ignored);
+    name every clash at its cell, and show invisible characters."""
     from jjjplan.errors import Issue, ValidationError
-    from jjjplan.excel.layout import ABOUT
+    from jjjplan.excel.read.reader import scenario_cells
+    from jjjplan.names import describe_invisible, name_key
 
     first: dict[str, Path] = {}
     issues = []
     for path, res in zip(paths, results, strict=True):
         name = res.scenario.name
-        key = unicodedata.normalize("NFKC", name).strip().casefold()
-        if key in first:
-            other = first[key].name
-            issues.append(
-                Issue(
-                    path.name,
-                    ABOUT,
-                    None,
-                    "name",
-                    f"a name different from {other}",
-                    repr(name),
-                    f"情景名称 {name!r} 与 {other} 的情景名称相同；对比表按名称区分情景，"
-                    f"请在“{ABOUT}”工作表中修改其中一个",
-                    f"scenario name {name!r} is also the name in {other}; the comparison tells "
-                    f"scenarios apart by name, so rename one on the '{ABOUT}' sheet",
-                )
-            )
-        else:
+        key = name_key(name)
+        if key not in first:
             first[key] = path
+            continue
+        other = first[key].name
+        hidden = describe_invisible(name) or describe_invisible(
+            results[paths.index(first[key])].scenario.name
+        )
+        extra = f" (invisible: {hidden})" if hidden else ""
+        extra_zh = f"（含不可见字符：{hidden}）" if hidden else ""
+        where = scenario_cells(path).get("name", "")
+        sheet, _, cell = where.partition("!")
+        issues.append(
+            Issue(
+                path.name,
+                sheet or None,
+                cell or None,
+                "name",
+                f"a name different from {other}",
+                repr(name) + extra,
+                f"情景名称 {name!r} 与 {other} 的情景名称相同{extra_zh}；"
+                "对比表按名称区分情景，请修改其中一个",
+                f"scenario name {name!r} is also the name in {other}{extra}; the comparison "
+                "tells scenarios apart by name, so rename one",
+            )
+        )
     if issues:
         raise ValidationError(issues)
 
@@ -487,12 +497,24 @@ def demo(
     if not paths:
         raise click.UsageError(f"no scenario workbooks in {wb_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
+    from jjjplan.errors import ValidationError
+    from jjjplan.output_policy import OutputRefused, check_output
+
+    # the demo folder is jjjplan's own: earlier demo outputs are replaced, nothing else
+    targets = [out_dir / f"{p.stem}-results.xlsx" for p in paths]
+    comparison = out_dir / "comparison.xlsx"
+    refused = []
+    for target, kind in [*((t, "results") for t in targets), (comparison, "comparison")]:
+        try:
+            check_output(target, kind, inputs=paths, existing="replace-own")
+        except OutputRefused as err:
+            refused.extend(err.issues)
+    if refused:
+        raise ValidationError(refused)
     results = _read_and_project(paths, data_file, data_vintage)
-    for path, res in zip(paths, results, strict=True):
-        target = out_dir / f"{path.stem}-results.xlsx"
+    for path, res, target in zip(paths, results, targets, strict=True):
         write_results(res, target, source_path=path)
         click.echo(f"✓ {path.name} → {target}")
-    comparison = out_dir / "comparison.xlsx"
     write_comparison(results, comparison, source_paths=paths)
     click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
     click.echo("2035年区域差距 / regional gaps in 2035:")

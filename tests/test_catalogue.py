@@ -31,7 +31,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.utils import get_column_letter, range_boundaries
-from zip_surgery import patch_declared_size
+from zip_surgery import patch_declared_size, rezip
 
 import jjjplan
 from jjjplan.cli import main
@@ -95,30 +95,6 @@ def set_named(src: Path, dest: Path, name: str, value: object, data_type: str | 
             cell.data_type = data_type
 
     return edited(src, dest, edit)
-
-
-def rezip(data: bytes, changes: dict[str, object]) -> bytes:
-    """Rewrite a zip: each change is new bytes/str, a function of the old bytes, or None
-    (delete); names not in the zip are added."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as zin,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
-    ):
-        for info in zin.infolist():
-            change = changes.get(info.filename, ...)
-            if change is None:
-                continue
-            body = zin.read(info)
-            if callable(change):
-                body = change(body)
-            elif change is not ...:
-                body = change
-            zout.writestr(info.filename, body.encode() if isinstance(body, str) else body)
-        for name, body in changes.items():
-            if name not in zin.namelist() and body is not None and not callable(body):
-                zout.writestr(name, body.encode() if isinstance(body, str) else body)
-    return out.getvalue()
 
 
 def surgery(src: Path, dest: Path, changes: dict[str, object]) -> Path:

@@ -129,6 +129,22 @@ COMMANDS = {
         "the output file is a scenario workbook (an input)",
     ),
     "run a bad workbook": (["run", "bad.xlsx", "-o", "r.xlsx"], 1, "bad.xlsx"),
+    "run -o an existing file": (
+        ["run", "good.xlsx", "-o", "old-results.xlsx"],
+        1,
+        "add --overwrite to replace it",
+    ),
+    "run --overwrite onto a scenario workbook": (
+        ["run", "good.xlsx", "-o", "other.xlsx", "--overwrite"],
+        1,
+        "the output file is a scenario workbook (an input)",
+    ),
+    "run -o a .xlsm name": (["run", "good.xlsx", "-o", "r.xlsm"], 1, "use r.xlsx"),
+    "validate --annotate onto another scenario workbook": (
+        ["validate", "bad.xlsx", "--annotate", "other.xlsx", "--overwrite"],
+        1,
+        "annotated copy not written",
+    ),
     "compare": (["compare", "good.xlsx", "other.xlsx", "-o", "c.xlsx"], 0, "comparison written"),
     "compare -o an input": (
         ["compare", "good.xlsx", "other.xlsx", "-o", "other.xlsx"],
@@ -147,6 +163,7 @@ COMMANDS = {
 def test_commands_never_change_their_inputs(folder: Path, case: str) -> None:
     args, code, phrase = COMMANDS[case]
     (folder / "link.xlsx").symlink_to(folder / "good.xlsx")
+    (folder / "old-results.xlsx").write_bytes((folder / "previous-results.bin").read_bytes())
     os.link(folder / "good.xlsx", folder / "hard.xlsx")
     before = {p.name: sha256(p) for p in folder.glob("*.xlsx")}
     got, text = invoke(*args)
@@ -217,7 +234,7 @@ WRITE_RESULTS = """
 """
 CLI_RUN = """
     from jjjplan.cli import main
-    main(["run", "good.xlsx", "-o", "r.xlsx"])
+    main(["run", "good.xlsx", "-o", "r.xlsx", "--overwrite"])
 """
 
 

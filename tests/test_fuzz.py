@@ -26,16 +26,21 @@ import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 
+import hostile_files as H
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
+from zip_surgery import rezip
 
 import jjjplan
 from jjjplan.errors import ValidationError
 from jjjplan.excel import layout as L
 from jjjplan.excel import make_template, read_workbook
+from jjjplan.excel.guard.cellgrammar import cell_count, is_stored_number
+from jjjplan.excel.guard.preflight import preflight
 from jjjplan.excel.read.reader import read_workbook_report
 from jjjplan.excel.safety import ERROR_CODES, write_text_cell
 from jjjplan.excel.write.results import build_results_workbook
@@ -44,6 +49,7 @@ from jjjplan.scenario import Scenario
 
 #: Examples per property in the default (fast) run.
 EXAMPLES = {"cells": 25, "text": 60, "results": 6, "numbers": 80, "bytes": 60, "xml": 40}
+EXAMPLES |= {"stored": 30, "parts": 15, "ranges": 20}  # issue 16
 #: Examples per property under ``make fuzz`` (``pytest -m slow``).
 LONG_EXAMPLES = int(os.environ.get("JJJPLAN_FUZZ_EXAMPLES", "1000"))
 
@@ -458,3 +464,134 @@ def test_isolated_reader_on_a_handful_of_mutations(template_bytes, tmp_path) -> 
         [("zero", 0.7, bytes(8))],
     ):
         read_bytes(tmp_path, mutate(template_bytes, ops), isolated=True)
+
+
+# --- (e) issue 16: stored-value grammar, part names, whole-sheet ranges ----------------------
+#: characters Python's int()/float() accept but Excel's XML Schema grammar does not, and its own
+STORED_ALPHABET = "0123456789+-.eE _\t\n\xa0\u200b\u3000٣१１INFaxj"
+
+
+def stored_value_outcome(template_bytes: bytes, tmp_path: Path, stored: str) -> None:
+    """Accepted by the grammar → read as Python reads the collapsed text (or refused by the
+    scenario's own range check); anything else → refused at Reform!C11, never read."""
+    path = tmp_path / "stored.xlsx"
+    path.write_bytes(H.stored_number(template_bytes, stored))
+    try:
+        reading = read_workbook_report(path, isolated=False)
+        issues = reading.issues
+    except ValidationError as err:
+        reading, issues = None, err.issues
+    if stored == "":  # <v></v>: no stored value, an empty cell
+        assert any(i.cell == H.NUMBER_CELL for i in issues), issues
+    elif is_stored_number(stored):
+        value = float(stored.strip(" \t\r\n"))
+        if reading is not None and reading.scenario is not None:
+            assert reading.scenario.reform.cap_multiple == value
+        else:
+            assert issues and (not math.isfinite(value) or not 0 <= value <= 10), issues
+    else:
+        assert reading is None or reading.scenario is None
+        assert any(
+            i.cell == H.NUMBER_CELL and "is not a number (file damaged" in i.message_en
+            for i in issues
+        ), issues
+
+
+@given(stored=st.text(STORED_ALPHABET, max_size=8))
+@settings(max_examples=EXAMPLES["stored"], **FAST)
+@example(stored="٣")
+@example(stored="1_0")
+@example(stored="\xa03\xa0")
+@example(stored=" 3 ")
+def test_stored_values_follow_the_xml_schema_grammar(template_bytes, tmp_path, stored) -> None:
+    stored_value_outcome(template_bytes, tmp_path, stored)
+
+
+@pytest.mark.slow
+@given(stored=st.text(STORED_ALPHABET, max_size=12))
+@settings(**LONG)
+def test_stored_values_long(template_bytes, tmp_path, stored) -> None:
+    stored_value_outcome(template_bytes, tmp_path, stored)
+
+
+def part_name_outcome(template_bytes: bytes, tmp_path: Path, data) -> None:
+    """Re-case one part's name, optionally keeping the original too: the reader reads it or
+    refuses it (a case twin is always refused), never anything else."""
+    with zipfile.ZipFile(io.BytesIO(template_bytes)) as zf:
+        names = zf.namelist()
+    part = data.draw(st.sampled_from(names))
+    flips = data.draw(st.lists(st.booleans(), min_size=len(part), max_size=len(part)))
+    recased = "".join(c.swapcase() if f else c for c, f in zip(part, flips, strict=True))
+    keep = data.draw(st.booleans())
+    with zipfile.ZipFile(io.BytesIO(template_bytes)) as zf:
+        body = zf.read(part)
+    changes = {recased: body} if keep else {part: None, recased: body}
+    path = tmp_path / "cased.xlsx"
+    path.write_bytes(rezip(template_bytes, changes))
+    try:
+        read_workbook_report(path, isolated=False)
+    except ValidationError as err:
+        assert err.issues
+        if keep and recased != part:
+            assert any("differ only in letter case" in i.message_en for i in err.issues)
+    else:
+        assert not keep or recased == part
+
+
+@given(data=st.data())
+@settings(max_examples=EXAMPLES["parts"], **FAST)
+def test_part_names_compare_case_insensitively(template_bytes, tmp_path, data) -> None:
+    part_name_outcome(template_bytes, tmp_path, data)
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@settings(**LONG)
+def test_part_names_long(template_bytes, tmp_path, data) -> None:
+    part_name_outcome(template_bytes, tmp_path, data)
+
+
+RANGE_KINDS = {
+    "hyperlink": H.whole_sheet_hyperlink,
+    "merge": H.whole_sheet_merge,
+    "conditional format": H.whole_sheet_conditional_format,
+    "data validation": H.whole_sheet_validation,
+}
+
+
+def a_reference(data) -> str:
+    """A cell, a range, whole columns or whole rows, anywhere in the grid (below row 19,
+    where merging cannot cover the Reform inputs)."""
+    shape = data.draw(st.sampled_from(["range", "columns", "rows"]))
+    c1, c2 = sorted(data.draw(st.lists(st.integers(1, 16384), min_size=2, max_size=2)))
+    r1, r2 = sorted(data.draw(st.lists(st.integers(20, 1_048_576), min_size=2, max_size=2)))
+    a, b = get_column_letter(c1), get_column_letter(c2)
+    return {"range": f"{a}{r1}:{b}{r2}", "columns": f"{a}:{b}", "rows": f"{r1}:{r2}"}[shape]
+
+
+def range_outcome(template_bytes: bytes, tmp_path: Path, data) -> None:
+    kind = data.draw(st.sampled_from(sorted(RANGE_KINDS)))
+    ref = a_reference(data)
+    path = tmp_path / "range.xlsx"
+    path.write_bytes(RANGE_KINDS[kind](template_bytes, ref))
+    cells = cell_count(ref)
+    try:
+        preflight(path)
+    except ValidationError as err:
+        assert kind in ("hyperlink", "merge") and cells > 200_000, (kind, ref, err)
+        assert ref in str(err)
+    else:
+        assert kind not in ("hyperlink", "merge") or cells <= 200_000, (kind, ref)
+
+
+@given(data=st.data())
+@settings(max_examples=EXAMPLES["ranges"], **FAST)
+def test_whole_sheet_ranges_are_decided_in_the_preflight(template_bytes, tmp_path, data) -> None:
+    range_outcome(template_bytes, tmp_path, data)
+
+
+@pytest.mark.slow
+@given(data=st.data())
+@settings(**LONG)
+def test_whole_sheet_ranges_long(template_bytes, tmp_path, data) -> None:
+    range_outcome(template_bytes, tmp_path, data)

@@ -14,6 +14,7 @@ from inequality.theil import Theil, TheilD
 
 from jjjplan.gaps import (
     DECOMPOSITION_NAMES,
+    FISCAL_GAP_NAMES,
     GAP_MEASURE_LABELS,
     GAP_MEASURE_NAMES,
     gap_measures,
@@ -46,7 +47,7 @@ def test_names_and_labels() -> None:
         "theil_l_between",
         "theil_l_within",
     )
-    assert set(GAP_MEASURE_LABELS) == set(ALL_NAMES)
+    assert set(GAP_MEASURE_LABELS) == set(ALL_NAMES) | set(FISCAL_GAP_NAMES)
     for zh, en in GAP_MEASURE_LABELS.values():
         assert zh and en and isinstance(zh, str) and isinstance(en, str)
     assert GAP_MEASURE_LABELS["theil_t"] == ("泰尔指数T（GDP加权）", "Theil T (GDP-weighted)")
@@ -416,3 +417,14 @@ def test_frame_shape_columns_index_mismatch() -> None:
         gap_measures_frame(gdp.to_numpy(), pop)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="gdp must contain numbers only"):
         gap_measures_frame(gdp.astype(object).assign(BJ="x"), pop)
+
+
+def test_fiscal_gaps_by_hand():
+    from jjjplan.gaps import fiscal_gap_measures
+
+    exp = np.array([[300.0, 100.0, 200.0]])
+    pop = np.array([[10.0, 10.0, 20.0]])
+    s, p = exp[0] / 600.0, pop[0] / 40.0
+    out = fiscal_gap_measures(exp, pop)
+    assert out["fiscal_theil_t"][0] == pytest.approx(float((s * np.log(s / p)).sum()))
+    assert out["fiscal_bj_he_ratio"][0] == pytest.approx((300 / 10) / (200 / 20))

@@ -203,6 +203,44 @@ def robustness_table() -> str:
     return "\n".join(out)
 
 
+def origin_share_table() -> str:
+    """The shipped reform scenario with the origin share at 0%, 50%, 100%: with the
+    relocation response, and with it switched off (η = 0) to isolate the budget channel."""
+    from dataclasses import replace
+
+    from jjjplan.excel.write.examples import reform
+
+    base = jjjplan.Scenario(name="r", reform=reform(), pathways=jjjplan.Pathways.only(["reform"]))
+    members, labels = [], []
+    for eta in ("literature η", "η = 0"):
+        extra = {} if eta == "literature η" else {"eta_origin": 0.0, "eta_dest": 0.0}
+        for share in (0.0, 0.5, 1.0):
+            s = base.replace(reform=replace(base.reform, origin_share=share), assumptions=extra)
+            members.append(s)
+            labels.append((eta, share))
+    b = jjjplan.project_many(members)
+    g = b.gaps.xs(2035, level="year")
+    out = [
+        "| response | origin share | relocation factor | BJ receives | TJ pays | HE pays "
+        "| budget change BJ / TJ / HE | fiscal Theil T | fiscal BJ/HE | Theil T | GDP BJ | GDP TJ "
+        "| GDP HE |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    hebei = [i for i, u in enumerate(b.projection.units) if u not in ("BJ", "TJ")]
+    for k, (eta, share) in enumerate(labels):
+        p = b[k].projection
+        led = p.ledger
+        budget = " / ".join(f"{v:+.1f}" for v in led["budget_change"][-1])
+        out.append(
+            f"| {eta} | {share:.0%} | {p.relocation_factor:.3f} | "
+            f"{led['shares_received'][-1, 0]:.1f} | {led['shares_paid'][-1, 1]:.1f} | "
+            f"{led['shares_paid'][-1, 2]:.1f} | {budget} | {g.loc[k].fiscal_theil_t:.4f} | "
+            f"{g.loc[k].fiscal_bj_he_ratio:.3f} | {g.loc[k].theil_t:.4f} | "
+            f"{p.gdp[-1, 0]:,.0f} | {p.gdp[-1, 1]:,.0f} | {p.gdp[-1, hebei].sum():,.0f} |"
+        )
+    return "\n".join(out)
+
+
 SECTIONS = {
     "params": params_table,
     "chains": chains_table,
@@ -211,6 +249,7 @@ SECTIONS = {
     "baseline": baseline_table,
     "scenarios": scenarios_table,
     "robustness": robustness_table,
+    "origin": origin_share_table,
 }
 
 

@@ -50,6 +50,12 @@ _FIX_TABLE = (
 
 #: Every message a planner can see, (Chinese, English), filled in with ``str.format``.
 MESSAGES: dict[str, tuple[str, str]] = {
+    "outside_table": (
+        "第 {row} 行是表格 {name} 中 {key} 的行，但在表格范围之外，其数值不会被读取；"
+        "请在 表设计 > 调整表格大小 中把它包括进表格",
+        "row {row} holds the row for {key} of Table {name} but is outside the Table, so its "
+        "values would not be read; include it with Table Design > Resize Table",
+    ),
     "unreadable": ("文件无法打开：{detail}", "the file could not be opened: {detail}"),
     "excel_error": ("单元格包含 Excel 错误 {found}", "the cell contains the Excel error {found}"),
     "no_cache": (
@@ -221,6 +227,15 @@ HINTS: dict[str, tuple[str, str]] = {
     "digits": ("只接受数字 0–9", "only the digits 0–9 are accepted"),
 }
 NOTES: dict[str, tuple[str, str]] = {
+    "invisible": (
+        "文本 {found} 含有不可见字符：{chars}；已原样保留（对比时忽略这些字符）",
+        "text {found} contains invisible characters: {chars}; kept as typed (comparisons "
+        "ignore them)",
+    ),
+    "local_name": (
+        "名称 {name} 仅在工作表“{sheet}”内有效（工作表级名称），已按它读取",
+        "defined name {name} is scoped to the sheet '{sheet}' (a sheet-level name); it was read",
+    ),
     "default_name": (
         "旧版模板中没有名称 {name}，使用默认值 {value}",
         "defined name {name} is not in this older template; the default {value} is used",

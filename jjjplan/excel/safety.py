@@ -14,11 +14,13 @@ Three failure modes from the reliability research (§8 F–G) are handled here o
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import re
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -33,8 +35,10 @@ __all__ = [
     "atomic_save",
     "check_output_path",
     "lock_files_for",
+    "lock_owner",
     "needs_quote_prefix",
     "safe_text",
+    "same_file",
     "write_text_cell",
 ]
 
@@ -161,7 +165,7 @@ def lock_files_for(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     return p.with_name(f"~${p.name}"), p.with_name(f".~lock.{p.name}#")
 
 
-def _lock_owner(lock: Path) -> str:
+def lock_owner(lock: Path) -> str:
     """Best-effort user name from a lock file ('' if unknown); never raises."""
     try:
         with open(lock, "rb") as fh:
@@ -191,7 +195,8 @@ def _lock_owner(lock: Path) -> str:
         return ""
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
+    """True if ``a`` and ``b`` name the same file (also through links, or by spelling)."""
     try:
         if a.exists() and b.exists():
             return os.path.samefile(a, b)
@@ -217,7 +222,7 @@ def check_output_path(
 
     for inp in inputs:
         in_path = Path(os.path.abspath(os.fspath(inp)))
-        if _same_file(out_path, in_path):
+        if same_file(out_path, in_path):
             problem(
                 f"输出文件与输入文件 {in_path.name} 是同一个文件；为避免覆盖输入，请另选文件名",
                 f"the output file is the same file as the input {in_path.name}; choose another "
@@ -249,7 +254,7 @@ def check_output_path(
         )
     for lock in lock_files_for(out_path):
         if lock.exists():
-            owner = _lock_owner(lock)
+            owner = lock_owner(lock)
             by_zh = f"（由 {owner} 打开）" if owner else ""
             by_en = f" (by {owner})" if owner else ""
             problem(
@@ -312,13 +317,14 @@ def _verify_xlsx(path: str) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs. psutil, because ``os.kill(pid, 0)`` on Windows does not
+    probe: it sends Ctrl-C to the process (and to ours, when pid is our console group)."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # exists, owned by someone else
-    return True
+        return psutil.pid_exists(pid)
+    except (OSError, ValueError):  # unknown: treat as alive, never delete its temp file
+        return True
 
 
 def sweep_stale_temps(folder: Path, prefix: str) -> list[Path]:
@@ -338,6 +344,76 @@ def sweep_stale_temps(folder: Path, prefix: str) -> list[Path]:
     return removed
 
 
+#: Pauses between attempts to replace a file another program holds for a moment (antivirus,
+#: OneDrive/WPS cloud sync, a viewer's preview): 0.05 s doubling, about 3 s in all.
+REPLACE_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+#: Windows errors of a file held open by another process: access denied, sharing and lock
+#: violations; errno EACCES/EBUSY elsewhere.
+_TRANSIENT_WINERRORS = frozenset({5, 32, 33})
+
+
+def _transient(exc: OSError) -> bool:
+    """True if ``exc`` is another program holding the file, worth retrying shortly."""
+    winerror = getattr(exc, "winerror", None)
+    if winerror is not None:
+        return winerror in _TRANSIENT_WINERRORS
+    return isinstance(exc, PermissionError) or exc.errno == errno.EBUSY
+
+
+def replace_with_retries(tmp: str, target: Path) -> None:
+    """``os.replace`` that waits out a transient lock; a lock that persists becomes the
+    planner's message "open in Excel/WPS?" (ValidationError); other errors are raised."""
+    for delay in (*REPLACE_RETRY_DELAYS, None):
+        try:
+            os.replace(tmp, target)
+            return
+        except OSError as exc:
+            if not _transient(exc):
+                raise
+            if delay is None:
+                raise _locked(target, exc) from exc
+            time.sleep(delay)
+
+
+def _locked(target: Path, exc: OSError) -> ValidationError:
+    return ValidationError(
+        [
+            Issue(
+                target.name,
+                None,
+                None,
+                None,
+                "a writable, closed file",
+                f"{type(exc).__name__}: {exc.strerror or exc}",
+                "无法替换文件：它可能正在 Excel/WPS 中打开，或被同步/杀毒程序占用，或文件夹为只读；"
+                "请关闭该文件后重试（原文件保持不变）",
+                "cannot replace the file: it may be open in Excel/WPS, held by a sync or "
+                "antivirus program, or the folder is read-only; close it and try again (the "
+                "file is unchanged)",
+            )
+        ]
+    )
+
+
+def _unwritable_folder(folder: Path, exc: OSError) -> ValidationError:
+    """The folder (not our hidden temp file) is what a planner can act on."""
+    return ValidationError(
+        [
+            Issue(
+                folder.name or str(folder),
+                None,
+                None,
+                None,
+                "a folder you may write to",
+                f"{type(exc).__name__}: {exc.strerror or exc}",
+                f"输出文件夹 {folder} 不可写入（只读、无权限或磁盘已满）；请选择其他文件夹",
+                f"the output folder {folder} is not writable (read-only, no permission or "
+                "disk full); choose another folder",
+            )
+        ]
+    )
+
+
 def atomic_save(
     workbook_or_callable: Any | Callable[[str], object],
     path: str | os.PathLike[str],
@@ -346,17 +422,21 @@ def atomic_save(
 ) -> Path:
     """Save so that ``path`` holds either the old file or the complete new one, never a mix.
 
-    Writes ``.{stem}.tmp-{pid}-{random}.xlsx`` in the target's folder (same file system, and
-    openpyxl wants an .xlsx/.xlsm name) via ``workbook.save(tmp)`` or ``callable(tmp)``,
-    fsyncs it, re-opens it to check every CRC (``verify``), keeps the old file's permission
-    bits, ``os.replace``-s it over the target and fsyncs the folder. On any exception the temp
-    file is deleted and the exception re-raised; the original stays byte-identical.
-    A symlink target is followed: the file it points to is replaced, the link is kept.
-    Returns the path written.
+    Writes ``.{stem}.tmp-{pid}-{random}{suffix}`` in the target's folder (same file system;
+    an .xlsx-family target keeps its suffix because openpyxl wants one, any other target —
+    CSV, Parquet, PDF — its own) via ``workbook.save(tmp)`` or ``callable(tmp)``, fsyncs it,
+    re-opens a workbook to check every CRC (``verify``; other formats are the writer's to
+    check), keeps the old file's permission bits, ``os.replace``-s it over the target (waiting
+    out a transient lock by antivirus or cloud sync, :func:`replace_with_retries`) and fsyncs
+    the folder. On any exception the temp file is deleted and the exception re-raised; the
+    original stays byte-identical. A symlink target is followed: the file it points to is
+    replaced, the link is kept. Returns the path written. Decide *whether* to write with
+    :func:`jjjplan.output_policy.check_output` first.
     """
     target = Path(os.path.realpath(os.fspath(path)))
     folder = target.parent
-    suffix = target.suffix if target.suffix.lower() in _XLSX_SUFFIXES else ".xlsx"
+    is_book = target.suffix.lower() in _XLSX_SUFFIXES
+    suffix = target.suffix if is_book or target.suffix else ".xlsx"
     if hasattr(workbook_or_callable, "save"):
         writer: Callable[[str], object] = workbook_or_callable.save
     elif callable(workbook_or_callable):
@@ -365,36 +445,24 @@ def atomic_save(
         raise TypeError("atomic_save needs an openpyxl Workbook or a callable taking a path")
     prefix = f".{target.stem[:100]}.tmp-"
     sweep_stale_temps(folder, prefix)
-    fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=suffix, dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=suffix, dir=folder)
+    except (PermissionError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise _unwritable_folder(folder, exc) from exc
     os.close(fd)
     try:
         writer(tmp)
         _fsync_path(tmp)
-        if verify:
+        if verify and (is_book or not target.suffix):
             _verify_xlsx(tmp)
         try:
             mode = stat.S_IMODE(os.stat(target).st_mode)
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
-        try:
-            os.replace(tmp, target)
-        except PermissionError as exc:
-            raise ValidationError(
-                [
-                    Issue(
-                        target.name,
-                        None,
-                        None,
-                        None,
-                        "a writable, closed file",
-                        f"PermissionError: {exc.strerror}",
-                        "无法替换文件：文件可能正在 Excel 中打开，或文件夹为只读；请关闭文件后重试",
-                        "cannot replace the file: it may be open in Excel or the folder is "
-                        "read-only; close it and try again",
-                    )
-                ]
-            ) from exc
+        replace_with_retries(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -398,9 +398,12 @@ def shutdown() -> None:
     """Stop the warm helper process (it is also stopped at interpreter exit)."""
     global _helper
     with _lock:
-        if _helper is not None:
-            _helper.close()
-            _helper = None
+        helper, _helper = _helper, None
+        if helper is not None:
+            try:
+                helper.close()
+            except KeyboardInterrupt:  # Ctrl-C while the CLI exits: stop it now, quietly
+                helper.kill()
 
 
 atexit.register(shutdown)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from jjjplan.errors import Issue
+from jjjplan.excel.catalogue import MESSAGES
 from jjjplan.excel.guard.features import DrawingScan, FeatureTally, LossyFeature, part_features
 from jjjplan.excel.guard.isolation import (
     ISOLATED_MEMORY_MB,
@@ -129,6 +130,7 @@ class SheetInfo:
     rows: int  # rows holding at least one cell
     cells: int  # <c> elements, including formatting-only cells
     formulas: int
+    empty_rows: int = 0  # formatted rows without cells, compacted away before parsing
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,15 @@ def _inspect_package(
     wb_scan = WorkbookScan(lim)
     wb_scan.part = workbook_part
     consume(workbook_part, wb_scan)
+    if wb_scan.strict:
+        raise ctx.reject(
+            "工作簿以“Strict Open XML 电子表格”格式保存，无法读取；请在 Excel 中"
+            "“文件 > 另存为”，保存类型选“Excel 工作簿 (*.xlsx)”",
+            "the workbook was saved as 'Strict Open XML Spreadsheet', which cannot be read; "
+            "in Excel use File > Save As and choose the type 'Excel Workbook (*.xlsx)'",
+            expected="an ordinary (Transitional) .xlsx",
+            found="Strict Open XML",
+        )
     if wb_scan.over == "sheets":
         raise ctx.reject(
             f"工作表过多：超过 {lim.max_sheets:,} 个",
@@ -337,6 +348,7 @@ def _inspect_package(
     sheets: list[SheetInfo] = []
     total_cells = 0
     lossy = FeatureTally()
+    text_refs: list[tuple[str, str, int]] = []  # (sheet, cell, highest shared-string index)
 
     for sheet_name, part, kind, state in sheet_parts:
         if kind == "chartsheet":
@@ -366,8 +378,11 @@ def _inspect_package(
                 scan.rows,
                 scan.cells,
                 scan.formulas,
+                scan.transform.empty_rows,
             )
         )
+        if scan.max_index >= 0:
+            text_refs.append((sheet_name, scan.max_index_cell, scan.max_index))
         if scan.over == "total":
             break
     ctx.raise_if_issues()
@@ -389,6 +404,18 @@ def _inspect_package(
             )
         shared_strings += sst.count
         lossy("rich_text", sst.rich, part)
+    zh, en = MESSAGES["bad_shared_string"]
+    for sheet_name, cell, index in text_refs:  # openpyxl would index past the end, or wrap
+        if index >= shared_strings:
+            ctx.issue(
+                zh.format(index=index, count=shared_strings),
+                en.format(index=index, count=shared_strings),
+                sheet=sheet_name,
+                cell=cell,
+                expected=f"a text number below {shared_strings}",
+                found=str(index),
+            )
+    ctx.raise_if_issues()
 
     # drawings, then every other part (CRC + DTD scan)
     for part in sorted(names - done):

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 
+from jjjplan.excel.catalogue import MESSAGES
+from jjjplan.excel.guard.cellgrammar import cell_count, is_stored_index, is_stored_number
+from jjjplan.excel.guard.emptyrows import EmptyRowCompactor
 from jjjplan.excel.guard.limits import EXCEL_MAX_COLS, EXCEL_MAX_ROWS, Limits
 from jjjplan.excel.guard.package import DEFAULT_WORKBOOK
 from jjjplan.excel.guard.rejection import CheckContext
@@ -103,9 +106,12 @@ class WorkbookScan:
         self.extensions = 0
         self.part = DEFAULT_WORKBOOK
         self.over: str | None = None
+        self.strict = False  # ISO/IEC 29500 Strict: openpyxl finds no sheets in it
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         ns, local = split_name(name)
+        if local == "workbook" and (ns == MAIN_NS[1] or attrs.get("conformance") == "strict"):
+            self.strict = True
         if ns in MAIN_NS and local == "sheet":
             rid = next((v for k, v in attrs.items() if k.endswith("}id")), None)
             self.sheets.append((attrs.get("name", ""), attrs.get("state", "visible"), rid))
@@ -122,6 +128,8 @@ class WorkbookScan:
 
 
 _C_NAMES = frozenset(f"{ns}}}c" for ns in MAIN_NS)
+_V_NAMES = frozenset(f"{ns}}}v" for ns in MAIN_NS)
+_SPAN_NAMES = {f"{ns}}}{local}": local for ns in MAIN_NS for local in ("hyperlink", "mergeCell")}
 _ROW_NAMES = frozenset(f"{ns}}}row" for ns in MAIN_NS)
 _F_NAMES = frozenset(f"{ns}}}f" for ns in MAIN_NS)
 _DIM_NAMES = frozenset(f"{ns}}}dimension" for ns in MAIN_NS)
@@ -157,10 +165,29 @@ class SheetScan:
         self.x14_validations = 0
         self.x14_conditional = 0
         self.other_ext = 0
+        # formatted rows without cells are compacted before expat sees them (cost), and the
+        # number of row elements is bounded at C speed
+        self.transform = EmptyRowCompactor(max_rows=limits.max_rows)
+        # stored values, checked against Excel's grammar (not Python's int()/float())
+        self.cell_ref = ""
+        self.cell_type: str | None = None
+        self.value: list[str] | None = None  # text of the open <v>
+        self.bad_numbers: list[tuple[str, str]] = []  # (cell, stored text)
+        self.bad_indices: list[tuple[str, str]] = []
+        self.max_index = -1
+        self.max_index_cell = ""
+        # hyperlinks and merges: openpyxl builds one object per cell they cover
+        self.spans: list[tuple[str, str, int]] = []  # (kind, ref, cells)
+        self.span_cells = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        if self.value is not None:
+            self._close_value()
         if name in _C_NAMES:
             self._cell(attrs.get("r"))
+            self.cell_type = attrs.get("t")
+        elif name in _V_NAMES:
+            self.value = []
         elif name in _ROW_NAMES:
             self._close_row()
             r = attrs.get("r")
@@ -178,6 +205,8 @@ class SheetScan:
         elif name in _DIM_NAMES:
             if self.dimension is None:
                 self.dimension = attrs.get("ref", "")
+        elif name in _SPAN_NAMES:
+            self._span(_SPAN_NAMES[name], attrs.get("ref", ""))
         elif name in _EXT_NAMES:
             if attrs.get("uri", "") not in _COUNTED_EXT_URIS:
                 self.other_ext += 1
@@ -190,12 +219,46 @@ class SheetScan:
             elif local == "conditionalFormatting":
                 self.x14_conditional += 1
 
+    def chars(self, data: str) -> None:
+        if self.value is not None:
+            self.value.append(data)
+
+    def _close_value(self) -> None:
+        """Check the stored text of the <v> just read (numbers and shared-string indices)."""
+        text = "".join(self.value or ())
+        self.value = None
+        kind = self.cell_type
+        if not text:  # <v/>: no stored value (openpyxl reads None, e.g. an uncached formula)
+            return
+        if kind is None or kind == "n":
+            if not is_stored_number(text) and len(self.bad_numbers) < 10:
+                self.bad_numbers.append((self.cell_ref, text))
+        elif kind == "s":
+            if not is_stored_index(text):
+                if len(self.bad_indices) < 10:
+                    self.bad_indices.append((self.cell_ref, text))
+            elif int(text) > self.max_index:
+                self.max_index, self.max_index_cell = int(text), self.cell_ref
+
+    def _span(self, kind: str, ref: str) -> None:
+        cells = cell_count(ref)
+        if cells is None:  # unreadable: openpyxl reports it, at no cost
+            return
+        self.span_cells += cells
+        if cells > 1 and len(self.spans) < 5:
+            self.spans.append((kind, ref, cells))
+        if self.span_cells > self.limits.max_cells_per_sheet:
+            self.over = "spans"
+            raise StopParsing
+
     def _close_row(self) -> None:
         """Note a formatted row without cells beyond the row limit (called at the next row)."""
         if not self.row_has_cells and self.row > self.limits.max_rows and not self.far_empty_row:
             self.far_empty_row = self.row
 
     def finish(self) -> None:
+        if self.value is not None:
+            self._close_value()
         self._close_row()
 
     def _cell(self, ref: str | None) -> None:
@@ -213,6 +276,7 @@ class SheetScan:
                 self.bad_ref = ref
                 raise StopParsing
         self.col = col
+        self.cell_ref = ref if ref is not None else f"{_col_letters(col)}{row}"
         self.cells += 1
         if not self.row_has_cells:
             self.row_has_cells = True
@@ -294,6 +358,55 @@ def sheet_issues(ctx: CheckContext, sheet: str, scan: SheetScan) -> None:
             found=scan.bad_ref,
         )
         return
+    if scan.transform.over:
+        ctx.issue(
+            f"行数过多：超过 {lim.max_rows:,} 行带有数据或格式（只有格式的空行也计入）；"
+            "请选中不用的行，开始 > 清除 > 清除格式，或删除这些行",
+            f"too many rows: more than {lim.max_rows:,} rows hold data or formatting "
+            "(formatted empty rows count); select the unused rows and use Home > Clear > "
+            "Clear Formats, or delete them",
+            sheet=sheet,
+            expected=f"≤ {lim.max_rows:,} rows",
+            found=f"> {lim.max_rows:,} rows",
+        )
+        return
+    if scan.over == "spans":
+        kind, ref, cells = max(scan.spans, key=lambda span: span[2])
+        what_zh, what_en, fix_zh, fix_en = {
+            "hyperlink": ("超链接", "a hyperlink", "删除该超链接或只链接所需单元格", "remove it"),
+            "mergeCell": ("合并单元格", "merged cells", "取消合并", "unmerge them"),
+        }[kind]
+        ctx.issue(
+            f"{what_zh}覆盖 {ref}（{cells:,} 个单元格），每个工作表上限为 "
+            f"{lim.max_cells_per_sheet:,} 个；请{fix_zh}",
+            f"{what_en} cover{'s' if kind == 'hyperlink' else ''} {ref} ({cells:,} cells); "
+            f"the limit is {lim.max_cells_per_sheet:,} cells per sheet — {fix_en}",
+            sheet=sheet,
+            cell=ref,
+            expected=f"≤ {lim.max_cells_per_sheet:,} cells",
+            found=f"{ref} ({cells:,} cells)",
+        )
+        return
+    zh, en = MESSAGES["stored_not_number"]
+    for cell, text in scan.bad_numbers:
+        found = repr(text)
+        ctx.issue(
+            zh.format(found=found),
+            en.format(found=found),
+            sheet=sheet,
+            cell=cell,
+            expected="a number stored as ASCII digits",
+            found=found,
+        )
+    for cell, text in scan.bad_indices:
+        ctx.issue(
+            f"引用了第 {text!r} 条文本，这不是有效的文本编号（文件已损坏）",
+            f"refers to text #{text!r}, which is not a valid text number (file damaged)",
+            sheet=sheet,
+            cell=cell,
+            expected="a text number 0, 1, 2, …",
+            found=repr(text),
+        )
     if scan.over == "sheet":
         ctx.issue(
             f"单元格过多：超过 {lim.max_cells_per_sheet:,} 个（包括只有格式的单元格），"
@@ -328,7 +441,20 @@ def sheet_issues(ctx: CheckContext, sheet: str, scan: SheetScan) -> None:
             found=f"content at {stray}",
         )
         return
-    if scan.far_empty_row:
+    dropped = scan.transform
+    if dropped.empty_rows >= 10_000:
+        n = dropped.empty_rows
+        ctx.issue(
+            f"{n:,} 行（第 {dropped.first:,}–{dropped.last:,} 行之间）只有行格式、"
+            "没有单元格，已忽略",
+            f"{n:,} rows (between rows {dropped.first:,} and {dropped.last:,}) have row "
+            "formatting but no cells; they are ignored",
+            sheet=sheet,
+            expected="rows with cells",
+            found=f"{n:,} formatted empty rows",
+            severity="notice",
+        )
+    elif scan.far_empty_row:
         ctx.issue(
             f"第 {scan.far_empty_row:,} 行只有行格式、没有单元格，已忽略",
             f"row {scan.far_empty_row:,} has row formatting but no cells; it is ignored",

@@ -112,6 +112,9 @@ def _new_parser(handler: Any | None) -> Any:
         parser.StartElementHandler = handler.start
         if hasattr(handler, "end"):
             parser.EndElementHandler = handler.end
+        if hasattr(handler, "chars"):
+            parser.CharacterDataHandler = handler.chars
+            parser.buffer_text = True  # one call per text run, not per line
     return parser
 
 
@@ -125,9 +128,12 @@ def consume_part(
 ) -> bool:
     """Read one part exactly once: CRC check, DTD byte scan and (optionally) a streaming parse.
 
-    Returns False when the handler stopped the parse early (a limit was hit).
+    Returns False when the handler stopped the parse early (a limit was hit). A handler with
+    a ``transform`` (``feed(bytes) -> bytes``, ``flush() -> bytes``, e.g. the empty-row
+    compactor) sees the transformed stream; the CRC and DTD checks see the stored bytes.
     """
     parser = _new_parser(handler) if handler is not None else None
+    transform = getattr(handler, "transform", None)
     tail = b""
     first = True
     token_limit = ctx.limits.max_xml_token_bytes
@@ -156,9 +162,9 @@ def consume_part(
                     raise ctx.entities(info.filename)
                 tail = chunk[-_DTD_OVERLAP:]
             if parser is not None:
-                parser.Parse(chunk, False)
+                parser.Parse(transform.feed(chunk) if transform else chunk, False)
         if parser is not None:
-            parser.Parse(b"", True)
+            parser.Parse(transform.flush() if transform else b"", True)
     except StopParsing:
         return False
     except _DtdFound:

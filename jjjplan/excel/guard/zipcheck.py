@@ -46,6 +46,13 @@ def is_lock_file_name(name: str) -> bool:
 
 
 def _not_zip_hint(sample: bytes) -> tuple[str, str]:
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" export
+        return (
+            "看起来是文本/CSV 文件（UTF-16 编码、制表符分隔，例如 Excel 的“Unicode 文本”导出），"
+            "只是扩展名为 .xlsx；请在 Excel 中打开并“另存为” Excel 工作簿 (.xlsx)",
+            "it looks like a text/CSV export (tab-separated, UTF-16, such as Excel's 'Unicode "
+            "Text') renamed to .xlsx; open it in Excel and Save As Excel Workbook (.xlsx)",
+        )
     low = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if low.startswith(b"<"):
         return (
@@ -210,13 +217,24 @@ def check_sizes(ctx: CheckContext, infos: list[zipfile.ZipInfo], size: int) -> i
     lim = ctx.limits
     if len(infos) > lim.max_parts:
         raise _too_many_parts(ctx, len(infos))
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # OPC part names compare case-insensitively (ISO 29500-2 §9.1.1.1)
     total = 0
     for info in infos:
         part = info.filename
-        if part in seen:
+        if part in seen.values():
             raise ctx.damaged(part, f"two parts are named {part}")
-        seen.add(part)
+        twin = seen.get(part.casefold())
+        if twin is not None:
+            raise ctx.reject(
+                f"两个部件的名称仅大小写不同（{twin} 与 {part}）；Excel 视之为同一部件，"
+                "无法确定应读取哪一个（文件已损坏或被恶意构造）",
+                f"two parts have names that differ only in letter case ({twin} and {part}); "
+                "Excel treats them as one part, so which one holds the data is ambiguous "
+                "(file damaged or crafted)",
+                expected="part names unique regardless of case",
+                found=f"{twin}, {part}",
+            )
+        seen[part.casefold()] = part
         if info.flag_bits & 0x1:
             raise ctx.reject(
                 f"部件 {part} 被加密，无法读取；请在 Excel 中取消密码后另存为 .xlsx",

@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
@@ -38,6 +39,7 @@ from jjjplan.excel import layout as L
 from jjjplan.excel.catalogue import HINTS as HINTS
 from jjjplan.excel.catalogue import MESSAGES
 from jjjplan.excel.catalogue import NOTES as NOTES
+from jjjplan.excel.guard.emptyrows import compacted_package
 from jjjplan.excel.guard.isolation import run_isolated
 from jjjplan.excel.guard.preflight import PreflightReport, preflight
 from jjjplan.excel.read.assemble import build_scenario
@@ -45,6 +47,7 @@ from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number
 from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.excel.read.tables import read_table
+from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
 
 __all__ = ["MESSAGES", "WorkbookReading", "read_workbook", "read_workbook_report", "scenario_cells"]
@@ -109,7 +112,7 @@ class _Reader:
         self.path, self.report = path, report
         self.found = Findings(path, {s.name for s in report.sheets if s.formulas})
         try:
-            self.wb = openpyxl.load_workbook(path, data_only=True)
+            self.wb = openpyxl.load_workbook(_parse_source(path, report), data_only=True)
         except MemoryError:  # resource exhaustion is not damage; isolation reports it
             raise
         except Exception as exc:  # preflight passed, so this is a damaged or unusual file
@@ -155,12 +158,11 @@ class _Reader:
     # -- defined names ----------------------------------------------------------------------
     def _resolve(self, spec: L.Scalar, missing: dict[str, list[str]]) -> Cell | None:
         """The single cell a defined name points at (names match case-insensitively)."""
-        names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
-        dn = names.get(spec.name.casefold())
-        dests = list(dn.destinations) if dn is not None else []
+        dn = self._defined_name(spec)
+        dests = _destinations(dn)
         if len(dests) == 1:
             dests = [(self._sheet_title(dests[0][0]) or dests[0][0], dests[0][1])]
-        valid = len(dests) == 1 and dests[0][0] in self.wb.sheetnames
+        valid = len(dests) == 1 and dests[0][0] in self.wb.sheetnames and "#REF!" not in dests[0][1]
         if dn is None and spec.since and self._older_than(spec.since):
             # added in a later template version: an older file uses the default, with a notice
             where = (self._sheet_title(spec.sheet) or spec.sheet, None)
@@ -191,6 +193,14 @@ class _Reader:
             self._chartsheet(sheet, spec.field)
             return None
         first, _, last = ref.replace("$", "").partition(":")
+        merged = _merge_over(self.wb[sheet], first) if not last or last == first else None
+        if merged is not None:  # only the merge's top-left cell keeps a value
+            self.found.failed.add(spec.field or spec.name)
+            if self.found.once("merged", f"{sheet}!{merged}"):
+                self.found.error(
+                    (sheet, merged), spec.field, "merged", "未合并的单元格 unmerged cells", merged
+                )
+            return None
         if last and last != first:
             self.found.error(
                 (sheet, f"{first}:{last}"),
@@ -203,11 +213,25 @@ class _Reader:
             return None
         return Cell(self.wb[sheet], first)
 
+    def _defined_name(self, spec: L.Scalar) -> Any:
+        """The workbook-level name, else a sheet-level one of that name (with a notice)."""
+        names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
+        dn = names.get(spec.name.casefold())
+        if dn is not None:
+            return dn
+        for ws in self.wb.worksheets:
+            local = {k.casefold(): n for k, n in getattr(ws, "defined_names", {}).items()}
+            if spec.name.casefold() in local:
+                self.found.notice(
+                    (ws.title, None), spec.field, "local_name", name=spec.name, sheet=ws.title
+                )
+                return local[spec.name.casefold()]
+        return None
+
     def _older_than(self, version: str) -> bool:
         """Whether the file's template version is older than ``version`` (unknown: no)."""
         names = {k.casefold(): n for k, n in self.wb.defined_names.items()}
-        dn = names.get("templateversion")
-        dests = list(dn.destinations) if dn is not None else []
+        dests = _destinations(names.get("templateversion"))
         if len(dests) != 1 or dests[0][0] not in self.wb.sheetnames:
             return False
         sheet, ref = dests[0]
@@ -234,6 +258,15 @@ class _Reader:
             "number": lambda v: parse_number(v, spec.percent),
         }[spec.kind]
         self.found.put(cell, spec.field, parse, spec.blank_ok)
+        value = self.found.values.get(spec.field)
+        if spec.kind == "text" and isinstance(value, str) and invisible_characters(value):
+            self.found.notice(
+                cell.where,
+                spec.field,
+                "invisible",
+                found=repr(value),
+                chars=describe_invisible(value),
+            )
 
     # -- sheets -----------------------------------------------------------------------------
     def _sheet_title(self, wanted: str) -> str | None:
@@ -340,6 +373,45 @@ class _Reader:
         if cells:
             shown = app or "未知程序 an unknown program"
             self.found.notice((None, None), None, "stale", app=shown, cells=_few(cells))
+
+
+#: Formatted empty rows above which the reader hands openpyxl a compacted copy: one
+#: RowDimension per row cost about 1 KB and 10 µs each.
+COMPACT_EMPTY_ROWS = 1_000
+
+
+def _parse_source(path: Path, report: PreflightReport) -> Any:
+    """The file for openpyxl: ``path`` itself, or an in-memory copy whose sheets' formatted
+    empty rows were compacted (jjjplan.excel.guard.emptyrows), so parsing cost follows the
+    cells, not the formatting."""
+    heavy = [s.part for s in report.sheets if s.empty_rows >= COMPACT_EMPTY_ROWS]
+    return compacted_package(os.fspath(path), heavy) if heavy else path
+
+
+def _destinations(dn: Any) -> list[tuple[str, str]]:
+    """(sheet, reference) pairs of a defined name; [] for what Excel, WPS and LibreOffice
+    leave after a deletion (``#REF!``, ``'Sheet'!#REF!``, ``'Sheet'!$C$11:#REF!``), which
+    openpyxl cannot tokenise (IndexError, AttributeError, TokenizerError)."""
+    if dn is None:
+        return []
+    text = dn.attr_text or ""
+    if "#REF!" in text.upper():
+        sheet = re.match(r"^'((?:[^']|'')+)'!|^([^'!#][^!]*)!", text)
+        if sheet is None:
+            return []
+        return [((sheet.group(1) or "").replace("''", "'") or sheet.group(2), "#REF!")]
+    try:
+        return list(dn.destinations)
+    except Exception:  # any name openpyxl cannot parse points nowhere valid
+        return []
+
+
+def _merge_over(ws: Worksheet, coord: str) -> str | None:
+    """The merged range covering ``coord`` if the cell is not its top-left one."""
+    for merged in ws.merged_cells.ranges:
+        if coord in merged and coord != merged.start_cell.coordinate:
+            return merged.coord
+    return None
 
 
 def _choice_words(spec: L.Scalar) -> dict[str, str]:

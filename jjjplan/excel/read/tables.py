@@ -124,6 +124,7 @@ def _table_rows(
             rows.append(row)
             dim = ws.row_dimensions.get(r)  # .get: indexing would create the row
             hidden += bool(dim is not None and dim.hidden)
+    _rows_below(findings, spec, ws, (min_col, max_row), where)
     where_table = (ws.title, table.ref)
     if hidden:
         findings.notice(where_table, spec.name, "hidden_rows", name=spec.name, n=hidden)
@@ -131,6 +132,35 @@ def _table_rows(
     if auto is not None and (auto.filterColumn or auto.sortState):
         findings.notice(where_table, spec.name, "filter", name=spec.name)
     return rows
+
+
+def _rows_below(
+    findings: Findings,
+    spec: L.TableSpec,
+    ws: Worksheet,
+    corner: tuple[int, int],
+    where: dict[str, int],
+    limit: int = 50,
+) -> None:
+    """Rows typed just below the Table (it was not resized to include them, or was shrunk
+    past them) are not read: say so at the row, instead of "default used" or "missing"."""
+    first_col, last_row = corner
+    keys = [c.key for c in spec.columns if c.role == "key" and c.key in where]
+    for r in range(last_row + 1, min(last_row + 1 + limit, EXCEL_MAX_ROWS + 1)):
+        values = {k: ws.cell(r, c).value for k, c in where.items()}
+        if all(v in (None, "") for v in values.values()):
+            return
+        key = " / ".join(str(values[k]) for k in keys if values[k] not in (None, "")) or "?"
+        findings.error(
+            (ws.title, f"{get_column_letter(first_col)}{r}"),
+            spec.name,
+            "outside_table",
+            f"表格 {spec.name} 内的行 a row inside Table {spec.name}",
+            key,
+            row=r,
+            key=key,
+            name=spec.name,
+        )
 
 
 def _merged_data(
