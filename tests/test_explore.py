@@ -11,10 +11,11 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from jjjplan.assumptions import ASSUMPTION_BY_ID
 from jjjplan.cli import main
+from jjjplan.errors import ValidationError
 from jjjplan.excel import read_workbook
 from jjjplan.explore import ExploreError, SweepFolderError, explore, parse_where, read_samples
 from jjjplan.explore.discovery import box_words, density_goal
@@ -183,10 +184,24 @@ def test_discovery_finds_the_box_of_a_planted_rule(tmp_path, scenario):
     assert set(d.scores["input"]) == set(sweep.inputs)
     assert d.scores["score"].sum() == pytest.approx(1.0)
     wb = load_workbook(tmp_path / "discovery.xlsx")
-    assert wb.sheetnames == ["发现 Discovery", "剥离轨迹 Trajectory", "重要性 Feature scores"]
+    assert wb.sheetnames == [
+        "发现 Discovery",
+        "剥离轨迹 Trajectory",
+        "重要性 Feature scores",
+        "来源 Provenance",
+    ]
     assert len(wb["剥离轨迹 Trajectory"]._charts) == 1
     words = [c.value for c in wb["发现 Discovery"]["A"] if c.value]
     assert d.box["words"].iloc[0] in words
+    # a rerun replaces its own discovery.xlsx but never a planner's file of that name
+    again = explore(scenario, where=f"bj_he_ratio@2035<={cut!r}", out=tmp_path, **kw)
+    assert again.chunks_skipped == 2 and (tmp_path / "discovery.xlsx").exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    Workbook().save(other / "discovery.xlsx")
+    with pytest.raises(ValidationError):
+        explore(scenario, where="bj_he_ratio@2035<=3", out=other, **kw)
+    assert not (other / SAMPLES).exists()
 
 
 def test_cli_explore_and_errors(tmp_path):

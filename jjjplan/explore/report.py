@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
 
 from jjjplan.excel.safety import atomic_save
+from jjjplan.excel.write.provenance import PROVENANCE, run_info, write_key_values
 from jjjplan.excel.write.styles import (
     NOTE_FONT,
     PERCENT,
@@ -153,4 +154,23 @@ def write_discovery(sweep: Sweep, path: str | Path) -> Path:
         ),
     ).font = NOTE_FONT
     autofit_columns(fs)
+
+    pv = wb.create_sheet(PROVENANCE)
+    pv["A1"] = "来源 Provenance"
+    pv["A1"].font = TITLE_FONT
+    spec = sweep.spec
+    rows = [
+        *run_info(),
+        ("scenario", "情景", "scenario", spec["scenario"]),
+        ("samples", "抽样数", "samples", spec["samples"]),
+        ("seed", "随机种子", "seed", spec["seed"]),
+        ("chunk_size", "每块样本数", "samples per chunk", spec["chunk_size"]),
+        ("sampling", "抽样方法", "sampling", spec["sampling"]),
+        ("data_vintage", "数据版本", "data vintage", str(spec["data_vintage"])),
+        ("where", "条件", "condition", d.condition),
+        ("prim", "情景发现方法", "discovery method", "EMA Workbench PRIM, feature_scoring"),
+        ("inputs", "输入列", "input columns", ", ".join(spec["inputs"])),
+    ]
+    write_key_values(pv, 3, rows)
+    autofit_columns(pv, max_width=80)
     return atomic_save(wb, path)

@@ -169,6 +169,12 @@ def explore(
     }
     meta = {"spec": spec, "versions": _versions(), "where": target.key if target else None}
     folder = Path(out) if out is not None else None
+    if folder is not None and target is not None:
+        from jjjplan.output_policy import check_output
+
+        folder.mkdir(parents=True, exist_ok=True)
+        # discovery.xlsx: refuse a planner's own file there; replace an earlier jjjplan output
+        check_output(folder / "discovery.xlsx", "sweep", existing="replace-own")
     done = completed_chunks(folder, spec) if folder else set()
     todo = [c for c in range(job.n_chunks) if c not in done]
     tables: dict[int, pa.Table] = {}
