@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from jjjplan.assumptions import ASSUMPTION_BY_ID
+from jjjplan.baseline import DEFAULT_VINTAGE
 from jjjplan.cli import main
 from jjjplan.errors import ValidationError
 from jjjplan.excel import read_workbook
@@ -83,7 +84,7 @@ def test_sweep_parquet_metadata_resume_and_spec_guard(tmp_path, scenario):
     assert [p.name for p in parts] == [f"part-{i:06d}.parquet" for i in range(3)]
     meta = json.loads(pq.read_schema(parts[0]).metadata[META_KEY])
     assert meta["spec"]["seed"] == 5 and meta["spec"]["samples"] == 30
-    assert meta["spec"]["data_vintage"] == scenario.data_vintage
+    assert meta["spec"]["data_vintage"] == (scenario.data_vintage or DEFAULT_VINTAGE)
     assert {"jjjplan", "pyarrow", "numpy"} <= set(meta["versions"])
     frame = first.samples
     assert list(frame["sample"]) == list(range(30))

@@ -101,6 +101,16 @@ def parse_where(text: str | Target | None) -> Target | None:
     return target
 
 
+def _vintage(scenario: Scenario, data) -> str:
+    """The vintage the sweep projects with: the data's, else the scenario's, else default."""
+    from jjjplan.baseline import DEFAULT_VINTAGE
+
+    vintage = getattr(data, "vintage", None) if data is not None else None
+    if vintage is None and data is not None:
+        vintage = f"workbook {data}"  # a planner's baseline-data workbook path
+    return str(vintage or scenario.data_vintage or DEFAULT_VINTAGE)
+
+
 def _versions() -> dict[str, str]:
     import numpy
     import pyarrow
@@ -165,7 +175,7 @@ def explore(
         "inputs": list(space.columns),
         "outcome_years": list(years),
         "outcomes": list(INDICATOR_COLUMNS),
-        "data_vintage": scenario.data_vintage,
+        "data_vintage": _vintage(scenario, data),
     }
     meta = {"spec": spec, "versions": _versions(), "where": target.key if target else None}
     folder = Path(out) if out is not None else None
