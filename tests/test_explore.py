@@ -53,6 +53,18 @@ def test_levers_in_range_weights_on_simplex_assumptions_in_range(space):
         assert a.low - 1e-12 <= x[:, j].min() and x[:, j].max() <= a.high + 1e-12
 
 
+def test_inputs_do_not_depend_on_the_order_of_the_weights_mapping(scenario, space):
+    """Workbook reading may order pole weights differently between processes; the sweep
+    must map the same LHS column to the same pole regardless."""
+    weights = dict(reversed(list(scenario.poles.weights.items())))
+    shuffled = scenario.replace(poles=dataclasses.replace(scenario.poles, weights=weights))
+    other = sweep_space(shuffled)
+    assert other.columns == space.columns
+    np.testing.assert_array_equal(
+        chunk_inputs(other, seed=3, chunk=0, size=20), chunk_inputs(space, seed=3, chunk=0, size=20)
+    )
+
+
 def test_chunks_deterministic_and_distinct(space):
     a = chunk_inputs(space, seed=3, chunk=1, size=50)
     np.testing.assert_array_equal(a, chunk_inputs(space, seed=3, chunk=1, size=50))

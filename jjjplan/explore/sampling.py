@@ -10,11 +10,13 @@ uniform on the simplex; assumptions go through each one's ``ppf``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from jjjplan.assumptions import Assumption
+from jjjplan.baseline import unit_codes
 from jjjplan.goalseek.levers import FREE_LEVERS, LeverSpace, lever_space, resolve_free
 from jjjplan.scenario import Scenario
 from jjjplan.uncertainty.design import to_values, uncertain_assumptions, unit_design
@@ -78,7 +80,7 @@ def sweep_space(
     ``chains.presence`` = the three provinces' lifts) and ``assumptions`` (True = every
     assumption with a range, False = none, or a list of ids)."""
     names = resolve_free(FREE_LEVERS if levers is None else levers)
-    space = lever_space(scenario, names)
+    space = _canonical(lever_space(scenario, names))
     if assumptions is True:
         chosen = uncertain_assumptions()
     elif assumptions is False or assumptions is None:
@@ -86,6 +88,19 @@ def sweep_space(
     else:
         chosen = uncertain_assumptions(list(assumptions))
     return SweepSpace(space, tuple(chosen))
+
+
+def _canonical(space: LeverSpace) -> LeverSpace:
+    """Pole-weight variables in the fixed unit order (``baseline.unit_codes``), not in the
+    order of the scenario's weights mapping: which LHS column feeds which pole must not
+    depend on how the workbook was read, or the same seed would differ between runs."""
+    order = {u: i for i, u in enumerate(unit_codes())}
+    variables = list(space.variables)
+    slots = [i for i, v in enumerate(variables) if v.lever == "poles.weights"]
+    ordered = sorted((variables[i] for i in slots), key=lambda v: order.get(v.unit, len(order)))
+    for i, v in zip(slots, ordered, strict=True):
+        variables[i] = v
+    return dataclasses.replace(space, variables=tuple(variables))
 
 
 def chunk_seed(seed: int, chunk: int) -> int:
