@@ -64,8 +64,9 @@ _EXPORTS: dict[str, str] = {
     "compare_ensembles": "jjjplan.uncertainty",
     "ensemble": "jjjplan.uncertainty",
     "sensitivity": "jjjplan.uncertainty",
-    "explore": "jjjplan.explore",
-    "ema_model": "jjjplan.explore",
+    "Target": "jjjplan.targets",
+    "seek": "jjjplan.goalseek",
+    "SeekResult": "jjjplan.goalseek",
 }
 
 
@@ -82,7 +83,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_EXPORTS])
 
 
-__all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
+__all__ = [
     "Batch",
     "ChainFilling",
     "Dashboard",
@@ -96,6 +97,8 @@ __all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
     "RobustComparison",
     "Scenario",
     "ScenarioError",
+    "SeekResult",
+    "Target",
     "__version__",
     "compare_ensembles",
     "ema_model",
@@ -106,6 +109,7 @@ __all__ = [  # the names of _EXPORTS (tests/test_packaging.py checks they agree)
     "project",
     "project_many",
     "read_workbook",
+    "seek",
     "sensitivity",
     "write_comparison",
     "write_results",

@@ -156,19 +156,21 @@ def _stop_cleanly_on_signals() -> None:
 
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--code", "code", metavar="CODE", help="Rebuild the scenario of a JJJ1-… code.")
 @planner_errors
-def template(out: Path) -> None:
+def template(out: Path, code: str | None) -> None:
     """Write the scenario template (current-policy values) to OUT.
 
     \b
     Example:
       jjjplan template 我的情景.xlsx
+      jjjplan template --code JJJ1-… rebuilt.xlsx
     """
     from jjjplan.excel import make_template
 
     _refuse_existing(out)
     _output(out, "template")
-    path = make_template(out)
+    path = make_template(out, _code_scenario(code) if code else None)
     say(f"已写出模板 / template written: {path}")
 
 
@@ -321,7 +323,7 @@ def default_results_path(workbook: Path) -> Path:
 
 
 @main.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--out",
@@ -329,6 +331,7 @@ def default_results_path(workbook: Path) -> Path:
     help="Results workbook to write (default: INPUT-results.xlsx beside the input, never "
     "replacing a file: -2, -3, ... are added).",
 )
+@click.option("--code", "code", metavar="CODE", help="Project the scenario of a JJJ1-… code.")
 @click.option(
     "--csv",
     "csv_out",
@@ -352,8 +355,9 @@ def default_results_path(workbook: Path) -> Path:
 @draws_options
 @command_conventions(json_output=True)
 def run(
-    workbook: Path,
+    workbook: Path | None,
     out: Path | None,
+    code: str | None,
     csv_out: Path | None,
     parquet_out: Path | None,
     iamc_out: Path | None,
@@ -372,13 +376,18 @@ def run(
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
       jjjplan run plan.xlsx -o r.xlsx --csv r.csv --iamc r-iamc.csv --json
       jjjplan run workbooks/05-coordinated.xlsx -o r.xlsx --draws 500 --seed 1
+      jjjplan run --code JJJ1-… -o results.xlsx
     """
     from jjjplan import exports
     from jjjplan.excel import write_results
 
+    if (workbook is None) == (code is None):
+        raise click.UsageError("give a WORKBOOK or --code CODE (one of the two)")
     if out is None:
+        if workbook is None:
+            raise click.UsageError("--code needs -o/--out (there is no input file to write beside)")
         out = default_results_path(workbook)
-    inputs = [workbook, *([data_file] if data_file else [])]
+    inputs = [p for p in (workbook, data_file) if p is not None]
     _output(out, "results", inputs, overwrite)
     extra = {csv_out: exports.write_csv, parquet_out: exports.write_parquet}
     extra[iamc_out] = exports.write_iamc
@@ -388,7 +397,11 @@ def run(
         _output(target, kind, inputs, overwrite)
     if parquet_out is not None:
         _require_module("pyarrow", "parquet")
-    [scenario], data = _read_inputs([workbook], data_file, data_vintage)
+    if workbook is not None:
+        [scenario], data = _read_inputs([workbook], data_file, data_vintage)
+    else:
+        scenario = _code_scenario(code)
+        data = load_data(data_file, data_vintage)
     echo_data(data)
     results = jjjplan.project(scenario, data=data)
     bands = run_ensemble(scenario, draws, seed, data)
@@ -842,6 +855,23 @@ def data_template(out: Path, data_vintage: str | None) -> None:
 sensitivity_command.callback = planner_errors(sensitivity_command.callback)
 main.add_command(sensitivity_command)
 
+
+def _code_scenario(code: str):
+    from jjjplan.goalseek.command import scenario_from_code
+
+    return scenario_from_code(code)
+
+
+def _register_seek_commands() -> None:
+    """``jjjplan seek`` and ``jjjplan code`` (logic in :mod:`jjjplan.goalseek.command`)."""
+    from jjjplan.goalseek.command import code_command, seek_command
+
+    for command in (seek_command, code_command):
+        command.callback = planner_errors(command.callback)
+        main.add_command(command)
+
+
+_register_seek_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

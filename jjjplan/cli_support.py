@@ -286,6 +286,8 @@ def command_conventions(json_output: bool = False) -> Callable[[F], F]:
                 raise
             except SystemExit as stop:
                 code = stop.code if isinstance(stop.code, int) else EXIT_INPUT
+                if isinstance(stop.code, str):  # SystemExit("message"): say it before exiting
+                    click.echo(stop.code, err=True)
                 _finish(ctx, report, code)
                 raise
             except KeyboardInterrupt:  # Ctrl-C: saves are atomic, so say so and stop quietly

@@ -416,6 +416,8 @@ class Scenario:
     baseline_overrides: Mapping[str, Mapping[str, float]] = field(
         default_factory=lambda: _freeze({})
     )
+    #: Planner targets (:class:`jjjplan.targets.Target`), checked in results, used by seek.
+    targets: tuple[Any, ...] = ()
 
     def __post_init__(self):
         full = defaults()
@@ -426,6 +428,7 @@ class Scenario:
             "baseline_overrides",
             _freeze({u: _freeze(v) for u, v in self.baseline_overrides.items()}),
         )
+        object.__setattr__(self, "targets", tuple(self.targets))
         problems = validate(self)
         if problems:
             raise ScenarioError(problems)
@@ -619,4 +622,20 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
                 p.append((f"baseline_overrides.{unit}.{var}", "expected gdp or population"))
             else:
                 _check_range(p, f"baseline_overrides.{unit}.{var}", v, 1e-6, 1e7)
+    p.extend(_check_targets(s.targets))
     return p
+
+
+def _check_targets(targets: tuple[Any, ...]) -> list[tuple[str, str]]:
+    """Targets are :class:`jjjplan.targets.Target` (validated when built), each stated once."""
+    from jjjplan.targets import Target
+
+    problems, seen = [], set()
+    for k, t in enumerate(targets):
+        if not isinstance(t, Target):
+            problems.append((f"targets.{k}", f"expected a jjjplan.Target, found {t!r}"))
+        elif (t.indicator, t.region, t.year, t.op) in seen:
+            problems.append((f"targets.{k}", f"target {t.key} is stated twice"))
+        else:
+            seen.add((t.indicator, t.region, t.year, t.op))
+    return problems

@@ -31,6 +31,7 @@ __all__ = [
     "indicator_label",
     "indicator_values",
     "parse_target",
+    "result_value",
     "target_margins",
 ]
 
@@ -209,33 +210,57 @@ def parse_target(text: str, *, priority: int = 1) -> Target:
 
 
 # --- evaluation on a batch --------------------------------------------------------------
-def _regional(batch: Batch, indicator: str, region: str, year: int) -> np.ndarray:
-    """``indicator`` of ``region`` (unit, province or JJJ) in ``year``, one value per member."""
-    out = np.empty(len(batch))
-    for k in range(len(batch)):
-        res = batch[k]
-        row = res.years.tolist().index(year)
-        if region in _REGION_NAMES:
-            out[k] = res.provinces()[(region, indicator)].iloc[row]
-        elif indicator == "gdp_per_capita":
-            out[k] = (
-                res.wide("gdp")[region].iloc[row] / res.wide("population")[region].iloc[row] * 1e4
-            )
-        else:
-            out[k] = res.wide(indicator)[region].iloc[row]
-    return out
+def _regional(arrays, indicator: str, region: str, t: int) -> np.ndarray:
+    """``indicator`` of ``region`` (unit, province or JJJ) at time index ``t``, shape [K].
+
+    ``arrays`` has ``gdp`` and ``population`` [K, T, N], ``units`` and ``provinces``."""
+    units, provinces = np.array(arrays.units), np.array(arrays.provinces)
+    if region == "JJJ":
+        mask = np.ones(len(units), bool)
+    elif region in _REGION_NAMES:
+        mask = provinces == region
+    else:
+        mask = units == region
+    gdp = arrays.gdp[:, t, mask].sum(axis=1)
+    pop = arrays.population[:, t, mask].sum(axis=1)
+    if indicator == "gdp":
+        return gdp
+    if indicator == "population":
+        return pop
+    return gdp / pop * 1e4
 
 
 def indicator_values(batch: Batch, target: Target) -> np.ndarray:
-    """The target's indicator in its year for every member of ``batch`` (shape [K])."""
+    """The target's indicator in its year for every member of ``batch`` (shape [K]),
+    computed on the batch's arrays (no per-member loop)."""
     if target.indicator in INDICATORS:
         col = batch.indicators[target.indicator]
         return col.xs(target.year, level="year").to_numpy(dtype=float)
+    p = batch.projection
+    t = list(np.asarray(p.years)).index(target.year)
     parts = (target.region or "").split("/")
-    values = _regional(batch, target.indicator, parts[0], target.year)
+    values = _regional(p, target.indicator, parts[0], t)
     if len(parts) == 2:
-        values = values / _regional(batch, target.indicator, parts[1], target.year)
+        values = values / _regional(p, target.indicator, parts[1], t)
     return values
+
+
+def result_value(results, target: Target) -> float:
+    """The target's indicator for one :class:`~jjjplan.results.Results`."""
+    if target.indicator in INDICATORS:
+        return float(results.gaps.join(results.ratios).loc[target.year, target.indicator])
+    p = results.projection
+
+    class _One:  # one projection seen as a batch of one
+        units, provinces = p.units, p.provinces
+        gdp, population = p.gdp[None], p.population[None]
+
+    t = list(np.asarray(p.years)).index(target.year)
+    parts = (target.region or "").split("/")
+    value = _regional(_One, target.indicator, parts[0], t)
+    if len(parts) == 2:
+        value = value / _regional(_One, target.indicator, parts[1], t)
+    return float(value[0])
 
 
 def target_margins(batch: Batch, targets: Sequence[Target]) -> np.ndarray:

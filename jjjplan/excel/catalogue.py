@@ -164,6 +164,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label_en} must be a whole number, found {found}",
     ),
     "invalid": ("{label_zh}：情景参数无效（{detail}）", "{label_en}: {detail}"),
+    "bad_target": ("目标无效：{detail_zh}", "invalid target: {detail_en}"),
     "not_number_hint": (
         "这里应填数字，实际为 {found}（{hint_zh}）",
         "expected a number, found {found} ({hint_en})",

@@ -41,7 +41,8 @@ INNOVATION = "创新匹配 Innovation"
 REFORM = "体制改革 Reform"
 ASSUMPTIONS = "参数 Assumptions"
 BASELINE = "基期数据 Baseline"
-SHEETS = (ABOUT, POLES, CHAINS, INNOVATION, REFORM, ASSUMPTIONS, BASELINE)
+TARGETS = "目标 Targets"
+SHEETS = (ABOUT, POLES, CHAINS, INNOVATION, REFORM, ASSUMPTIONS, BASELINE, TARGETS)
 PATHWAY_SHEETS = {
     "growth_poles": POLES,
     "chain_filling": CHAINS,
@@ -332,6 +333,22 @@ TABLES = (
     BASELINE_TABLE,
 )
 
+#: Optional: planner targets (read when present; older workbooks have no Targets sheet).
+TARGETS_TABLE = TableSpec(
+    "tblTargets",
+    TARGETS,
+    "目标（可选；jjjplan seek 反推满足目标的杠杆）",
+    "Targets (optional; jjjplan seek finds levers that meet them)",
+    (
+        Column("indicator", "指标", "Indicator", "input", 22),
+        Column("region", "地区", "Region", "input", 12, blank_ok=True),
+        Column("year", "年份", "Year", "input", 10, WHOLE),
+        Column("op", "比较", "Operator", "input", 11),
+        Column("value", "目标值", "Value", "input", 14, GENERAL),
+        Column("priority", "优先级", "Priority", "input", 11, WHOLE, blank_ok=True),
+    ),
+)
+
 #: Rows of the milestone Tables: the row key is the Scenario field path.
 MILESTONE_ROWS: dict[str, tuple[str, ...]] = {
     POLE_MILESTONES.name: ("poles.investment", "poles.relocation"),
@@ -574,7 +591,7 @@ def scalars_on(sheet: str) -> tuple[Scalar, ...]:
 
 
 def tables_on(sheet: str) -> tuple[TableSpec, ...]:
-    return tuple(t for t in TABLES if t.sheet == sheet)
+    return tuple(t for t in (*TABLES, TARGETS_TABLE) if t.sheet == sheet)
 
 
 def field_value(scenario: Scenario, path: str) -> Any:

@@ -170,6 +170,7 @@ def assemble(values: Mapping[str, Any]) -> Scenario:
             if k.startswith("assumptions.")
         },
         baseline_overrides=_overrides(values),
+        targets=v("targets", ()),
         data_vintage=v("data_vintage", ref.data_vintage),
         policy_start_year=_whole(v("policy_start_year", ref.policy_start_year)),
     )

@@ -48,6 +48,7 @@ from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.excel.read.notices import planner_notices
 from jjjplan.excel.read.tables import read_table
+from jjjplan.excel.read.targets import read_targets
 from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
 
@@ -148,6 +149,9 @@ class _Reader:
                 missing.setdefault(spec.sheet, []).append(spec.name)
             else:
                 read_table(found, spec, *table)
+        targets = tables.get(L.TARGETS_TABLE.name.casefold())
+        if targets is not None:  # optional: older workbooks have no Targets sheet
+            read_targets(found, L.TARGETS_TABLE, *targets)
         self._report_missing(missing)
         self._hidden_sheets()
         self._external_links()

@@ -443,6 +443,10 @@ def build_results_workbook(
 
         write_uncertainty_sheet(wb.create_sheet(UNCERTAINTY), ensemble, results)
     write_results_provenance(wb.create_sheet(PROVENANCE), results, source_path)
+    if results.scenario.targets:
+        from jjjplan.excel.write.target_check import TARGET_SHEET, write_target_check
+
+        write_target_check(wb.create_sheet(TARGET_SHEET, 1), results)
     _write_summary(summary, results, base)
     _write_charts(wb, charts, results, base)
     apply_print_setup(wb, results.scenario.name)  # last: every sheet, whoever added it

@@ -78,6 +78,7 @@ def build_workbook(scenario: Scenario) -> Workbook:
         (L.REFORM, _reform),
         (L.ASSUMPTIONS, _assumptions),
         (L.BASELINE, _baseline),
+        (L.TARGETS, _targets),
     ):
         sheet = _Sheet(wb, wb.create_sheet(title))
         build(sheet, scenario)
@@ -614,6 +615,12 @@ def _assumptions(sh: _Sheet, scenario: Scenario) -> None:
 
     top = sh.table(L.ASSUMPTION_TABLE, rows, assumption_input)
     sh.freeze = f"C{top + 1}"
+
+
+def _targets(sh: _Sheet, scenario: Scenario) -> None:
+    from jjjplan.excel.write.targets_sheet import write_targets
+
+    write_targets(sh, scenario)
 
 
 def _baseline(sh: _Sheet, scenario: Scenario) -> None:
