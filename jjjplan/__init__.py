@@ -67,6 +67,8 @@ _EXPORTS: dict[str, str] = {
     "Target": "jjjplan.targets",
     "seek": "jjjplan.goalseek",
     "SeekResult": "jjjplan.goalseek",
+    "explore": "jjjplan.explore",
+    "ema_model": "jjjplan.explore",
 }
 
 
