@@ -1,7 +1,10 @@
 """The ``jjjplan`` command line (Click).
 
 Exit codes: 0 success, 1 input problems (every problem listed, with sheet!cell, no traceback),
-2 usage errors (Click's own). Set ``JJJPLAN_DEBUG=1`` to see a traceback for internal errors.
+2 usage errors (Click's own), 3 internal errors (``JJJPLAN_DEBUG=1`` shows the traceback).
+Shared conventions (-v/-q, --json, exit codes, GBK-safe output) live in
+:mod:`jjjplan.cli_support`; a new command gets them with ``@command_conventions()``. Heavy
+libraries are imported inside the commands so ``jjjplan --help`` starts fast.
 """
 
 from __future__ import annotations
@@ -9,16 +12,32 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 import jjjplan
+from jjjplan.cli_support import (
+    command_conventions,
+    current_report,
+    install_hint,
+    prepare_console,
+    say,
+    verbosity_options,
+)
 from jjjplan.data.commands import data_options, echo_data, load_data, write_data_template
+from jjjplan.uncertainty.commands import (
+    band_table,
+    draws_options,
+    probability_table,
+    run_comparison,
+    run_ensemble,
+    sensitivity_command,
+)
 
-REPO_WORKBOOKS = Path(__file__).resolve().parents[1] / "workbooks"
+if TYPE_CHECKING:
+    from jjjplan.results import Results
 KEY_COLUMNS = (
     "theil_t",
     "theil_t_between",
@@ -30,57 +49,58 @@ KEY_COLUMNS = (
 )
 
 
-def gap_table(results: jjjplan.Results, years=(2022, 2025, 2030, 2035)) -> str:
-    """A short table of the key gap measures for the given years."""
+def key_figures(results: Results, years=(2022, 2025, 2030, 2035)):
+    """The key gap measures for the given years (rows = years)."""
     g = results.gaps.join(results.ratios)
-    table = g.loc[[y for y in years if y in g.index], list(KEY_COLUMNS)]
-    return table.to_string(float_format=lambda v: f"{v:.4f}")
+    return g.loc[[y for y in years if y in g.index], list(KEY_COLUMNS)]
 
 
-def planner_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn input problems into a listed message and exit 1, never a traceback."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from jjjplan.errors import ValidationError
-
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as err:
-            click.echo(str(err), err=True)
-            sys.exit(1)
-        except jjjplan.ScenarioError as err:
-            click.echo(str(err), err=True)
-            sys.exit(1)
-        except OSError as err:
-            click.echo(
-                f"文件错误 / file error: {err.strerror or err} ({err.filename or ''})", err=True
-            )
-            sys.exit(1)
-        except KeyboardInterrupt:  # Ctrl-C: saves are atomic, so say so and stop quietly
-            click.echo(
-                "\n已中断 / interrupted (已写出的文件完整，未写完的不会留下 / files already "
-                "written are complete; nothing half-written is left)",
-                err=True,
-            )
-            sys.exit(130)
-        except (click.ClickException, click.exceptions.Exit, SystemExit):
-            raise
-        except Exception as err:  # an internal error: one line unless debugging
-            if os.environ.get("JJJPLAN_DEBUG"):
-                raise
-            click.echo(
-                f"内部错误 / internal error: {type(err).__name__}: {err}\n"
-                "(set JJJPLAN_DEBUG=1 for the traceback and report it)",
-                err=True,
-            )
-            sys.exit(1)
-
-    return wrapper
+def gap_table(results: Results, years=(2022, 2025, 2030, 2035)) -> str:
+    """A short table of the key gap measures for the given years."""
+    return key_figures(results, years).to_string(float_format=lambda v: f"{v:.4f}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(jjjplan.__version__, prog_name="jjjplan")
+def _figures_dict(table) -> dict[str, dict[str, float]]:
+    """{row label: {measure: value}} for --json (plain floats, string keys)."""
+    return {
+        str(row): {str(k): float(v) for k, v in values.items()} for row, values in table.iterrows()
+    }
+
+
+#: The shared conventions without ``--json`` (kept under its old name for existing commands).
+planner_errors = command_conventions()
+
+
+class _Group(click.Group):
+    """The ``jjjplan`` group: console output made GBK-safe before anything is printed."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        prepare_console()
+        return super().main(*args, **kwargs)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the program version and the vintage of its bundled data."""
+    if not value or ctx.resilient_parsing:
+        return
+    from jjjplan import baseline
+
+    vintage = getattr(baseline, "DEFAULT_VINTAGE", None)
+    data = f"data vintage {vintage}" if vintage else f"base year {baseline.BASE_YEAR}"
+    click.echo(f"jjjplan {jjjplan.__version__} ({data})")
+    ctx.exit()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the data vintage, then exit.",
+)
+@verbosity_options
 def main() -> None:
     """jjjplan — 京津冀产业协同情景规划 / JJJ scenario-planning workbench.
 
@@ -113,8 +133,9 @@ def _show_warnings_briefly() -> None:
 
 
 def _stop_cleanly_on_signals() -> None:
-    """Turn SIGTERM/SIGHUP (a closed terminal, a killed job) into SystemExit while a command
-    runs, so a save in progress deletes its temporary file; the target keeps the old file."""
+    """Turn SIGTERM/SIGHUP/SIGBREAK (a closed terminal, a killed job, Ctrl+Break or a closed
+    console on Windows) into SystemExit while a command runs, so a save in progress deletes
+    its temporary file; the target keeps the old file."""
     import signal
     import threading
 
@@ -125,7 +146,7 @@ def _stop_cleanly_on_signals() -> None:
         raise SystemExit(128 + signum)
 
     ctx = click.get_current_context()
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGTERM", "SIGHUP", "SIGBREAK"):  # SIGBREAK: Ctrl+Break on Windows
         signum = getattr(signal, name, None)
         if signum is None:
             continue
@@ -148,7 +169,7 @@ def template(out: Path) -> None:
     _refuse_existing(out)
     _output(out, "template")
     path = make_template(out)
-    click.echo(f"已写出模板 / template written: {path}")
+    say(f"已写出模板 / template written: {path}")
 
 
 def _refuse_output(out: Path, expected: str, found: str, zh: str, en: str) -> None:
@@ -197,7 +218,7 @@ OVERWRITE = click.option(
 )
 @OVERWRITE
 @data_options
-@planner_errors
+@command_conventions(json_output=True)
 def validate(
     workbooks: tuple[Path, ...],
     annotate_out: Path | None,
@@ -211,6 +232,7 @@ def validate(
     Example:
       jjjplan validate workbooks/01-growth-poles.xlsx
       jjjplan validate plan.xlsx --annotate plan-checked.xlsx
+      jjjplan validate plan.xlsx --json       # machine-readable problems
     """
     from jjjplan.errors import ValidationError
     from jjjplan.excel.read.reader import read_workbook_report
@@ -220,6 +242,7 @@ def validate(
             "--annotate must name an existing folder when several workbooks are validated"
         )
     failed = 0
+    report = current_report()
     for wb in workbooks:
         try:
             reading = read_workbook_report(wb)
@@ -227,7 +250,9 @@ def validate(
                 raise ValidationError(reading.issues, reading.notices)
         except ValidationError as err:
             failed += 1
-            click.echo(f"✗ {wb}", err=True)
+            report.add_issues(err)
+            report.details.append({"workbook": str(wb), "valid": False})
+            click.echo(f"× {wb}", err=True)
             click.echo(str(err), err=True)
             if annotate_out is not None:
                 target = (
@@ -237,20 +262,25 @@ def validate(
                 )
                 _annotate(wb, err, target, overwrite)
             continue
-        click.echo(f"✓ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
+        report.add_issues(ValidationError((), reading.notices))
+        report.details.append(
+            {"workbook": str(wb), "valid": True, "scenario": reading.scenario.name}
+        )
+        say(f"√ {wb}: 情景 / scenario '{reading.scenario.name}' 有效 / valid")
         for notice in reading.notices:
-            click.echo(f"  提示 / notice: {notice}")
+            say(f"  提示 / notice: {notice}")
         if annotate_out is not None:
-            click.echo("  (no problems: no annotated copy written)")
+            say("  (no problems: no annotated copy written)")
     if data_file is not None or data_vintage is not None:
         try:
             data = load_data(data_file, data_vintage)
         except ValidationError as err:
             failed += 1
-            click.echo(f"x {data_file or data_vintage}", err=True)
+            report.add_issues(err)
+            click.echo(f"× {data_file or data_vintage}", err=True)
             click.echo(str(err), err=True)
         else:
-            click.echo(f"{data_file or data_vintage}: 基期数据有效 / baseline data valid")
+            say(f"{data_file or data_vintage}: 基期数据有效 / baseline data valid")
             echo_data(data)
     if failed:
         sys.exit(1)
@@ -272,6 +302,7 @@ def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     except ValidationError as problem:
         click.echo(f"  annotated copy not written: {problem}", err=True)
         return
+    current_report().add_output(result.path)
     click.echo(f"  已写出标注副本 / annotated copy: {result.path}", err=True)
     for feature in result.dropped:
         click.echo(f"  注意 / note: the copy lacks {feature} (the original is unchanged)", err=True)
@@ -286,11 +317,39 @@ def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Results workbook to write.",
 )
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the tidy table as CSV (UTF-8 with BOM, opens in Excel).",
+)
+@click.option(
+    "--parquet",
+    "parquet_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Also write the tidy table as Parquet (needs pyarrow: {install_hint('parquet')}).",
+)
+@click.option(
+    "--iamc",
+    "iamc_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the IAMC table pyam reads (.csv, or .xlsx with a 'data' sheet).",
+)
 @OVERWRITE
 @data_options
-@planner_errors
+@draws_options
+@command_conventions(json_output=True)
 def run(
-    workbook: Path, out: Path, overwrite: bool, data_file: Path | None, data_vintage: str | None
+    workbook: Path,
+    out: Path,
+    csv_out: Path | None,
+    parquet_out: Path | None,
+    iamc_out: Path | None,
+    overwrite: bool,
+    data_file: Path | None,
+    data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """Project one scenario workbook to 2035 and write its results workbook.
 
@@ -298,16 +357,53 @@ def run(
     Example:
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
+      jjjplan run plan.xlsx -o r.xlsx --csv r.csv --iamc r-iamc.csv --json
+      jjjplan run workbooks/05-coordinated.xlsx -o r.xlsx --draws 500 --seed 1
     """
+    from jjjplan import exports
     from jjjplan.excel import write_results
 
-    _output(out, "results", [workbook, *([data_file] if data_file else [])], overwrite)
+    inputs = [workbook, *([data_file] if data_file else [])]
+    _output(out, "results", inputs, overwrite)
+    extra = {csv_out: exports.write_csv, parquet_out: exports.write_parquet}
+    extra[iamc_out] = exports.write_iamc
+    extra.pop(None, None)
+    for target in extra:
+        kind = {csv_out: "csv", parquet_out: "parquet", iamc_out: "iamc"}[target]
+        _output(target, kind, inputs, overwrite)
+    if parquet_out is not None:
+        _require_module("pyarrow", "parquet")
     [scenario], data = _read_inputs([workbook], data_file, data_vintage)
     echo_data(data)
     results = jjjplan.project(scenario, data=data)
-    write_results(results, out, source_path=workbook)
-    click.echo(f"已写出结果 / results written: {out}")
-    click.echo(gap_table(results))
+    bands = run_ensemble(scenario, draws, seed, data)
+    report = current_report()
+    write_results(results, out, source_path=workbook, ensemble=bands)
+    report.add_output(out)
+    say(f"已写出结果 / results written: {out}")
+    for target, write in extra.items():
+        write(results, target)
+        report.add_output(target)
+        say(f"已写出 / written: {target}")
+    table = key_figures(results)
+    report.figures = {"scenario": results.scenario.name, "gaps": _figures_dict(table)}
+    say(gap_table(results))
+    if bands is not None:
+        say(band_table(bands))
+
+
+def _require_module(module: str, extra: str) -> None:
+    """Refuse early (exit 1, install hint) when an optional extra is not installed."""
+    from importlib.util import find_spec
+
+    if find_spec(module) is None:
+        _refuse_output(
+            Path(module),
+            f"the {module!r} package",
+            "not installed",
+            f"需要安装可选组件：{install_hint(extra)}",
+            f"this needs an optional extra: {install_hint(extra)}",
+        )
 
 
 @main.command()
@@ -330,7 +426,8 @@ def run(
 )
 @OVERWRITE
 @data_options
-@planner_errors
+@draws_options
+@command_conventions(json_output=True)
 def compare(
     workbooks: tuple[Path, ...],
     out: Path,
@@ -338,13 +435,16 @@ def compare(
     overwrite: bool,
     data_file: Path | None,
     data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """Compare scenario workbooks side by side in one comparison workbook.
 
     \b
     Example:
       jjjplan compare workbooks/*.xlsx -o comparison.xlsx
-      jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx
+      jjjplan compare a.xlsx b.xlsx -o c.xlsx --baseline a.xlsx --json
+      jjjplan compare workbooks/*.xlsx -o c.xlsx --draws 500
     """
     from jjjplan.excel.safety import same_file
 
@@ -361,11 +461,40 @@ def compare(
     base = results[base_at] if base_at is not None else None
     from jjjplan.excel import write_comparison
 
-    write_comparison(results, out, baseline=base, source_paths=paths)
-    click.echo(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
+    robust = run_comparison(
+        {r.scenario.name: r.scenario for r in results},
+        draws,
+        seed,
+        _baseline_name(results, base),
+        load_data(data_file, data_vintage) if draws else None,
+    )
+    write_comparison(results, out, baseline=base, source_paths=paths, robust=robust)
+    report = current_report()
+    report.add_output(out)
+    report.figures = {"gaps_2035": _figures_dict(_table_2035(results))}
+    say(f"已写出对比 / comparison written: {out} ({len(results)} scenarios)")
+    if robust is not None:
+        say(probability_table(robust))
 
 
-def _refuse_duplicate_names(paths: list[Path], results: list[jjjplan.Results]) -> None:
+def _baseline_name(results: list[Results], base: Results | None) -> str:
+    """The comparison's baseline: the chosen one, else the one named 'baseline', else the
+    first (the rule of the comparison workbook)."""
+    if base is not None:
+        return base.scenario.name
+    names = [r.scenario.name for r in results]
+    return "baseline" if "baseline" in names else names[0]
+
+
+def _table_2035(results: list[Results]):
+    """Scenarios × key gap measures in 2035."""
+    import pandas as pd
+
+    rows = {r.scenario.name: r.gaps.join(r.ratios).loc[2035, list(KEY_COLUMNS)] for r in results}
+    return pd.DataFrame(rows).T
+
+
+def _refuse_duplicate_names(paths: list[Path], results: list[Results]) -> None:
     """Scenario names label the comparison's columns, so they must differ as planners read
     them (jjjplan.names.name_key: width, case, spaces and invisible characters ignored);
     name every clash at its cell, and show invisible characters."""
@@ -454,7 +583,7 @@ def _read_inputs(
 
 def _read_and_project(
     paths: list[Path], data_file: Path | None = None, data_vintage: str | None = None
-) -> list[jjjplan.Results]:
+) -> list[Results]:
     """Read every input, then project all scenarios in one batch on one dataset."""
     scenarios, data = _read_inputs(paths, data_file, data_vintage)
     echo_data(data)
@@ -476,12 +605,18 @@ def _read_and_project(
     "wb_dir",
     default=None,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of scenario workbooks (default: the shipped workbooks/).",
+    help="Folder of scenario workbooks (default: the shipped example workbooks).",
 )
 @data_options
+@draws_options
 @planner_errors
 def demo(
-    out_dir: Path, wb_dir: Path | None, data_file: Path | None, data_vintage: str | None
+    out_dir: Path,
+    wb_dir: Path | None,
+    data_file: Path | None,
+    data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """Run every shipped scenario workbook: results workbooks + one comparison workbook.
 
@@ -489,9 +624,10 @@ def demo(
     Example:
       jjjplan demo --out out/
     """
+    from jjjplan.bundled import bundled_dir
     from jjjplan.excel import write_comparison, write_results
 
-    wb_dir = wb_dir or REPO_WORKBOOKS
+    wb_dir = wb_dir or bundled_dir("workbooks")
     paths = sorted(wb_dir.glob("*.xlsx"))
     paths = [p for p in paths if not p.name.startswith(("~$", ".~lock"))]
     if not paths:
@@ -512,16 +648,43 @@ def demo(
     if refused:
         raise ValidationError(refused)
     results = _read_and_project(paths, data_file, data_vintage)
+    robust = run_comparison(
+        {r.scenario.name: r.scenario for r in results},
+        draws,
+        seed,
+        _baseline_name(results, None),
+        load_data(data_file, data_vintage) if draws else None,
+    )
     for path, res, target in zip(paths, results, targets, strict=True):
-        write_results(res, target, source_path=path)
-        click.echo(f"✓ {path.name} → {target}")
-    write_comparison(results, comparison, source_paths=paths)
-    click.echo(f"✓ 情景对比 / comparison → {comparison}\n")
-    click.echo("2035年区域差距 / regional gaps in 2035:")
-    rows = {r.scenario.name: r.gaps.join(r.ratios).loc[2035, list(KEY_COLUMNS)] for r in results}
-    import pandas as pd
+        bands = robust.ensembles[res.scenario.name] if robust is not None else None
+        write_results(res, target, source_path=path, ensemble=bands)
+        say(f"{path.name} → {target}")
+    write_comparison(results, comparison, source_paths=paths, robust=robust)
+    say(f"情景对比 / comparison → {comparison}\n")
+    say("2035年区域差距 / regional gaps in 2035:")
+    say(_table_2035(results).to_string(float_format=lambda v: f"{v:.4f}"))
+    if robust is not None:
+        say(probability_table(robust))
 
-    click.echo(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:.4f}"))
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@planner_errors
+def examples(folder: Path) -> None:
+    """Copy the example workbooks, the template and the notebooks into FOLDER.
+
+    Existing files are never replaced (nothing is copied if one would be).
+
+    \b
+    Example:
+      jjjplan examples 我的情景
+    """
+    from jjjplan.bundled import copy_examples
+
+    copies = copy_examples(folder)
+    for path in copies:
+        say(f"  {path}")
+    say(f"已复制 {len(copies)} 个文件 / copied {len(copies)} files to {folder}")
 
 
 @main.command()
@@ -534,8 +697,8 @@ def baseline() -> None:
       jjjplan baseline
     """
     results = jjjplan.project(jjjplan.Scenario.baseline())
-    click.echo("基准情景区域差距 / Baseline regional gaps (13 units, province groups)")
-    click.echo(gap_table(results, years=tuple(int(y) for y in results.years)))
+    say("基准情景区域差距 / Baseline regional gaps (13 units, province groups)")
+    say(gap_table(results, years=tuple(int(y) for y in results.years)))
 
 
 @main.command()
@@ -557,6 +720,8 @@ def dashboard(
     Example:
       jjjplan dashboard workbooks/05-coordinated.xlsx --port 8866
     """
+    for module in ("voila", "ipywidgets"):
+        _require_module(module, "dashboard")
     if workbook is not None:
         from jjjplan.excel import read_workbook
 
@@ -597,6 +762,10 @@ def data_template(out: Path, data_vintage: str | None) -> None:
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
     """
     write_data_template(out, data_vintage)
+
+
+sensitivity_command.callback = planner_errors(sensitivity_command.callback)
+main.add_command(sensitivity_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,6 +70,7 @@ OUTPUT_KINDS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "ensemble": ((".xlsx",), "不确定性工作簿", "an uncertainty workbook"),
     "csv": ((".csv",), "CSV 文件", "a CSV file"),
     "parquet": ((".parquet",), "Parquet 文件", "a Parquet file"),
+    "iamc": ((".csv", ".xlsx"), "IAMC 格式表", "an IAMC-format table"),
     "pdf": ((".pdf",), "PDF 简报", "a PDF briefing"),
     "png": ((".png",), "PNG 图片", "a PNG image"),
     "svg": ((".svg",), "SVG 图片", "an SVG image"),

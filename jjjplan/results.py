@@ -346,6 +346,32 @@ class Results:
         """Change of every gap measure versus the baseline (all pathways at current policy)."""
         return self.subset(self.scenario.pathways.enabled()).gaps - self.subset(()).gaps
 
+    # -- files (implemented in jjjplan.exports) ------------------------------------------------
+    def to_excel(self, path, **kwargs):
+        """The results workbook (as ``jjjplan.write_results``)."""
+        from jjjplan.exports import write_excel
+
+        return write_excel(self, path, **kwargs)
+
+    def to_csv(self, path):
+        """The tidy table plus gap measures as CSV (UTF-8 with BOM, for Excel)."""
+        from jjjplan.exports import write_csv
+
+        return write_csv(self, path)
+
+    def to_parquet(self, path):
+        """The tidy table plus gap measures as Parquet (needs pyarrow)."""
+        from jjjplan.exports import write_parquet
+
+        return write_parquet(self, path)
+
+    def to_iamc(self, path=None, layout="wide"):
+        """The IAMC table pyam reads; written to ``path`` (.csv or .xlsx) if given, else
+        returned as a DataFrame."""
+        from jjjplan.exports import iamc_frame, write_iamc
+
+        return iamc_frame(self, layout) if path is None else write_iamc(self, path, layout)
+
 
 _REFORM_PARTS = ("tax_sharing", "market_integration")
 

@@ -35,6 +35,20 @@ def require_binary(name: str) -> str:
     pytest.skip(reason)
 
 
+def require_cjk_font() -> str:
+    """A CJK font family matplotlib can use (found by :mod:`jjjplan.fonts`). Missing: skip,
+    or fail when ``JJJPLAN_REQUIRE_BINARIES=1`` (CI installs fonts-noto-cjk)."""
+    from jjjplan.fonts import find_cjk_font
+
+    family = find_cjk_font()
+    if family:
+        return family
+    reason = "no CJK font installed (e.g. fonts-noto-cjk)"
+    if os.environ.get(REQUIRE_BINARIES_ENV) == "1":
+        pytest.fail(f"{reason}, but {REQUIRE_BINARIES_ENV}=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session", name="require_binary")
 def _require_binary_fixture() -> Callable[[str], str]:
     """``require_binary("soffice")`` inside a test or a fixture of any scope."""

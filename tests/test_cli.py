@@ -1,6 +1,7 @@
 """The ``jjjplan`` command line: exit codes, messages a planner can act on, never a traceback.
 
-Exit codes: 0 success, 1 input problems (all listed, with sheet!cell), 2 usage errors.
+Exit codes: 0 success, 1 input problems (all listed, with sheet!cell), 2 usage errors,
+3 internal errors.
 Most cases run in-process with Click's CliRunner; a few run the installed ``jjjplan``
 executable in a subprocess, as a planner would. File-safety cases (inputs byte-identical
 after every command) are in ``test_file_safety.py``; hostile files in ``test_catalogue.py``.
@@ -25,7 +26,7 @@ from jjjplan.excel import make_template
 from jjjplan.scenario import Scenario
 
 EXE = Path(sys.executable).with_name("jjjplan")
-COMMANDS = ("template", "validate", "run", "compare", "demo", "baseline", "dashboard")
+COMMANDS = ("template", "validate", "run", "compare", "demo", "examples", "baseline", "dashboard")
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):
@@ -67,7 +68,9 @@ def test_group_help_and_version() -> None:
     result = invoke("--help")
     assert result.exit_code == 0
     assert all(c in result.output for c in COMMANDS)
-    assert invoke("--version").output.strip().endswith(jjjplan.__version__)
+    version = invoke("--version").output.strip()
+    assert version.startswith(f"jjjplan {jjjplan.__version__} (")
+    assert "vintage" in version or "base year" in version
 
 
 def test_usage_errors_exit_2() -> None:
@@ -111,7 +114,7 @@ def test_validate_lists_the_problem_with_sheet_and_cell(bad: tuple[Path, str]) -
 def test_validate_reports_every_workbook(good: Path, bad: tuple[Path, str]) -> None:
     result = invoke("validate", str(good), str(bad[0]))
     assert result.exit_code == 1
-    assert f"✓ {good}" in result.output and f"✗ {bad[0]}" in result.output
+    assert f"√ {good}" in result.output and f"× {bad[0]}" in result.output
 
 
 def test_validate_missing_file(tmp_path: Path) -> None:
@@ -261,7 +264,7 @@ def test_internal_error_is_one_line_unless_debugging(monkeypatch, tmp_path, good
 
     monkeypatch.setattr(jjjplan, "project", boom)
     result = invoke("run", str(good), "-o", str(tmp_path / "r.xlsx"))
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "内部错误 / internal error: RuntimeError: boom" in result.output
     assert "JJJPLAN_DEBUG=1" in result.output
     result = CliRunner().invoke(

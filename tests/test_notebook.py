@@ -88,7 +88,10 @@ def test_contributions_follow_lever_moves_in_a_kernel(monkeypatch):
         "d.controls['reform.origin_share'].input.value = 20\n"
         "print('during', d.views.contrib_stale)"
     )
-    after = "print('after', d.views.contrib_stale, d._contrib_pending, repr(d.log.text))"
+    after = (  # notices (e.g. no CJK font on this machine) are not errors
+        "problems = [x for x in d.log.text.splitlines() if not x.startswith('[notice]')]\n"
+        "print('after', d.views.contrib_stale, d._contrib_pending, repr(''.join(problems)))"
+    )
     outputs = _outputs(_execute(monkeypatch, extra=(move, after)))
     printed = "".join(o.text for o in outputs if o.output_type == "stream")
     assert "during True" in printed

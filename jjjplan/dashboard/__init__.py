@@ -32,7 +32,9 @@ def __getattr__(name: str) -> Any:
     try:
         module = import_module(_WHERE[name])
     except ModuleNotFoundError as err:
+        from jjjplan.cli_support import install_hint
+
         raise ModuleNotFoundError(
-            f"the dashboard needs {err.name!r}: pip install 'jjjplan[dashboard]'"
+            f"the dashboard needs {err.name!r}: {install_hint('dashboard')}"
         ) from err
     return getattr(module, name)

@@ -10,15 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from jjjplan import baseline
+if TYPE_CHECKING:  # baseline imports pandas: only when a command runs, not for --help
+    from jjjplan import baseline
 
 __all__ = ["data_options", "echo_data", "load_data", "write_data_template"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _VintageOption(click.Option):
+    """``--data-vintage``: lists the bundled vintages when help is shown, so building the
+    command line does not import pandas (``jjjplan --help`` stays fast)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from jjjplan import baseline
+
+        self.help = (
+            "Bundled data vintage for every scenario of this run "
+            f"({', '.join(baseline.VINTAGES)}; default: the scenario's, else "
+            f"{baseline.DEFAULT_VINTAGE})."
+        )
+        return super().get_help_record(ctx)
 
 
 def data_options(fn: F) -> F:
@@ -26,11 +42,9 @@ def data_options(fn: F) -> F:
     fn = click.option(
         "--data-vintage",
         "data_vintage",
+        cls=_VintageOption,
         metavar="ID",
         default=None,
-        help="Bundled data vintage for every scenario of this run "
-        f"({', '.join(baseline.VINTAGES)}; default: the scenario's, else "
-        f"{baseline.DEFAULT_VINTAGE}).",
     )(fn)
     fn = click.option(
         "--data",
@@ -47,20 +61,23 @@ def load_data(data_file: Path | None, data_vintage: str | None) -> baseline.Data
     """The Dataset the options ask for, validated now; None = each scenario's own vintage."""
     if data_file is None and data_vintage is None:
         return None
+    from jjjplan import baseline
+
     return baseline.resolve(data_file, data_vintage)
 
 
 def echo_data(data: baseline.Dataset | None) -> None:
-    """One line naming the data a run used, and the notices of a planner's file."""
+    """One line naming the data a run used, and the notices of a planner's file (status
+    lines: hidden by -q, on stderr under --json)."""
+    from jjjplan.cli_support import say
+
     if data is None:
         return
-    click.echo(f"基期数据 / baseline data: {data.vintage} (base year {data.base_year})")
+    say(f"基期数据 / baseline data: {data.vintage} (base year {data.base_year})")
     for notice in data.notices[:20]:
-        click.echo(f"  提示 / notice: {notice}")
+        say(f"  提示 / notice: {notice}")
     if len(data.notices) > 20:
-        click.echo(
-            f"  … {len(data.notices) - 20} more notice(s) / 另有 {len(data.notices) - 20} 条提示"
-        )
+        say(f"  … {len(data.notices) - 20} more notice(s) / 另有 {len(data.notices) - 20} 条提示")
 
 
 def write_data_template(out: Path, data_vintage: str | None) -> Path:

@@ -25,13 +25,37 @@ never imports one of a later room (``tests/test_excel_layout.py`` checks it).
 Importing this package verifies that openpyxl parses XML through defusedxml (a hard
 dependency): without it, only the expat version would stand between a planner's file and an
 entity-expansion attack, so we refuse to run rather than parse unsafely.
+
+The four entry points are imported on first use, so a process that only reads (the
+isolated reading helper) never imports the writers, and one that only writes never imports
+the reader.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from jjjplan.excel.guard.preflight import assert_defusedxml_active
 
 assert_defusedxml_active()
 
-from jjjplan.excel.read import read_workbook  # noqa: E402
-from jjjplan.excel.write import make_template, write_comparison, write_results  # noqa: E402
+if TYPE_CHECKING:
+    from jjjplan.excel.read import read_workbook
+    from jjjplan.excel.write import make_template, write_comparison, write_results
 
 __all__ = ["make_template", "read_workbook", "write_comparison", "write_results"]
+
+_WHERE = {
+    "read_workbook": "jjjplan.excel.read",
+    "make_template": "jjjplan.excel.write",
+    "write_comparison": "jjjplan.excel.write",
+    "write_results": "jjjplan.excel.write",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'jjjplan.excel' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

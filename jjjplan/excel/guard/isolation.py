@@ -8,14 +8,18 @@ parse runs in a child process with an address-space cap (``RLIMIT_AS``), a CPU-t
 :class:`~jjjplan.errors.WorkbookRejected` and the caller lives on.
 
 How: a small helper process (``python -c …``, never the caller's ``__main__``) is started
-once and imports jjjplan; on Linux it then ``fork``-s a fresh, single-use child per call, so
-a call costs a fork (tens of milliseconds) instead of a Python start-up plus imports (about a
-second). Elsewhere (macOS, Windows) each call runs in its own new helper ("once" mode). The
-caller's ``__main__`` is never re-imported, unlike ``multiprocessing``'s "spawn", which
+once, without a console window on Windows, and imports only the module of the function it
+runs (the reader, not the writers). On Linux it then ``fork``-s a fresh, single-use child per
+call ("fork" mode), so a call costs a fork (tens of milliseconds) instead of a Python
+start-up plus imports (about a second). Elsewhere (macOS, Windows) the same warm helper runs
+the calls one after another itself ("serial" mode), under soft limits reset for each call;
+after any failure (memory, time, crash) it is killed and the next call starts a new one.
+The caller's ``__main__`` is never re-imported, unlike ``multiprocessing``'s "spawn", which
 re-runs a planner's guard-less script in the child (and crashes it).
 
-Set ``JJJPLAN_ISOLATION=once`` to force one process per call (e.g. for debugging) and
-``JJJPLAN_DEBUG=1`` to let the helper's stderr through.
+Set ``JJJPLAN_ISOLATION=once`` to force one new process per call (e.g. for debugging),
+``=serial`` to use the reused helper on Linux too, and ``JJJPLAN_DEBUG=1`` to let the
+helper's stderr through.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from collections.abc import Callable
 from typing import IO, Any, TypeVar
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected
+from jjjplan.subprocesses import no_window
 
 __all__ = [
     "ISOLATED_MEMORY_MB",
@@ -65,6 +70,7 @@ MIN_HEADROOM_MB = 512
 _CPU_SLACK_S = 5  # RLIMIT_CPU backstop = timeout + this
 _REPLY_SLACK_S = 10.0  # caller-side slack over the timeout the helper enforces itself
 _ONCE_SLACK_S = 0.5  # "once" mode: the caller enforces the timeout (imports are done)
+_SERIAL_SLACK_S = 2.0  # "serial" mode: the caller enforces it; the first call also imports
 _STARTUP_S = 120.0  # a cold start (imports from a slow disk) must finish within this
 
 # BLAS thread pools are useless for parsing, cost address space, and must not exist in a
@@ -79,24 +85,28 @@ _CHILD_ENV = {
 }
 _PATH_ENV = "_JJJPLAN_ISOLATION_SYS_PATH"
 _MODE_ENV = "_JJJPLAN_ISOLATION_MODE"
+_PRELOAD_ENV = "_JJJPLAN_ISOLATION_PRELOAD"
 _BOOT = (
     "import json,os,sys;"
     f"sys.path[:]=json.loads(os.environ.pop({_PATH_ENV!r}));"
     "from jjjplan.excel.guard.isolation import _server_main;"
     "_server_main()"
 )
+MODES = ("fork", "serial", "once")
 _FRAME = struct.Struct("<Q")
 
 T = TypeVar("T")
 
 
 def isolation_mode() -> str:
-    """``"fork"`` (one warm helper, a forked child per call; Linux) or ``"once"``."""
+    """``"fork"`` (one warm helper, a forked child per call; Linux), ``"serial"`` (one warm
+    helper running the calls itself; macOS, Windows) or ``"once"`` (a new helper per call,
+    only when ``JJJPLAN_ISOLATION=once``)."""
     wanted = os.environ.get("JJJPLAN_ISOLATION", "").strip().lower()
     can_fork = sys.platform.startswith("linux") and hasattr(os, "fork")
-    if wanted == "once" or not can_fork:
-        return "once"
-    return "fork"
+    if wanted in ("once", "serial"):
+        return wanted
+    return "fork" if can_fork else "serial"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +159,10 @@ def _vm_size() -> int:
         return 0
 
 
-def _limit_resources(memory_mb: int, timeout_s: float) -> None:
+def _limit_resources(memory_mb: int, timeout_s: float, reused: bool = False) -> None:
+    """Cap address space and CPU time. A single-use child caps soft and hard limits; a
+    reused ("serial") helper caps only the soft ones, from its current size and CPU time,
+    so the next call can set its own."""
     try:
         import resource
     except ImportError:  # Windows: only the caller's timeout applies
@@ -158,21 +171,31 @@ def _limit_resources(memory_mb: int, timeout_s: float) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = int(timeout_s) + 1 + _CPU_SLACK_S
+    with contextlib.suppress(ValueError, OSError):  # macOS may refuse RLIMIT_AS
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard if reused else limit))
+    used = 0
+    if reused:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = int(usage.ru_utime + usage.ru_stime)
+    cpu = used + int(timeout_s) + 1 + _CPU_SLACK_S
     _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
     if hard == resource.RLIM_INFINITY or hard > cpu:
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + _CPU_SLACK_S))
+            second = hard if reused else cpu + _CPU_SLACK_S
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, second))
 
 
 def _call(
-    func: Callable[..., Any], args: tuple[Any, ...], memory_mb: int, timeout_s: float
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    memory_mb: int,
+    timeout_s: float,
+    reused: bool = False,
 ) -> bytes:
     """Run the call under the limits; the pickled ``(message, warnings)`` to send back."""
     caught: list[tuple[Any, str, str, int]] = []
     try:
-        _limit_resources(memory_mb, timeout_s)
+        _limit_resources(memory_mb, timeout_s, reused)
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             try:
@@ -257,7 +280,12 @@ def _server_main() -> None:
     proto = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints of the parsed code must not corrupt the channel
     stdin = sys.stdin.buffer
-    fork = os.environ.get(_MODE_ENV) == "fork"
+    mode = os.environ.get(_MODE_ENV)
+    fork = mode == "fork"
+    preload = os.environ.pop(_PRELOAD_ENV, "")
+    if preload:  # import the called function's module once, before the first request
+        with contextlib.suppress(Exception):
+            __import__(preload)
     _send(proto, pickle.dumps(("ready", os.getpid())))
     while True:
         data = _recv(stdin)
@@ -273,9 +301,11 @@ def _server_main() -> None:
         except Exception as exc:
             reply = pickle.dumps((("load", f"{type(exc).__name__}: {exc}"), []))
         else:
-            reply = _call(func, args, request["memory_mb"], float(request["timeout_s"]))
+            reused = mode == "serial"
+            reply = _call(func, args, request["memory_mb"], float(request["timeout_s"]), reused)
         _send(proto, reply)
-        return
+        if mode != "serial":
+            return
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,11 +318,12 @@ class _HelperFailed(Exception):
 class _Helper:
     """One helper process and the pipes to it."""
 
-    def __init__(self, mode: str) -> None:
+    def __init__(self, mode: str, preload: str = "") -> None:
         self.mode = mode
         self.owner = os.getpid()
         self.stderr: IO[bytes] | None = None
         env = {**os.environ, **_CHILD_ENV, _PATH_ENV: json.dumps(sys.path), _MODE_ENV: mode}
+        env[_PRELOAD_ENV] = preload
         if os.environ.get("JJJPLAN_DEBUG"):
             err: Any = None
         else:
@@ -305,6 +336,7 @@ class _Helper:
             stderr=err,
             env=env,
             close_fds=True,
+            **no_window(),
         )
         status, reply = self._receive(_STARTUP_S)
         if status != "ok" or pickle.loads(reply)[0] != "ready":
@@ -346,7 +378,7 @@ class _Helper:
         except (BrokenPipeError, OSError, ValueError):
             return "died", b""
         # in "fork" mode the helper enforces the timeout itself; this is only a backstop
-        slack = _REPLY_SLACK_S if self.mode == "fork" else _ONCE_SLACK_S
+        slack = {"fork": _REPLY_SLACK_S, "serial": _SERIAL_SLACK_S}.get(self.mode, _ONCE_SLACK_S)
         return self._receive(timeout_s + slack)
 
     def alive(self) -> bool:
@@ -409,18 +441,20 @@ def shutdown() -> None:
 atexit.register(shutdown)
 
 
-def _exchange(payload: bytes, memory_mb: int, timeout_s: float) -> tuple[str, Any, list[Any]]:
+def _exchange(
+    payload: bytes, memory_mb: int, timeout_s: float, preload: str = ""
+) -> tuple[str, Any, list[Any]]:
     """Send one call to a helper; (status, value, warnings)."""
     global _helper
     mode = isolation_mode()
     with _lock:
         if mode == "once":
-            helper = _Helper(mode)
+            helper = _Helper(mode, preload)
         else:
             if _helper is None or not _helper.alive() or _helper.mode != mode:
                 if _helper is not None and _helper.owner == os.getpid():
                     _helper.close()
-                _helper = _Helper(mode)
+                _helper = _Helper(mode, preload)
             helper = _helper
         status = "died"
         try:
@@ -431,6 +465,8 @@ def _exchange(payload: bytes, memory_mb: int, timeout_s: float) -> tuple[str, An
                 except Exception as exc:
                     problem = RuntimeError(f"could not read the isolated result: {exc!r}")
                     return "error", (problem, ""), []
+                if msg[0] == "memory" and mode == "serial":
+                    status = "memory"  # the reused helper may be left fragmented: replace it
                 return (*msg, caught)
             if status == "died":
                 return "died", helper.exit_code(), []
@@ -483,7 +519,8 @@ def run_isolated(
     label = workbook if workbook is not None else _workbook_label(args)
     started = time.monotonic()
     try:
-        status, value, caught = _exchange(payload, memory_mb, timeout_s)
+        preload = getattr(func, "__module__", "") or ""
+        status, value, caught = _exchange(payload, memory_mb, timeout_s, preload)
     except _HelperFailed as exc:
         raise RuntimeError(str(exc)) from None
     elapsed = time.monotonic() - started

@@ -205,7 +205,7 @@ def assert_defusedxml_active() -> None:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - openpyxl is a hard dependency
-        raise RuntimeError("openpyxl is not installed: pip install 'openpyxl>=3.1.2'") from exc
+        raise RuntimeError('openpyxl is not installed: pip install "openpyxl>=3.1.2"') from exc
     if getattr(openpyxl, "DEFUSEDXML", False) is True:
         return
     env = os.environ.get("OPENPYXL_DEFUSEDXML")
@@ -217,7 +217,7 @@ def assert_defusedxml_active() -> None:
         have = False
     steps = []
     if not have:
-        steps.append("pip install 'defusedxml>=0.7.1'")
+        steps.append('pip install "defusedxml>=0.7.1"')
     if env is not None and env != "True":
         steps.append(f"unset OPENPYXL_DEFUSEDXML (currently {env!r})")
     steps.append("restart Python / the Jupyter kernel")

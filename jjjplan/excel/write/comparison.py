@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.chart import Reference
 from openpyxl.utils import get_column_letter
@@ -45,6 +45,9 @@ from jjjplan.excel.write.sheetio import (
 )
 from jjjplan.results import Results
 from jjjplan.scenario import LEVERS, MILESTONE_YEARS, Scenario
+
+if TYPE_CHECKING:
+    from jjjplan.uncertainty import RobustComparison
 
 __all__ = ["COMPARISON_LEVERS", "write_comparison"]
 
@@ -323,8 +326,10 @@ def build_comparison_workbook(
     *,
     baseline: Results | str | None = None,
     source_paths: Sequence[str | os.PathLike[str] | None] | None = None,
+    robust: RobustComparison | None = None,
 ) -> Workbook:
-    """The comparison workbook in memory (no file written)."""
+    """The comparison workbook in memory (no file written); ``robust`` (the same scenarios
+    from :func:`jjjplan.compare_ensembles`) adds the 概率 Probabilities sheet."""
     sources = _check_inputs(results_list, source_paths)
     base = _pick_baseline(results_list, baseline)
     wb = Workbook()
@@ -336,6 +341,10 @@ def build_comparison_workbook(
         name = sheet_name(ind.zh, ind.en, taken)
         taken.append(name)
         _write_indicator(wb.create_sheet(name), ind, results_list, base)
+    if robust is not None:
+        from jjjplan.excel.write.probabilities import PROBABILITIES, write_probability_sheet
+
+        write_probability_sheet(wb.create_sheet(PROBABILITIES), robust)
     write_comparison_provenance(wb.create_sheet(PROVENANCE), results_list, sources, base)
     for ws in wb.worksheets:
         styles.print_setup(ws)
@@ -348,6 +357,7 @@ def write_comparison(
     *,
     baseline: Results | str | None = None,
     source_paths: Sequence[str | os.PathLike[str] | None] | None = None,
+    robust: RobustComparison | None = None,
 ) -> Path:
     """Write a comparison workbook of ``results_list`` to ``path``; return its absolute path.
 
@@ -358,5 +368,7 @@ def write_comparison(
     """
     sources = _check_inputs(results_list, source_paths)  # bad input first, then the path
     out = check_output_path(path, [p for p in sources if p is not None])
-    wb = build_comparison_workbook(results_list, baseline=baseline, source_paths=source_paths)
+    wb = build_comparison_workbook(
+        results_list, baseline=baseline, source_paths=source_paths, robust=robust
+    )
     return atomic_save(wb, out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,9 @@ from jjjplan.gaps import (
 )
 from jjjplan.results import RATIO_LABELS, RATIO_NAMES, VARIABLES, Results, project
 from jjjplan.scenario import LEVERS, MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
+
+if TYPE_CHECKING:
+    from jjjplan.uncertainty import Ensemble
 
 # Indicator, LeverRow and lever_rows live in indicators.py / levers.py and are re-exported
 # here (public API). tests/test_results_writer.py also reaches rw.put, rw.sheet_name and
@@ -399,9 +403,14 @@ def _contribution_chart(ws: Worksheet, results: Results, top: int) -> None:
 # Public API
 # --------------------------------------------------------------------------------------------
 def build_results_workbook(
-    results: Results, base: Results, source_path: str | os.PathLike[str] | None = None
+    results: Results,
+    base: Results,
+    source_path: str | os.PathLike[str] | None = None,
+    *,
+    ensemble: Ensemble | None = None,
 ) -> Workbook:
-    """The results workbook in memory (no file written); ``base`` is the policy baseline."""
+    """The results workbook in memory (no file written); ``base`` is the policy baseline;
+    an ``ensemble`` of the same scenario adds the 不确定性 Uncertainty sheet."""
     wb = Workbook()
     summary = wb.active
     summary.title = SUMMARY
@@ -411,6 +420,10 @@ def build_results_workbook(
     _write_gaps(wb.create_sheet(GAPS), results)
     _write_fiscal(wb.create_sheet(FISCAL), results)
     _write_contributions(wb.create_sheet(CONTRIBUTIONS), results)
+    if ensemble is not None:
+        from jjjplan.excel.write.uncertainty import UNCERTAINTY, write_uncertainty_sheet
+
+        write_uncertainty_sheet(wb.create_sheet(UNCERTAINTY), ensemble, results)
     write_results_provenance(wb.create_sheet(PROVENANCE), results, source_path)
     _write_summary(summary, results, base)
     _write_charts(wb, charts, results, base)
@@ -424,8 +437,12 @@ def write_results(
     path: str | os.PathLike[str],
     *,
     source_path: str | os.PathLike[str] | None = None,
+    ensemble: Ensemble | None = None,
 ) -> Path:
     """Write ``results`` to the workbook ``path`` and return its absolute path.
+
+    ``ensemble`` (from :func:`jjjplan.ensemble` of the same scenario) adds the uncertainty
+    bands and fan charts.
 
     ``source_path`` (the scenario workbook the results came from) is hashed into the
     Provenance sheet and is never overwritten: writing onto it, into a missing folder or
@@ -436,5 +453,5 @@ def write_results(
         raise TypeError(f"write_results() expects jjjplan.Results, got {type(results).__name__}")
     out = check_output_path(path, [source_path] if source_path is not None else [])
     base = project(baseline_for(results.scenario))
-    wb = build_results_workbook(results, base, source_path)
+    wb = build_results_workbook(results, base, source_path, ensemble=ensemble)
     return atomic_save(wb, out)

@@ -1,0 +1,79 @@
+"""Bands for the dashboard: a fast call on lever release, reusing one cached design.
+
+The dashboard re-projects the same draws for every lever change, so the unit design and the
+assumption values are built once per (draws, seed, method) and cached; only the members'
+levers change. ``draws=0`` switches bands off (an empty frame).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from jjjplan.scenario import Scenario
+from jjjplan.uncertainty.compare import OUTCOMES, _lower
+from jjjplan.uncertainty.design import members, to_values, uncertain_assumptions, unit_design
+from jjjplan.uncertainty.ensembles import QUANTILES
+from jjjplan.uncertainty.evaluate import Outcomes, evaluate
+
+#: Indicators the dashboard plots with bands.
+DASHBOARD_OUTCOMES = ("theil_t", "theil_t_between", "theil_t_within", "cv_weighted",
+                      "gini_weighted", "bj_he_ratio")  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def cached_values(draws: int, seed: int, method: str) -> np.ndarray:
+    """Assumption values [draws, d] of the design, built once per (draws, seed, method)."""
+    table = uncertain_assumptions()
+    values = to_values(unit_design(len(table), draws, method, seed), table)
+    values.setflags(write=False)
+    return values
+
+
+def _outcomes(scenario: Scenario, draws: int, seed: int, method: str) -> Outcomes:
+    table = uncertain_assumptions()
+    return evaluate(members(scenario, cached_values(draws, seed, method), table))
+
+
+def dashboard_bands(
+    scenario: Scenario,
+    draws: int = 500,
+    seed: int = 0,
+    *,
+    method: str = "lhs",
+    quantiles=QUANTILES,
+    outcomes=DASHBOARD_OUTCOMES,
+) -> pd.DataFrame:
+    """Quantiles of the gap measures over ``draws`` assumption draws: index year, columns
+    (outcome, quantile). Empty when ``draws`` is 0."""
+    q = tuple(float(x) for x in quantiles)
+    columns = pd.MultiIndex.from_product([outcomes, q], names=["outcome", "quantile"])
+    if draws == 0:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="year"), dtype=float)
+    o = _outcomes(scenario, draws, seed, method)
+    cols = [o.indicator_names.index(name) for name in outcomes]
+    arr = np.quantile(o.indicators[:, :, cols], q, axis=0)  # [Q, T, C]
+    data = arr.transpose(1, 2, 0).reshape(len(o.years), len(cols) * len(q))
+    return pd.DataFrame(data, index=pd.Index(o.years, name="year"), columns=columns)
+
+
+def dashboard_probability(
+    scenario: Scenario,
+    baseline: Scenario,
+    draws: int = 500,
+    seed: int = 0,
+    *,
+    method: str = "lhs",
+) -> pd.DataFrame:
+    """P(scenario's gap lower than the baseline's in the same draw), index year, one column
+    per compared outcome — the dashboard's probability readout (common random numbers)."""
+    both = evaluate(
+        [*members(scenario, cached_values(draws, seed, method), uncertain_assumptions()),
+         *members(baseline, cached_values(draws, seed, method), uncertain_assumptions())]
+    )  # fmt: skip
+    cols = [both.indicator_names.index(name) for name in OUTCOMES]
+    s, b = both.indicators[:draws, :, cols], both.indicators[draws:, :, cols]
+    p = _lower(s, b).mean(axis=0)
+    return pd.DataFrame(p, index=pd.Index(both.years, name="year"), columns=list(OUTCOMES))
