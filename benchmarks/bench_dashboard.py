@@ -3,13 +3,16 @@
 Run: .venv/bin/python benchmarks/bench_dashboard.py [N]
 Each sample sets a widget's ``.value`` exactly as the front end does, so the time covers the
 whole observer chain in the kernel: control.apply, project(), the key-figure table, and the
-visible chart's matplotlib draw (blit or full) plus PNG encoding. Shapley is not included
-(it runs only on its tab or button); it is timed separately. Browser transfer and painting
-are not included. Prints median and 95th percentile per view; nothing is asserted.
+edit message of the visible plotly chart (the browser draws it). Shapley is not included
+(it runs only on its tab or button); it is timed separately. The browser's part (message
+transfer and plotly redraw) is measured by tests/test_browser.py, which prints the time
+from releasing a dragged slider handle to the redrawn chart. Prints median and 95th
+percentile per view, and the machine's load (the figures scale with it); nothing is asserted.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -51,9 +54,11 @@ def run(view: str, n: int) -> list[float]:
 
 
 def main(n: int = 50) -> None:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"dashboard callback latency over {n} lever changes (ms, in-kernel, no browser)")
+    print(f"load average {load:.1f} on {os.cpu_count()} CPUs")
     print(f"{'visible view':<12} {'median':>8} {'p95':>8} {'max':>8}")
-    for view in ("gaps", "ratios", "percap", "ledger"):
+    for view in ("gaps", "ratios", "percap", "ledger", "compare"):
         ms = run(view, n)
         print(f"{view:<12} {statistics.median(ms):8.1f} {percentile(ms, 0.95):8.1f} {max(ms):8.1f}")
     d = Dashboard()

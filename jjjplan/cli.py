@@ -308,14 +308,26 @@ def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
         click.echo(f"  注意 / note: the copy lacks {feature} (the original is unchanged)", err=True)
 
 
+def default_results_path(workbook: Path) -> Path:
+    """``<input>-results.xlsx`` beside the input; ``-2``, ``-3``, ... when that name is taken,
+    so a default name never replaces a file."""
+    base = workbook.with_name(f"{workbook.stem}-results")
+    candidate = base.with_suffix(".xlsx")
+    n = 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = base.with_name(f"{base.name}-{n}.xlsx")
+        n += 1
+    return candidate
+
+
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--out",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Results workbook to write.",
+    help="Results workbook to write (default: INPUT-results.xlsx beside the input, never "
+    "replacing a file: -2, -3, ... are added).",
 )
 @click.option(
     "--csv",
@@ -341,7 +353,7 @@ def _annotate(wb: Path, err, target: Path, overwrite: bool) -> None:
 @command_conventions(json_output=True)
 def run(
     workbook: Path,
-    out: Path,
+    out: Path | None,
     csv_out: Path | None,
     parquet_out: Path | None,
     iamc_out: Path | None,
@@ -355,6 +367,7 @@ def run(
 
     \b
     Example:
+      jjjplan run workbooks/01-growth-poles.xlsx              # -> 01-growth-poles-results.xlsx
       jjjplan run workbooks/01-growth-poles.xlsx -o results.xlsx
       jjjplan run workbooks/00-baseline.xlsx --data d.xlsx -o r.xlsx
       jjjplan run plan.xlsx -o r.xlsx --csv r.csv --iamc r-iamc.csv --json
@@ -363,6 +376,8 @@ def run(
     from jjjplan import exports
     from jjjplan.excel import write_results
 
+    if out is None:
+        out = default_results_path(workbook)
     inputs = [workbook, *([data_file] if data_file else [])]
     _output(out, "results", inputs, overwrite)
     extra = {csv_out: exports.write_csv, parquet_out: exports.write_parquet}
@@ -589,6 +604,33 @@ def _read_and_project(
     echo_data(data)
     batch = jjjplan.project_many(scenarios, data=data)
     return [batch[k] for k in range(len(batch))]
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF."
+)
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="zh", show_default=True)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write each chart as PNG and SVG into this folder (for slides).",
+)
+@planner_errors
+def brief(source: Path, out: Path, lang: str, charts_dir: Path | None) -> None:
+    """One-page A4 briefing (PDF) of a scenario or results workbook.
+
+    \b
+    Example:
+      jjjplan brief workbooks/05-coordinated.xlsx -o brief.pdf
+      jjjplan brief results.xlsx -o brief.pdf --lang both --charts slides/
+    """
+    from jjjplan.brief.command import run_brief
+
+    for line in run_brief(source, out, lang, charts_dir):
+        click.echo(line)
 
 
 @main.command()

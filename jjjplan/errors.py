@@ -65,15 +65,37 @@ class Issue:
     def __str__(self) -> str:
         head = self.location()
         text = f"{head}: " if head else ""
-        text += f"{self.message_zh} / {self.message_en}"
-        detail = []
-        if self.expected:
-            detail.append(f"expected {self.expected}")
-        if self.found:
-            detail.append(f"found {self.found}")
+        message = f"{self.message_zh} / {self.message_en}"
+        text += message
+        detail = self.detail(message)
         if detail:
-            text += f" ({'; '.join(detail)})"
+            text += f" ({detail})"
         return text
+
+    def detail(self, message: str | None = None) -> str:
+        """"expected …; found …", leaving out what the message already says, so a message
+        does not repeat itself in its tail."""
+        message = f"{self.message_zh} / {self.message_en}" if message is None else message
+        parts = []
+        if self.expected and not _said(self.expected, message):
+            parts.append(f"expected {self.expected}")
+        if self.found and self.found not in _NOTHING and not _said(self.found, message):
+            parts.append(f"found {self.found}")
+        return "; ".join(parts)
+
+
+#: "found" values that only say a value is absent; the message says that better.
+_NOTHING = frozenset({"缺失 missing", "空 empty", "missing", "empty"})
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+
+
+def _said(text: str, message: str) -> bool:
+    """Whether ``text`` (or the English of its first clause) is already in ``message``."""
+    if text in message:
+        return True
+    first = re.split(r"[,，;；(（]", text, maxsplit=1)[0]
+    english = _CJK.sub(" ", first).strip()
+    return len(english) >= 3 and english in message
 
 
 def _partition(items: Iterable[Issue]) -> tuple[tuple[Issue, ...], tuple[Issue, ...]]:

@@ -1,24 +1,34 @@
-"""End to end: the Voilà app in headless Debian Chromium, driven by Playwright.
+"""End to end: ``jjjplan dashboard`` in headless Debian Chromium, driven by Playwright.
 
-Serves the packaged dashboard notebook on a free 127.0.0.1 port, moves the origin-share
-slider the way a planner would (typing into its readout), and checks that the key-figure
-table and the displayed ledger chart change. Saves ``docs/dashboard.png``. Never downloads a
-browser: Playwright launches /usr/bin/chromium with the machine's offline flags.
+One server (started through the CLI, as a planner does) serves every test in this module,
+in order, and the last test stops it with SIGTERM. A planner's session is replayed: the
+page loads with every non-local request blocked and recorded, slider handles are dragged
+with the mouse (release-to-chart time measured in the page), a pole is locked, the
+language modes are switched, a scenario is saved under a proposed new name, compared,
+saved and exported onto existing files (the page asks; nothing is replaced), a 50 MB
+workbook is uploaded, the page is reloaded five times while kernels are counted, and
+``docs/dashboard.png`` is written at 1,280 px. Never downloads a browser: Playwright
+launches /usr/bin/chromium with the machine's offline flags.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+import os
 import re
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-
-from jjjplan.dashboard.serve import notebook_path, voila_command, voila_env
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +45,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 KEY_CELL = ".jjj-key-figures td[data-key='bj_shares_received:2035']"
-STARTUP_S = 90
+WIDTH = 1280
+STARTUP_S = 180
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def _free_port() -> int:
@@ -48,14 +60,40 @@ def _wait_http(url: str, proc: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"Voilà exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            pytest.fail(f"jjjplan dashboard exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as r:
+            with urllib.request.urlopen(url + "voila/static/voila.js", timeout=5) as r:
                 if r.status == 200:
                     return
         except OSError:
             time.sleep(0.5)
     pytest.fail(f"Voilà did not answer within {STARTUP_S}s:\n{log.read_text()[-3000:]}")
+
+
+class Server:
+    """The ``jjjplan dashboard`` process and its working folder."""
+
+    def __init__(self, proc: subprocess.Popen, url: str, workdir: Path, log: Path) -> None:
+        self.proc, self.url, self.workdir, self.log = proc, url, workdir, log
+
+    def processes(self) -> list:
+        import psutil
+
+        try:
+            return psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+
+    def kernels(self) -> list:
+        """Kernel processes under the server (ipykernel launched by Voilà)."""
+        out = []
+        for p in self.processes():
+            try:
+                if "ipykernel" in " ".join(p.cmdline()):
+                    out.append(p)
+            except Exception:  # exited while looking
+                pass
+        return out
 
 
 @pytest.fixture(scope="module")
@@ -64,97 +102,375 @@ def chromium(require_binary) -> str:
 
 
 @pytest.fixture(scope="module")
-def voila_url(chromium, tmp_path_factory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("voila")
+def server(chromium, tmp_path_factory) -> Iterator[Server]:
+    pytest.importorskip("playwright.sync_api")
+    workdir = tmp_path_factory.mktemp("planner")
     port = _free_port()
-    log = workdir / "voila.log"
+    log = workdir.parent / f"dashboard-{port}.log"
+    code = "import sys; from jjjplan.cli import main; main(sys.argv[1:], prog_name='jjjplan')"
+    cmd = [sys.executable, "-c", code, "dashboard", "--port", str(port), "--no-browser"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            voila_command(port, notebook=notebook_path()),
-            env=voila_env(None, workdir=workdir),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/"
+        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(proc, f"http://127.0.0.1:{port}/", workdir, log)
     try:
-        _wait_http(url, proc, log)
-        yield url
+        _wait_http(server.url, proc, log)
+        yield server
     finally:
-        proc.terminate()
+        if proc.poll() is None:
+            from jjjplan.dashboard.serve import stop_server
+
+            stop_server(proc)
+
+
+@pytest.fixture(scope="module")
+def browser_page(server, chromium, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+
+    def route(route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOCAL_HOSTS:
+            blocked.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("profile")),  # a new, empty profile
+            executable_path=chromium,
+            args=CHROMIUM_FLAGS,
+            headless=True,
+            viewport={"width": WIDTH, "height": 900},
+            accept_downloads=True,
+        )
+        context.route("**/*", route)
+        page = context.new_page()
+        page.blocked = blocked  # type: ignore[attr-defined]
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _open(page, server.url)
+            yield page
+        finally:
+            context.close()
 
 
-def _type_into_readout(page, css: str, value: str) -> None:
-    """Set a slider the way a planner can: edit its readout and press Enter."""
-    readout = page.locator(f"{css} .widget-readout")
-    readout.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
+def _open(page, url: str) -> None:
+    page.goto(url, timeout=STARTUP_S * 1000)
+    page.wait_for_selector(KEY_CELL, timeout=STARTUP_S * 1000)
+    page.wait_for_selector(".jjj-chart-gaps .scatterlayer .trace path.js-line", timeout=60000)
+
+
+def _drag(page, css: str, dx: float) -> None:
+    """Drag the slider handle inside ``css`` by ``dx`` pixels with the mouse."""
+    handle = page.locator(f"{css} .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx / 2, y, steps=5)
+    page.mouse.move(x + dx, y, steps=5)
+    page.mouse.up()
+
+
+def _readout(page, css: str) -> float:
+    return float(page.locator(f"{css} .widget-readout").first.inner_text().replace(",", ""))
 
 
 def _number(text: str) -> float:
     return float(re.match(r"\s*([-+]?[\d,.]+)", text).group(1).replace(",", ""))
 
 
-def test_slider_move_updates_the_figures(voila_url, chromium, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),  # a new, empty profile
-            executable_path=chromium,
-            args=CHROMIUM_FLAGS,
-            headless=True,
-            viewport={"width": 1440, "height": 1350},
-        )
-        try:
-            page = context.new_page()
-            page.goto(voila_url, timeout=STARTUP_S * 1000)
-            page.wait_for_selector(KEY_CELL, timeout=STARTUP_S * 1000)
-            assert page.locator(".jjj-chart-gaps").get_attribute("src")
-            before = page.inner_text(KEY_CELL)
+def _wait_log(page, text: str, timeout: float = 60000) -> None:
+    page.wait_for_function(
+        "t => (document.querySelector('.jjj-log')?.innerText || '').includes(t)",
+        arg=text,
+        timeout=timeout,
+    )
 
-            page.locator(".lm-TabBar-tab").nth(3).click()  # 财政账户 Fiscal ledger
-            ledger = page.locator(".jjj-chart-ledger")
-            page.wait_for_function(
-                "el => !!el.getAttribute('src')", arg=ledger.element_handle(), timeout=20000
-            )
-            ledger_src = ledger.get_attribute("src")
 
-            _type_into_readout(page, ".jjj-reform-origin-share", "20")
-            page.wait_for_function(
-                "([css, old]) => document.querySelector(css).innerText !== old",
-                arg=[KEY_CELL, before],
-                timeout=20000,
-            )
-            page.wait_for_function(
-                "([el, old]) => el.getAttribute('src') !== old",
-                arg=[ledger.element_handle(), ledger_src],
-                timeout=20000,
-            )
-            after = page.inner_text(KEY_CELL)
-            assert _number(after) < _number(before)  # Beijing keeps less of the shared tax
+def _log(page) -> str:
+    return page.inner_text(".jjj-log")
 
-            # a picture for the docs: raise pole investment and show the gap chart
-            page.locator(".lm-TabBar-tab").nth(0).click()
-            page.get_by_text("增长极 Growth poles").first.click()
-            page.wait_for_selector(".jjj-poles-investment .widget-readout", state="visible")
-            gaps_src = page.locator(".jjj-chart-gaps").get_attribute("src")
-            _type_into_readout(page, ".jjj-poles-investment", "3")
-            page.wait_for_function(
-                "([css, old]) => document.querySelector(css).getAttribute('src') !== old",
-                arg=[".jjj-chart-gaps", gaps_src],
-                timeout=20000,
+
+def _path_box(page, css: str, value: str) -> None:
+    box = page.locator(f"{css} input")
+    box.fill(value)
+    box.press("Enter")
+
+
+def _click(page, css: str) -> None:
+    page.locator(f"{css}").first.click()
+
+
+# -- the session ----------------------------------------------------------------------------
+def test_page_works_offline_and_fits_1280_px(browser_page):
+    page = browser_page
+    assert page.blocked == [], f"requests leaving the machine: {page.blocked}"
+    header = page.inner_text(".jjj-header")
+    assert "京津冀协同发展情景规划" in header and "JJJPLAN_WORKBOOK" not in header
+    status = page.inner_text(".jjj-status")
+    assert "baseline" in status and "100.0%" in status
+    # the key-figures 2035 column is fully on screen, nothing scrolls sideways
+    cell = page.locator(".jjj-key-figures td[data-key='theil_t:2035']").bounding_box()
+    assert cell["x"] + cell["width"] <= WIDTH
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    # chart titles and axis labels drawn by the browser, in Chinese, inside the chart
+    chart = page.locator(".jjj-chart-gaps .main-svg").first.bounding_box()
+    title = page.locator(".jjj-chart-gaps .gtitle").first
+    assert "泰尔指数T" in title.text_content()
+    tb = title.bounding_box()
+    assert chart["x"] <= tb["x"] and tb["x"] + tb["width"] <= chart["x"] + chart["width"]
+    for tick in page.locator(".jjj-chart-gaps .xtick text").all():
+        b = tick.bounding_box()
+        assert b["y"] + b["height"] <= chart["y"] + chart["height"]
+    # hover values and PNG export from plotly's own toolbar
+    page.locator(".jjj-chart-gaps .main-svg").first.hover()
+    titles = page.eval_on_selector_all(
+        ".jjj-chart-gaps .modebar-btn",
+        "els => els.map(e => (e.getAttribute('data-title') || e.getAttribute('title') || ''))",
+    )
+    assert any("png" in t.lower() for t in titles), titles
+
+
+def test_dragging_a_slider_updates_the_chart(browser_page, record_property):
+    page = browser_page
+    before = page.inner_text(KEY_CELL)
+    line = ".jjj-chart-gaps .scatterlayer .trace path.js-line"
+    path_before = page.locator(line).first.get_attribute("d")
+    page.evaluate(
+        """css => {
+        window.__jjj = {up: null, drawn: null};
+        document.addEventListener('pointerup', () => { window.__jjj.up = performance.now(); },
+                                  {capture: true, once: true});
+        const chart = document.querySelector(css);
+        new MutationObserver(() => {
+            if (window.__jjj.up !== null && window.__jjj.drawn === null)
+                window.__jjj.drawn = performance.now();
+        }).observe(chart, {subtree: true, attributes: true, childList: true});
+    }""",
+        ".jjj-chart-gaps",
+    )
+    _drag(page, ".jjj-reform-origin-share", -120)
+    page.wait_for_function("() => window.__jjj.drawn !== null", timeout=30000)
+    latency = page.evaluate("window.__jjj.drawn - window.__jjj.up")
+    record_property("release_to_chart_ms", round(latency, 1))
+    print(f"\nslider release -> chart redrawn in the browser: {latency:.0f} ms")
+    page.wait_for_function(
+        "([css, old]) => document.querySelector(css).innerText !== old",
+        arg=[KEY_CELL, before],
+        timeout=30000,
+    )
+    assert _number(page.inner_text(KEY_CELL)) < _number(before)  # Beijing keeps less
+    assert page.locator(line).first.get_attribute("d") != path_before
+    assert _readout(page, ".jjj-reform-origin-share") < 50
+    assert "[error]" not in _log(page)
+
+
+def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
+    page = browser_page
+    page.get_by_text("增长极 Growth poles").first.click()
+    page.wait_for_selector(".jjj-pole-SJZ .noUi-handle", state="visible")
+    tianjin = _readout(page, ".jjj-pole-TJ")
+    page.locator(".jjj-lock-TJ input").check()
+    bd = page.inner_text(".jjj-pole-BD .widget-readout")
+    _drag(page, ".jjj-pole-SJZ", 60)
+    page.wait_for_function(  # the unlocked others give way
+        "old => document.querySelector('.jjj-pole-BD .widget-readout').innerText !== old",
+        arg=bd,
+        timeout=30000,
+    )
+    assert _readout(page, ".jjj-pole-TJ") == tianjin
+    assert _readout(page, ".jjj-pole-SJZ") > 10
+    shown = sum(_readout(page, f".jjj-pole-{c}") for c in ("BJ", "TJ", "SJZ", "BD", "TS", "HD"))
+    assert shown == pytest.approx(100.0, abs=0.05)
+    assert "100.0%" in page.inner_text(".jjj-weight-total")
+    assert "100.0%" in page.inner_text(".jjj-status")
+    # any Hebei city can become a pole
+    select = page.locator(".jjj-new-pole select")
+    labels = select.locator("option").all_inner_texts()
+    select.select_option(label=next(t for t in labels if "Zhangjiakou" in t))
+    _click(page, ".jjj-add-pole")
+    page.wait_for_selector(".jjj-pole-ZJK .noUi-handle", state="visible", timeout=30000)
+    assert "[error]" not in _log(page)
+
+
+def _wait_text(page, css: str, present: str, absent: str) -> None:
+    page.wait_for_function(
+        "([css, yes, no]) => { const t = document.querySelector(css).innerText;"
+        " return t.includes(yes) && !t.includes(no); }",
+        arg=[css, present, absent],
+        timeout=30000,
+    )
+
+
+def test_language_modes(browser_page):
+    page = browser_page
+    page.locator(".jjj-language button", has_text="English").click()
+    _wait_text(page, ".jjj-header", "Beijing", "京津冀")
+    _wait_text(page, ".jjj-key-figures", "Theil T", "泰尔")
+    page.wait_for_function(
+        "() => document.querySelector('.jjj-chart-gaps .gtitle').textContent.startsWith('Theil T')"
+    )
+    page.locator(".jjj-language button", has_text="中文").first.click()
+    _wait_text(page, ".jjj-header", "京津冀", "Beijing")
+    _wait_text(page, ".jjj-key-figures", "泰尔指数T", "Theil")
+    page.locator(".jjj-language button", has_text="双语").click()
+    _wait_text(page, ".jjj-header", "Beijing", "@@")
+    _wait_text(page, ".jjj-key-figures", "Theil T", "@@")
+    assert "京津冀" in page.inner_text(".jjj-header")
+    assert "泰尔指数T" in page.inner_text(".jjj-key-figures")
+
+
+def test_save_as_new_name_compare_and_ask_before_replacing(browser_page, server):
+    page = browser_page
+    _click(page, ".jjj-add")  # the current settings as "baseline"…
+    _wait_log(page, "added to comparison")
+    proposed = page.locator(".jjj-save-name input").input_value()
+    assert proposed == "baseline-2"
+    _click(page, ".jjj-save")  # …saved under the proposed new name
+    _wait_log(page, "saved:")
+    saved = server.workdir / "baseline-2.xlsx"
+    assert saved.is_file(), _log(page)
+    assert "baseline-2" in page.inner_text(".jjj-status")
+    _click(page, ".jjj-add")  # no duplicate-name refusal
+    _wait_log(page, "added to comparison: baseline-2")
+    page.locator(".lm-TabBar-tab").nth(5).click()
+    page.wait_for_selector(".jjj-compare-table td[data-key='theil_t:2']", timeout=30000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.jjj-chart-compare .scatterlayer .trace').length === 3"
+    )
+
+    # save onto the existing file: the page asks, nothing is written, Cancel keeps it
+    original = saved.read_bytes()
+    _path_box(page, ".jjj-save-path", str(saved))
+    _click(page, ".jjj-save")
+    page.wait_for_selector(".jjj-confirm-replace", state="visible", timeout=30000)
+    assert "baseline-2.xlsx" in page.inner_text(".jjj-confirm")
+    assert saved.read_bytes() == original
+    _click(page, ".jjj-confirm-cancel")
+    _wait_log(page, "cancelled")
+    assert saved.read_bytes() == original
+
+    # export onto a scenario workbook: refused; onto an existing comparison: asks first
+    _path_box(page, ".jjj-export-path", str(saved))
+    _click(page, ".jjj-export")
+    _wait_log(page, "is a scenario workbook")
+    assert saved.read_bytes() == original
+    _path_box(page, ".jjj-export-path", "comparison.xlsx")
+    _click(page, ".jjj-export")
+    _wait_log(page, "exported comparison")
+    exported = server.workdir / "comparison.xlsx"
+    first = exported.read_bytes()
+    _click(page, ".jjj-export")
+    page.wait_for_selector(".jjj-confirm-replace", state="visible", timeout=30000)
+    assert exported.read_bytes() == first
+    _click(page, ".jjj-confirm-replace")
+    page.wait_for_function(
+        "() => document.querySelector('.jjj-log').innerText.split('exported comparison')"
+        ".length > 2",
+        timeout=60000,
+    )
+
+    page.locator(".lm-TabBar-tab").nth(0).click()
+    # the page scrolls inside Voilà's own container: a tall window shows all of it
+    page.set_viewport_size({"width": WIDTH, "height": 1700})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(".jjj-header").scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)  # let the charts resize and paint
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    assert SCREENSHOT.stat().st_size > 20_000
+
+
+def padded_workbook(path: Path, target_bytes: int, name: str) -> Path:
+    """A valid scenario workbook padded to ``target_bytes`` (compressed) with an extra sheet
+    of incompressible text, written part by part (no openpyxl for the big sheet)."""
+    from jjjplan import Scenario
+    from jjjplan.excel.write.template import build_workbook
+
+    wb = build_workbook(Scenario.baseline().replace(name=name))
+    wb.create_sheet("填充 Padding")["A1"] = "x"
+    buf = io.BytesIO()
+    wb.save(buf)
+    part = f"xl/worksheets/sheet{len(wb.sheetnames)}.xml"
+    with (
+        zipfile.ZipFile(buf) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
+    ):
+        for info in src.infolist():
+            if info.filename != part:
+                dst.writestr(info, src.read(info.filename))
+        with dst.open(part, "w", force_zip64=True) as fh:
+            fh.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+                b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
             )
-            assert "[error]" not in page.inner_text(".jjj-log")
-            assert "Error" not in page.inner_text(".jjj-log")
-            time.sleep(0.5)  # let the image paint
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            context.close()
-    assert SCREENSHOT.stat().st_size > 10_000
+            row = 1
+            while dst.fp.tell() < target_bytes:
+                text = base64.b64encode(os.urandom(3000)).decode()
+                cell = f'<c r="A{row}" t="inlineStr"><is><t>{text}</t></is></c>'
+                fh.write(f'<row r="{row}">{cell}</row>'.encode())
+                row += 1
+            fh.write(b"</sheetData></worksheet>")
+    return path
+
+
+def test_upload_of_a_50_mb_workbook(browser_page, tmp_path):
+    page = browser_page
+    big = padded_workbook(tmp_path / "大文件 big.xlsx", 50 * 2**20, "上传 50MB")
+    assert big.stat().st_size >= 50 * 2**20
+    with page.expect_file_chooser() as chooser:
+        page.locator(".jjj-upload").first.click()
+    chooser.value.set_files(str(big))
+    _wait_log(page, "loaded upload", timeout=180000)
+    assert "上传 50MB" in page.inner_text(".jjj-status")
+    assert "大文件 big.xlsx" in page.inner_text(".jjj-status")
+    assert page.locator(".jjj-banner").is_hidden()
+    # the kernel connection survived: a lever still updates the figures
+    before = page.inner_text(KEY_CELL)
+    page.get_by_text("体制改革 Institutional reform").first.click()
+    _drag(page, ".jjj-reform-origin-share", -60)
+    page.wait_for_function(
+        "([css, old]) => document.querySelector(css).innerText !== old",
+        arg=[KEY_CELL, before],
+        timeout=30000,
+    )
+
+
+def _wait_kernels(server: Server, at_most: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    n = len(server.kernels())
+    while n > at_most and time.monotonic() < deadline:
+        time.sleep(0.5)
+        n = len(server.kernels())
+    return n
+
+
+def test_five_reloads_leave_no_idle_kernels(browser_page, server):
+    page = browser_page
+    assert _wait_kernels(server, 1, 30) == 1
+    for _ in range(5):
+        page.reload(timeout=STARTUP_S * 1000)
+        page.wait_for_selector(KEY_CELL, timeout=STARTUP_S * 1000)
+    n = _wait_kernels(server, 1, 30)
+    print(f"\nkernels after five reloads: {n}")
+    assert n <= 2  # the open page's kernel, and at most one idle one
+    assert n == 1, "a closed page's kernel was not shut down"
+    assert page.blocked == []
+
+
+def test_sigterm_stops_the_server_and_every_kernel(browser_page, server):
+    import psutil
+
+    assert server.kernels()
+    tree = [psutil.Process(server.proc.pid), *server.processes()]
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(timeout=60)
+    _, alive = psutil.wait_procs(tree, timeout=30)
+    assert alive == [], [p.pid for p in alive]
+    with pytest.raises(OSError):
+        urllib.request.urlopen(server.url, timeout=5)

@@ -26,7 +26,17 @@ from jjjplan.excel import make_template
 from jjjplan.scenario import Scenario
 
 EXE = Path(sys.executable).with_name("jjjplan")
-COMMANDS = ("template", "validate", "run", "compare", "demo", "examples", "baseline", "dashboard")
+COMMANDS = (
+    "template",
+    "validate",
+    "run",
+    "compare",
+    "demo",
+    "examples",
+    "baseline",
+    "dashboard",
+    "brief",
+)
 
 
 def invoke(*args: str, env: dict[str, str] | None = None):
@@ -75,7 +85,7 @@ def test_group_help_and_version() -> None:
 
 def test_usage_errors_exit_2() -> None:
     assert invoke("validate").exit_code == 2  # no workbook
-    assert invoke("run", "x.xlsx").exit_code == 2  # no -o
+    assert invoke("run").exit_code == 2  # no workbook
     assert invoke("frobnicate").exit_code == 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import openpyxl
@@ -84,7 +85,7 @@ def test_golden_book_uses_named_baseline_and_na(golden_book: Path) -> None:
     assert ws["C2"].value == "baseline"
     assert [ws.cell(row=6, column=c).value for c in range(6, 9)] == [
         "情景1 s1",
-        "baseline",
+        "基准 Baseline",  # the baseline column says so in both languages
         "政策 policy",
     ]
     rows = summary_rows(ws)
@@ -106,8 +107,9 @@ def test_any_number_of_scenarios(family: list[Results], n: int, tmp_path: Path) 
     for name in wb.sheetnames:
         assert len(name) <= 31 and not FORBIDDEN & set(name), name
     ws = wb["情景对比 Summary"]
-    names = [r.scenario.name for r in results]
+    names = [cmp.scenario_header(r.scenario.name, i == 0) for i, r in enumerate(results)]
     assert [ws.cell(row=6, column=6 + i).value for i in range(n)] == names
+    assert all(re.search("[A-Za-z]", name) for name in wb.sheetnames)  # English part kept
     assert ws.max_column == 5 + n + 2 * (n - 1)
     rows = summary_rows(ws)
     for ind in KEY_INDICATORS:

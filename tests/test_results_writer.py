@@ -139,9 +139,27 @@ def test_charts_present_with_expected_types(wb: Workbook) -> None:
     assert kinds == [
         ("lineChart", None, "standard", 2),
         ("lineChart", None, "standard", 2),
-        ("barChart", "col", "clustered", 1),
+        ("barChart", "col", "clustered", 2),  # per-capita GDP: scenario and baseline bars
         ("barChart", "bar", "stacked", len(PATHWAYS)),
     ]
+    # stacked in one column below the data, so each prints on a portrait page
+    anchors = [(c.anchor._from.col, c.anchor._from.row) for c in charts]
+    assert {col for col, _ in anchors} == {0}
+    assert [row for _, row in anchors] == sorted(row for _, row in anchors)
+    assert min(row for _, row in anchors) > wb["图表 Charts"].max_row - 1
+
+
+def test_line_chart_axes_are_scaled_to_the_data(wb: Workbook) -> None:
+    """The Theil chart does not start at 0 (that flattens a 0.03 difference)."""
+    theil = wb["图表 Charts"]._charts[0]
+    values = [
+        c.value
+        for row in wb["图表 Charts"].iter_rows(min_row=5, max_row=18, min_col=2, max_col=3)
+        for c in row
+        if isinstance(c.value, float)
+    ]
+    assert 0 < theil.y_axis.scaling.min <= min(values)
+    assert max(values) <= theil.y_axis.scaling.max < 2 * max(values)
 
 
 def test_no_formulas_and_no_empty_numbers(wb: Workbook) -> None:

@@ -163,3 +163,10 @@ def test_demo_with_draws_adds_uncertainty_to_every_output(tmp_path):
         assert UNCERTAINTY in openpyxl.load_workbook(out, read_only=True).sheetnames
     comparison = openpyxl.load_workbook(tmp_path / "comparison.xlsx", read_only=True)
     assert PROBABILITIES in comparison.sheetnames
+
+
+def test_cli_method_list_matches_the_sensitivity_module():
+    """The CLI lists the methods without importing SALib/numpy; the lists must agree."""
+    from jjjplan.uncertainty import commands, gsa
+
+    assert tuple(commands.METHODS) == tuple(gsa.METHODS)

@@ -1,8 +1,8 @@
-"""Interactive dashboard (ipywidgets + matplotlib) for JupyterLab and Voilà.
+"""Interactive dashboard (ipywidgets + plotly) for JupyterLab and Voilà.
 
 ``from jjjplan.dashboard import Dashboard; Dashboard()`` in a notebook; ``serve_dashboard``
 runs the same notebook as a web app. Names are resolved lazily so that importing the
-package (or the CLI) does not import ipywidgets or matplotlib, and so that a missing
+package (or the CLI) does not import ipywidgets or plotly, and so that a missing
 ``dashboard`` extra gives an install hint instead of a bare ModuleNotFoundError.
 """
 

@@ -2,11 +2,12 @@
 
 A lever change runs ``control.apply(scenario) -> project() -> views.show()``: the model is
 one pure call (~5–10 ms), the baseline with the same assumptions is cached, and only the
-visible chart is redrawn by blitting (see :mod:`jjjplan.dashboard.charts`). The 16-run
+visible chart's new values are sent to the browser, which draws it (plotly, see
+:mod:`jjjplan.dashboard.charts`). The 16-run
 Shapley decomposition is computed only when its tab is open (deferred to after the main
 update when an event loop is running, as in Jupyter and Voilà) or on its button.
 
-Nothing happens at import: no backend switch, no display, no font lookup. Workbook
+Nothing happens at import: no display, no model run. Workbook
 modules are imported inside the actions so the dashboard starts even if they fail to load.
 """
 
@@ -19,13 +20,13 @@ import time
 from collections.abc import Callable
 from dataclasses import fields as dc_fields
 from dataclasses import replace as dc_replace
+from html import escape
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
 from jjjplan import baseline
-from jjjplan.dashboard import fonts
 from jjjplan.dashboard.actions import ActionsPanel
 from jjjplan.dashboard.controls import (
     ChainTargets,
@@ -38,8 +39,10 @@ from jjjplan.dashboard.controls import (
     ScenarioName,
     _get,
 )
-from jjjplan.dashboard.labels import LANGS, UI, Lang, both, ui
+from jjjplan.dashboard.labels import LANG_OPTIONS, Lang, both, check_lang, ui
 from jjjplan.dashboard.log import LogPanel
+from jjjplan.dashboard.naming import free_path, propose_name, round_weights
+from jjjplan.dashboard.output_policy import ConfirmReplace, decide
 from jjjplan.dashboard.views import Views, contribution_values
 from jjjplan.results import Results, project
 from jjjplan.scenario import LEVERS, PATHWAY_LABELS, Milestones, Scenario
@@ -64,10 +67,13 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("settings", ("national_path", "pathways")),
 )
 _BASELINE_CACHE_SIZE = 8
-#: Let bilingual tab titles take their natural width instead of lumino's 144px cap.
+#: Tab titles take their natural width (not lumino's 144px cap) and wrap onto a second row
+#: rather than being cut; slider captions wrap instead of being truncated.
 _CSS = (
     "<style>.jjj-dashboard .lm-TabBar-tab{max-width:none!important;flex:0 0 auto!important}"
-    ".jjj-dashboard .widget-button{overflow:visible}</style>"
+    ".jjj-dashboard .lm-TabBar-content{flex-wrap:wrap}"
+    ".jjj-dashboard .widget-button{overflow:visible}"
+    ".jjj-dashboard .widget-label{white-space:normal;overflow:visible}</style>"
 )
 
 
@@ -93,10 +99,10 @@ class Dashboard:
     scenario
         Starting settings (default: :meth:`Scenario.baseline`).
     workbook
-        A scenario workbook to load at start; a bad workbook is reported in the log panel
-        and the dashboard starts from ``scenario`` instead.
+        A scenario workbook to load at start; a bad workbook is reported at the top of the
+        dashboard (and in the log) and the dashboard says it still shows ``scenario``.
     lang
-        ``"zh"`` (bilingual, 中文 first) or ``"en"``.
+        ``"both"`` (中文 first, then English; the default), ``"zh"`` or ``"en"``.
     workdir
         Directory that relative paths typed into the path boxes are resolved against
         (default: the ``JJJPLAN_WORKDIR`` environment variable, else the current directory;
@@ -108,44 +114,43 @@ class Dashboard:
         scenario: Scenario | None = None,
         *,
         workbook: str | os.PathLike[str] | None = None,
-        lang: Lang = "zh",
+        lang: Lang = "both",
         workdir: str | os.PathLike[str] | None = None,
     ) -> None:
-        if lang not in LANGS:
-            raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-        self.lang: Lang = lang
+        self.lang: Lang = check_lang(lang)
         self.workdir = Path(workdir or os.environ.get("JJJPLAN_WORKDIR") or os.getcwd())
-        self.font = fonts.find_cjk_font()
         self.log = LogPanel()
         self._scenario = scenario if scenario is not None else Scenario.baseline()
         self._results: Results | None = None
         self._base_cache: dict[Any, Results] = {}
         self._contrib_pending = False
+        #: Where the shown scenario came from: a workbook path, an upload name, or None.
+        self.source: str | None = None
+        #: Workbooks loaded in this session: never replaced by a save or an export.
+        self.inputs: list[Path] = []
         #: Scenarios (with results) added to the comparison, in order.
         self.comparison: list[Results] = []
         #: Wall time of the last lever → model → views update, in milliseconds.
         self.last_update_ms = float("nan")
 
         self.controls: dict[str, Control] = {
-            path: _make_control(path, self._scenario, lang)
+            path: _make_control(path, self._scenario, self.lang)
             for _, paths in SECTIONS
             for path in paths
         }
-        self.name = ScenarioName(lang)
-        self.views = Views(self.font, lang, baseline.unit_codes())
-        self.actions = ActionsPanel(self.name.widget, lang)
-        self.language = widgets.ToggleButtons(
-            options=[("中文", "zh"), ("English", "en")], value=lang
-        )
+        self.name = ScenarioName(self.lang)
+        self.views = Views(self.lang, baseline.unit_codes())
+        self.actions = ActionsPanel(self.name.widget, self.lang)
+        self.language = widgets.ToggleButtons(options=list(LANG_OPTIONS), value=self.lang)
+        self.language.style = {"button_width": "auto"}
         self.language.add_class("jjj-language")
         self._early_captions: list[tuple[widgets.HTML, MilestoneControl]] = []
         self.widget = self._compose()
         self._wire()
-        if not self.font:
-            self.log.notice(both(UI["no_font"], "zh"))
         self.set_scenario(self._scenario)
+        self.views.show_comparison([], self.baseline_results)
         if workbook:
-            self.log.guard(self.load_workbook)(workbook)
+            self._load(lambda: self.load_workbook(workbook))
 
     # -- public state ----------------------------------------------------------------------
     @property
@@ -171,23 +176,35 @@ class Dashboard:
     # -- layout ----------------------------------------------------------------------------
     def _compose(self) -> widgets.Box:
         self.header = widgets.HTML()
+        self.header.add_class("jjj-header")
+        self.status = widgets.HTML()
+        self.status.add_class("jjj-status")
+        self.banner = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.banner.add_class("jjj-banner")
         self.sections = widgets.Accordion(children=[self._section(p) for _, p in SECTIONS])
         self.sections.selected_index = 0
         self.sections.add_class("jjj-levers")
-        left = widgets.VBox([self.sections], layout=widgets.Layout(width="42%", min_width="360px"))
-        right = widgets.VBox([self.views.widget], layout=widgets.Layout(width="58%"))
+        left = widgets.VBox(
+            [self.sections], layout=widgets.Layout(flex="0 0 36%", min_width="330px")
+        )
+        right = widgets.VBox(
+            [self.views.widget], layout=widgets.Layout(flex="1 1 0", min_width="0")
+        )
         self.log_caption = widgets.HTML()
         root = widgets.VBox(
             [
                 widgets.HBox(
                     [self.header, self.language],
-                    layout=widgets.Layout(justify_content="space-between"),
+                    layout=widgets.Layout(justify_content="space-between", align_items="center"),
                 ),
+                self.status,
+                self.banner,
                 widgets.HBox([left, right], layout=widgets.Layout(width="100%")),
                 self.actions.widget,
                 self.log_caption,
                 self.log.widget,
-            ]
+            ],
+            layout=widgets.Layout(width="100%"),
         )
         root.add_class("jjj-dashboard")
         self._relabel_frame(self.lang)
@@ -207,7 +224,10 @@ class Dashboard:
         return widgets.VBox(children)
 
     def _relabel_frame(self, lang: Lang) -> None:
-        self.header.value = f"{_CSS}<h3 style='margin:4px 0'>{ui('title', lang)}</h3>"
+        self.header.value = (
+            f"{_CSS}<h2 style='margin:4px 0'>{escape(ui('title', lang))}</h2>"
+            f"<div style='color:#555'>{escape(ui('subtitle', lang))}</div>"
+        )
         titles = [
             both(PATHWAY_LABELS[k], lang) if k in PATHWAY_LABELS else ui(k, lang)
             for k, _ in SECTIONS
@@ -219,23 +239,58 @@ class Dashboard:
                     child.titles = (ui("milestones", lang),)
         for caption, control in self._early_captions:
             spec = LEVERS[control.path]
-            caption.value = f"<small>{both((spec.name_zh, spec.name_en), lang)}</small>"
-        self.log_caption.value = f"<b>{ui('log', lang)}</b>"
+            caption.value = f"<small>{escape(both((spec.name_zh, spec.name_en), lang))}</small>"
+        self.log_caption.value = f"<b>{escape(ui('log', lang))}</b>"
+        self._show_status()
+
+    def _show_status(self) -> None:
+        """Scenario name, where it came from, and the pole-weight total: always visible."""
+        lang, s = self.lang, self._scenario
+        total = sum(s.poles.weights.values()) * 100
+        source = escape(Path(self.source).name) if self.source else escape(ui("not_saved", lang))
+        self.status.value = (
+            "<div style='padding:4px 8px;background:#eef3f8;border-radius:4px'>"
+            f"<b>{escape(ui('current', lang))}：</b>"
+            f"<span class='jjj-scenario-shown'>{escape(s.name)}</span>"
+            f" · {escape(ui('source', lang))}：<span class='jjj-source'>{source}</span>"
+            f" · {escape(ui('weights_total', lang))}："
+            f"<b class='jjj-total-shown'>{total:.1f}%</b></div>"
+        )
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.value = (
+            "<div style='padding:6px 10px;background:#fdecea;color:#b71c1c;border:1px solid "
+            f"#f5c2c0;border-radius:4px;white-space:pre-wrap'>{escape(text)}</div>"
+        )
+        self.banner.layout.display = "block"
+
+    def _hide_banner(self) -> None:
+        self.banner.value = ""
+        self.banner.layout.display = "none"
 
     def _wire(self) -> None:
         guard = self.log.guard
         for control in (*self.controls.values(), self.name):
             control.on_change(guard(self._lever_changed))
+            control.guard = guard
         self.views.tabs.observe(guard(self._tab_changed), "selected_index")
         self.views.contrib_button.on_click(guard(lambda _: self.compute_contributions()))
         self.language.observe(guard(lambda ch: self.set_language(ch["new"])), "value")
         a = self.actions
-        a.load_button.on_click(guard(lambda _: self.load_workbook(a.load_path.value)))
+        a.load_button.on_click(
+            guard(lambda _: self._load(lambda: self.load_workbook(a.load_path.value)))
+        )
         a.upload.observe(guard(self._uploaded), "value")
-        a.save_button.on_click(guard(lambda _: self.save_workbook(a.save_path.value)))
+        a.save_button.on_click(guard(lambda _: self._confirmed(self._save_from_boxes)))
         a.add_button.on_click(guard(lambda _: self.add_to_comparison()))
         a.clear_button.on_click(guard(lambda _: self.clear_comparison()))
-        a.export_button.on_click(guard(lambda _: self.export_comparison(a.export_path.value)))
+        a.export_button.on_click(
+            guard(
+                lambda _: self._confirmed(
+                    lambda replace: self.export_comparison(a.export_path.value, replace=replace)
+                )
+            )
+        )
 
     # -- model -----------------------------------------------------------------------------
     def _baseline_for(self, s: Scenario) -> Results:
@@ -262,13 +317,17 @@ class Dashboard:
             self._scenario = old
             control.set_from(old)
             self._results = None
+            self._show_status()
             raise
+        if control is self.name:
+            self._propose_save()
 
     def refresh(self) -> None:
         """Project the current scenario and update the visible views."""
         t0 = time.perf_counter()
         self._results = project(self._scenario)
         self.views.show(self._results, self._baseline_for(self._scenario))
+        self._show_status()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         if self.views.visible == "contrib":
             self._defer(self.compute_contributions)
@@ -314,12 +373,11 @@ class Dashboard:
                 raise
             self.set_scenario(old)  # keep showing what was there before
             raise
+        self._propose_save()
 
     def set_language(self, lang: Lang) -> None:
-        """Relabel controls, tables and charts (charts stay English without a CJK font)."""
-        if lang not in LANGS:
-            raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
-        self.lang = lang
+        """Relabel controls, tables and charts: ``"zh"``, ``"en"`` or ``"both"``."""
+        self.lang = check_lang(lang)
         for control in (*self.controls.values(), self.name):
             control.relabel(lang)
         self.actions.relabel(lang)
@@ -335,12 +393,25 @@ class Dashboard:
         p = Path(text).expanduser()
         return p if p.is_absolute() else self.workdir / p
 
+    def _load(self, load: Callable[[], Scenario]) -> None:
+        """Run a load; on failure say so at the top (what is still shown) and in the log."""
+        try:
+            load()
+        except Exception as err:
+            self.log.exception(err)
+            question = ui("load_failed", self.lang).format(name=self._scenario.name)
+            self._show_banner(f"{question}\n{err}")
+        else:
+            self._hide_banner()
+
     def load_workbook(self, path: str | os.PathLike[str]) -> Scenario:
         """Read a scenario workbook and show it (raises ValidationError listing sheet!cell)."""
         from jjjplan.excel.read.reader import read_workbook
 
         p = self._resolve(path)
         scenario = read_workbook(p)
+        self.source = str(p)
+        self.inputs.append(p)
         self.set_scenario(scenario)
         self.log.info(f"已读取 loaded: {p} ({scenario.name})")
         return scenario
@@ -364,6 +435,7 @@ class Dashboard:
                 ) from None
         finally:
             os.unlink(tmp)
+        self.source = display_name
         self.set_scenario(scenario)
         self.log.info(f"已读取上传 loaded upload: {display_name} ({scenario.name})")
         return scenario
@@ -374,16 +446,66 @@ class Dashboard:
             return
         item = files[0]
         try:
-            self.load_bytes(bytes(item["content"]), str(item.get("name") or "upload.xlsx"))
+            self._load(
+                lambda: self.load_bytes(
+                    bytes(item["content"]), str(item.get("name") or "upload.xlsx")
+                )
+            )
         finally:
             self.actions.upload.value = ()
 
-    def save_workbook(self, path: str | os.PathLike[str]) -> Path:
-        """Write the current settings as a scenario workbook (reads back to an equal Scenario)."""
+    # -- save as, compare, export ----------------------------------------------------------
+    def _taken_names(self) -> set[str]:
+        return {r.scenario.name for r in self.comparison} | {self._scenario.name}
+
+    def _propose_save(self) -> None:
+        """Fill the save-as boxes with a new name and a file that does not exist yet."""
+        name = propose_name(self._scenario.name, self._taken_names())
+        folder = (
+            Path(self.source).parent
+            if self.source and Path(self.source).is_absolute()
+            else self.workdir
+        )
+        self.actions.save_name.value = name
+        self.actions.save_path.value = str(free_path(folder, name))
+
+    def _confirmed(self, action: Callable[[bool], Any]) -> None:
+        """Run ``action(replace=False)``; if the file exists, ask before running it again."""
+        try:
+            action(False)
+        except ConfirmReplace as err:
+            path = err.path
+            self.actions.ask(
+                str(err),
+                self.log.guard(lambda: action(True)),
+                lambda: self.log.notice(f"{ui('cancelled', self.lang)}: {path}"),
+            )
+
+    def _save_from_boxes(self, replace: bool) -> Path:
+        a = self.actions
+        return self.save_workbook(a.save_path.value, name=a.save_name.value, replace=replace)
+
+    def save_workbook(
+        self, path: str | os.PathLike[str], *, name: str | None = None, replace: bool = False
+    ) -> Path:
+        """Save the current settings as a scenario workbook under a new ``name``.
+
+        The saved scenario (and from then on the dashboard's) has that name, so it can join
+        the comparison beside the loaded one; pole weights are stored on the 0.1-point grid
+        in the poles' order. An existing file raises :class:`ConfirmReplace` unless
+        ``replace`` is True; inputs and files that are not plain workbooks are refused.
+        """
         from jjjplan.excel.write.template import make_template
 
-        out = Path(make_template(self._resolve(path), self._scenario))
-        self.log.info(f"已保存 saved: {out}")
+        new_name = (name or "").strip() or propose_name(self._scenario.name, self._taken_names())
+        target = decide(self._resolve(path), "scenario", self.inputs, replace)
+        s = self._scenario
+        weights = round_weights(s.poles.weights)
+        saved = s.replace(name=new_name, poles=dc_replace(s.poles, weights=weights))
+        out = Path(make_template(target, saved))
+        self.source = str(out)
+        self.set_scenario(saved)
+        self.log.info(f"已保存 saved: {out} ({new_name})")
         return out
 
     def add_to_comparison(self) -> Results:
@@ -396,27 +518,33 @@ class Dashboard:
             )
         res = self.results
         self.comparison.append(res)
-        self.actions.show_comparison([r.scenario.name for r in self.comparison])
+        self._comparison_changed()
         self.log.info(f"已加入比较 added to comparison: {s.name}")
         return res
 
     def clear_comparison(self) -> None:
         """Empty the comparison list."""
         self.comparison.clear()
-        self.actions.show_comparison([])
+        self._comparison_changed()
 
-    def export_comparison(self, path: str | os.PathLike[str]) -> Path:
+    def _comparison_changed(self) -> None:
+        self.actions.show_comparison([r.scenario.name for r in self.comparison])
+        self.views.show_comparison(self.comparison, self.baseline_results)
+        self._propose_save()
+
+    def export_comparison(self, path: str | os.PathLike[str], *, replace: bool = False) -> Path:
         """Write the comparison workbook of the listed scenarios against the baseline.
 
         The baseline is the listed scenario named "baseline" if there is one, else current
-        policy with the current assumptions (added as the first column)."""
+        policy with the current assumptions (added as the first column). Never replaces an
+        input or a scenario workbook; an existing file needs ``replace=True``."""
         from jjjplan.excel.write.comparison import write_comparison
 
         if not self.comparison:
             raise ValueError(
                 "比较列表为空，请先加入情景 / the comparison list is empty: add scenarios first"
             )
-        target = self._resolve(path)
+        target = decide(self._resolve(path), "comparison", self.inputs, replace)
         runs = list(self.comparison)
         names = [r.scenario.name for r in runs]
         if "baseline" not in names:  # compare against current policy, same assumptions

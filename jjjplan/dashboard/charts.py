@@ -1,395 +1,354 @@
-"""matplotlib charts that update in place and render to an ``ipywidgets.Image``.
+"""Browser-drawn charts: plotly ``FigureWidget``\\ s whose data are updated in place.
 
-Speed matters (a lever change must redraw well within 100 ms), so each chart keeps one
-``Figure`` for its whole life and only changes artist data. Data artists are *animated*: a
-full draw paints everything else (axes, ticks, legend, titles) once and caches it; a later
-update restores that background and draws just the data artists on top (blitting), which
-is several times cheaper than a full draw. A full draw happens only when the data leave
-the current axis limits (or shrink to a small part of them) or the language changes.
-
-Figures are created with ``matplotlib.figure.Figure`` and the Agg canvas directly: no pyplot,
-no backend switch, no global rcParams change (fonts go through ``rc_context``). The PNG goes
-into an Image widget, which works the same in JupyterLab and Voilà.
+The browser draws every chart (plotly.js ships inside the plotly wheel and reaches the page
+through the widget, so nothing is fetched from the network): hover values, zoom and PNG
+export come from plotly's toolbar, and Chinese text is set by the browser's own fonts, so
+the server needs no CJK font. A lever change only sends new y values (``batch_update``: one
+message per chart); the figure and its traces are built once. Titles, legends and tick
+labels change only on a language switch.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+import asyncio
+import os
+from collections.abc import Sequence
+from copy import deepcopy
+from functools import cache
 
-import ipywidgets as widgets
 import numpy as np
-from matplotlib import rc_context
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from PIL import Image
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from jjjplan.baseline import BASE_YEAR
-from jjjplan.dashboard.labels import Lang, pick, province_name, ui1, unit_name
+from jjjplan.dashboard.labels import UI, Lang, both, pick, province_name, title, ui1, unit_name
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES
 from jjjplan.scenario import MILESTONE_YEARS, PATHWAY_LABELS, PATHWAYS
 
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
-SCENARIO_STYLE = {"linestyle": "-", "linewidth": 2.0}
-BASELINE_STYLE = {"linestyle": "--", "linewidth": 1.3, "alpha": 0.8}
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+BASELINE_GREY = "#9e9e9e"
 YEAR_TICKS = (BASE_YEAR, *MILESTONE_YEARS)
+#: Browser fonts with Chinese glyphs, simplified Chinese first (whichever the planner has).
+FONT_FAMILY = (
+    '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
+    '"WenQuanYi Micro Hei", "SimHei", sans-serif'
+)
+HEIGHT = 380
+#: Seconds after an update before the chart's full state is re-synced (see Chart._publish).
+PUBLISH_DELAY_S = 0.25
 
 
-def png_bytes(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas buffer as PNG, with fast compression (the image is re-sent on every move)."""
-    w, h = canvas.get_width_height(physical=True)
-    img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+@cache
+def figure_class() -> type[go.FigureWidget]:
+    """``FigureWidget``, loading plotly's widget module by URL when the dashboard server
+    publishes it (``JJJPLAN_ASSETS_URL``, set by ``jjjplan dashboard``): the browser then
+    fetches and compiles it once for all charts. In JupyterLab the module travels with each
+    chart as usual."""
+    url = os.environ.get("JJJPLAN_ASSETS_URL")
+    if not url:
+        return go.FigureWidget
+    attrs = {"_esm": f"{url}widgetbundle.js", "__module__": __name__}
+    return type("FigureWidget", (go.FigureWidget,), attrs)
 
 
-def new_limits(
-    current: tuple[float, float], values: Iterable[float], include_zero: bool = False
-) -> tuple[float, float] | None:
-    """New axis limits when ``values`` leave ``current`` or would fit limits 2.5× narrower.
+def plot_config(name: str) -> dict:
+    """plotly toolbar: PNG export named after the chart, no plotly logo or cloud links."""
+    return {
+        "responsive": True,
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": f"jjjplan-{name}", "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
 
-    The hysteresis keeps limits fixed while a slider moves a little, so most updates blit.
-    """
-    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
-    if v.size == 0:
-        return None
-    lo, hi = float(v.min()), float(v.max())
-    if include_zero:
-        lo, hi = min(lo, 0.0), max(hi, 0.0)
-    span = hi - lo
-    pad = max(span * 0.12, abs(hi) * 0.01, 1e-6)
-    proposed = (
-        lo - pad if (lo < 0 or not include_zero) else 0.0,
-        hi + pad if (hi > 0 or not include_zero) else 0.0,
-    )
-    if proposed[1] <= proposed[0]:  # all values equal (e.g. all zero): any visible range
-        wide = max(abs(hi) * 0.1, 1e-3)
-        proposed = (lo - wide, hi + wide)
-    c_lo, c_hi = current
-    keep = c_lo < c_hi and c_lo <= lo and hi <= c_hi
-    if keep and (c_hi - c_lo) <= 2.5 * (proposed[1] - proposed[0]):
-        return None
-    return proposed
+
+def base_layout(height: int = HEIGHT) -> dict:
+    """Layout shared by all charts: browser CJK fonts, room for two-line titles and legends."""
+    return {
+        "height": height,
+        "autosize": True,
+        "font": {"family": FONT_FAMILY, "size": 12},
+        "margin": {"l": 60, "r": 20, "t": 70, "b": 40},
+        "template": "plotly_white",
+        "legend": {"orientation": "h", "x": 0, "y": -0.18, "yanchor": "top"},
+        "hovermode": "x unified",
+    }
+
+
+def _line(color: str, baseline: bool) -> dict:
+    if baseline:
+        return {"color": color, "width": 1.5, "dash": "dash"}
+    return {"color": color, "width": 2.5}
 
 
 class Chart:
-    """Base class: owns the Figure, the Image widget and the blit cache."""
+    """Base: one FigureWidget, pending data, and a stale flag for views not on screen."""
 
-    figsize: tuple[float, float] = (7.4, 3.3)
-    dpi = 100
+    name = "chart"
 
-    def __init__(self, rc: dict, lang: Lang, css: str) -> None:
-        self.rc = rc
+    def __init__(self, lang: Lang, css: str) -> None:
         self.lang: Lang = lang
-        self.dynamic: list[Artist] = []
-        with rc_context(rc):
-            self.fig = Figure(figsize=self.figsize, dpi=self.dpi)
-            FigureCanvasAgg(self.fig)
-            self._build()
-            for artist in self.dynamic:
-                artist.set_animated(True)
-            self._label()
-        self.image = widgets.Image(
-            format="png",
-            layout=widgets.Layout(width="100%", max_width=f"{self.figsize[0] * self.dpi:.0f}px"),
-        )
-        self.image.add_class(css)
-        self._background = None
-        self._full = True
+        self.fig = self._figure()
+        self.fig._config = plot_config(self.name)
+        self.fig.add_class(css)
+        self.widget = self.fig
         #: True when the data changed since the last render (the view was hidden).
         self.stale = True
         self._data: tuple | None = None
+        self._publish_pending = False
+        self._label()
+        self._publish()
 
     # -- subclass hooks --------------------------------------------------------------------
-    def _build(self) -> None:  # pragma: no cover - abstract
+    def _figure(self) -> go.FigureWidget:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _label(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _set_data(self, *data) -> bool:  # pragma: no cover - abstract
-        """Update artists; return True if axis limits changed (a full redraw is needed)."""
+    def _update(self, *data) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     # -- public ----------------------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        """The chart's title text as shown."""
+        return self.fig.layout.title.text or ""
+
     def set_data(self, *data) -> None:
-        """Remember new data; :meth:`render` draws it."""
+        """Remember new data; :meth:`render` sends it to the browser."""
         self._data = data
         self.stale = True
 
     def render(self) -> None:
-        """Draw pending data into the Image widget (full draw only when limits changed)."""
+        """Send pending data to the browser in one message."""
         if self._data is None:
             return
-        with rc_context(self.rc):
-            if self._set_data(*self._data):
-                self._full = True
-            canvas = self.fig.canvas
-            if self._full or self._background is None:
-                canvas.draw()
-                self._background = canvas.copy_from_bbox(self.fig.bbox)
-                self._full = False
-            else:
-                canvas.restore_region(self._background)
-            for artist in self.dynamic:
-                if artist.get_visible():
-                    artist.axes.draw_artist(artist)
-            self.image.value = png_bytes(canvas)
+        with self.fig.batch_update():
+            self._update(*self._data)
+        self._publish_soon()
         self.stale = False
 
     def relabel(self, lang: Lang) -> None:
-        """Switch chart text to ``lang`` (a full redraw follows on the next render)."""
+        """Switch titles, legend names and tick labels to ``lang``."""
         self.lang = lang
-        with rc_context(self.rc):
+        with self.fig.batch_update():
             self._label()
-        self._full = True
-        self.stale = True
+        self._publish()
 
-    def close(self) -> None:
-        """Drop the figure's artists (figures are not registered with pyplot)."""
-        self.fig.clear()
+    def _publish_soon(self) -> None:
+        """:meth:`_publish` once the current callback is done (the page gets the chart's
+        edit first), or now when no event loop runs (plain Python)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._publish()
+            return
+        if not self._publish_pending:
+            self._publish_pending = True
+            loop.call_later(PUBLISH_DELAY_S, self._publish)
+
+    def _publish(self) -> None:
+        """Make the widget's synced state the whole current figure.
+
+        A FigureWidget sends changes as edit messages and syncs its full data and layout
+        only when built. Voilà runs the notebook *before* the page connects, so the page
+        would draw the figure as first built and miss every edit made before it connected
+        (or after a reload). The state is a few kilobytes, so it is simply re-sent.
+        """
+        self._publish_pending = False
+        self.fig._widget_data = deepcopy(self.fig._data)
+        self.fig._widget_layout = deepcopy(self.fig._layout)
 
 
-def _limits(ax: Axes, values: Iterable[float], include_zero: bool = False) -> bool:
-    lim = new_limits(ax.get_ylim(), values, include_zero)
-    if lim is not None:
-        ax.set_ylim(*lim)
-    return lim is not None
-
-
-def _style_legend(lang: Lang, colors_labels: Sequence[tuple[str, str]]) -> list[Artist]:
-    handles: list[Artist] = [
-        Line2D([], [], color=c, label=label, linewidth=2) for c, label in colors_labels
-    ]
-    handles.append(Line2D([], [], color="#444", label=ui1("scenario", lang), **SCENARIO_STYLE))
-    handles.append(Line2D([], [], color="#444", label=ui1("baseline", lang), **BASELINE_STYLE))
-    return handles
+def _names(traces: Sequence, pairs: Sequence[tuple[str, str]], lang: Lang) -> None:
+    """Legend names 'measure (scenario)' / 'measure (baseline)' for (scenario, baseline) pairs."""
+    scen, base = ui1("scenario", lang), ui1("baseline", lang)
+    for k, pair in enumerate(pairs):
+        label = pick(pair, lang)
+        traces[2 * k].name = f"{label} · {scen}"
+        traces[2 * k + 1].name = f"{label} · {base}"
 
 
 class GapChart(Chart):
     """Theil T with its between/within-province split, and the Williamson CV, over time."""
 
+    name = "gaps"
     measures = ("theil_t", "theil_t_between", "theil_t_within")
 
-    def _build(self) -> None:
-        self.ax, self.ax_cv = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.6, 1]})
-        self.fig.subplots_adjust(left=0.07, right=0.98, top=0.88, bottom=0.3, wspace=0.25)
-        self.lines = {}
-        for color, m in zip(COLORS, (*self.measures, "cv_weighted"), strict=False):
-            ax = self.ax_cv if m == "cv_weighted" else self.ax
-            color = COLORS[3] if m == "cv_weighted" else color
-            self.lines[m] = (
-                ax.plot([], [], color=color, **SCENARIO_STYLE)[0],
-                ax.plot([], [], color=color, **BASELINE_STYLE)[0],
+    def _figure(self) -> go.FigureWidget:
+        fig = figure_class()(
+            make_subplots(
+                rows=1,
+                cols=2,
+                column_widths=[0.62, 0.38],
+                horizontal_spacing=0.1,
+                subplot_titles=(" ", " "),
             )
-        self.dynamic = [line for pair in self.lines.values() for line in pair]
-        for ax in (self.ax, self.ax_cv):
-            ax.set_xticks(YEAR_TICKS)
-        self.legend = None
+        )
+        fig.update_layout(**base_layout(420))
+        for color in COLORS[: len(self.measures)]:
+            for baseline in (False, True):
+                fig.add_scatter(mode="lines", line=_line(color, baseline), row=1, col=1)
+        for baseline in (False, True):
+            fig.add_scatter(mode="lines", line=_line(COLORS[3], baseline), row=1, col=2)
+        fig.update_traces(hovertemplate="%{y:.4f}")
+        fig.update_xaxes(tickvals=YEAR_TICKS)
+        fig.update_yaxes(tickformat=".3f", row=1, col=1)
+        fig.update_yaxes(tickformat=".4f", row=1, col=2)
+        fig.update_annotations(font_size=12)
+        return fig
 
     def _label(self) -> None:
         lang = self.lang
-        self.ax.set_title(ui1("gaps_title", lang))
-        self.ax_cv.set_title(pick(GAP_MEASURE_LABELS["cv_weighted"], lang))
-        if self.legend is not None:
-            self.legend.remove()
-        pairs = [
-            (COLORS[i], pick(GAP_MEASURE_LABELS[m], lang)) for i, m in enumerate(self.measures)
-        ]
-        self.legend = self.fig.legend(
-            handles=_style_legend(lang, pairs), loc="lower center", ncol=3, fontsize=8
-        )
+        self.fig.layout.title.text = title(UI["gaps_title"], lang)
+        pairs = [GAP_MEASURE_LABELS[m] for m in (*self.measures, "cv_weighted")]
+        _names(self.fig.data, pairs, lang)
+        left, right = self.fig.layout.annotations
+        left.text = pick(GAP_MEASURE_LABELS["theil_t"], lang)
+        right.text = pick(GAP_MEASURE_LABELS["cv_weighted"], lang)
 
-    def _set_data(self, years, scen, base) -> bool:
-        changed = False
-        for m, (s_line, b_line) in self.lines.items():
-            s_line.set_data(years, scen[m])
-            b_line.set_data(years, base[m])
-        if years[0] != self.ax.get_xlim()[0] or years[-1] != self.ax.get_xlim()[1]:
-            for ax in (self.ax, self.ax_cv):
-                ax.set_xlim(years[0], years[-1])
-            changed = True
-        values = np.concatenate([np.r_[scen[m], base[m]] for m in self.measures])
-        changed |= _limits(self.ax, values)
-        changed |= _limits(self.ax_cv, np.r_[scen["cv_weighted"], base["cv_weighted"]])
-        return changed
+    def _update(self, years, scen, base) -> None:
+        x = list(map(int, years))
+        for k, m in enumerate((*self.measures, "cv_weighted")):
+            self.fig.data[2 * k].update(x=x, y=scen[m])
+            self.fig.data[2 * k + 1].update(x=x, y=base[m])
 
 
 class RatioChart(Chart):
     """Beijing/Hebei and Tianjin/Hebei per-capita GDP ratios over time."""
 
+    name = "ratios"
     ratios = ("bj_he_ratio", "tj_he_ratio")
-    figsize = (7.4, 3.0)
 
-    def _build(self) -> None:
-        self.ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.22)
-        self.lines = {
-            r: (
-                self.ax.plot([], [], color=c, **SCENARIO_STYLE)[0],
-                self.ax.plot([], [], color=c, **BASELINE_STYLE)[0],
-            )
-            for c, r in zip(COLORS, self.ratios, strict=False)
-        }
-        self.dynamic = [line for pair in self.lines.values() for line in pair]
-        self.ax.set_xticks(YEAR_TICKS)
-        self.legend = None
+    def _figure(self) -> go.FigureWidget:
+        fig = figure_class()(layout=base_layout())
+        for color, _ in zip(COLORS, self.ratios, strict=False):
+            for baseline in (False, True):
+                fig.add_scatter(mode="lines", line=_line(color, baseline), hovertemplate="%{y:.3f}")
+        fig.update_xaxes(tickvals=YEAR_TICKS)
+        return fig
 
     def _label(self) -> None:
-        self.ax.set_title(ui1("ratio_title", self.lang))
-        if self.legend is not None:
-            self.legend.remove()
-        pairs = [(COLORS[i], pick(RATIO_LABELS[r], self.lang)) for i, r in enumerate(self.ratios)]
-        self.legend = self.fig.legend(
-            handles=_style_legend(self.lang, pairs), loc="lower center", ncol=4, fontsize=8
-        )
+        self.fig.layout.title.text = title(UI["ratio_title"], self.lang)
+        _names(self.fig.data, [RATIO_LABELS[r] for r in self.ratios], self.lang)
 
-    def _set_data(self, years, scen, base) -> bool:
-        for r, (s_line, b_line) in self.lines.items():
-            s_line.set_data(years, scen[r])
-            b_line.set_data(years, base[r])
-        changed = tuple(self.ax.get_xlim()) != (years[0], years[-1])
-        if changed:
-            self.ax.set_xlim(years[0], years[-1])
-        values = np.concatenate([np.r_[scen[r], base[r]] for r in self.ratios])
-        return _limits(self.ax, values) or changed
+    def _update(self, years, scen, base) -> None:
+        x = list(map(int, years))
+        for k, r in enumerate(self.ratios):
+            self.fig.data[2 * k].update(x=x, y=scen[r])
+            self.fig.data[2 * k + 1].update(x=x, y=base[r])
 
 
-class BarChart(Chart):
-    """Grouped bars (scenario vs baseline or several items) with fixed categories."""
+class PerCapitaChart(Chart):
+    """GDP per capita by unit in 2035, scenario vs baseline bars (万元/person)."""
 
-    def _bars(self, n_groups: int, series: Sequence[str]) -> list:
-        width = 0.8 / len(series)
-        x = np.arange(n_groups)
-        groups = []
-        for k, color in enumerate(series):
-            bars = self.ax.bar(
-                x + (k - (len(series) - 1) / 2) * width,
-                np.zeros(n_groups),
-                width=width,
-                color=color,
-            )
-            groups.append(list(bars))
-        self.ax.set_xticks(x)
-        self.ax.axhline(0, color="#888", linewidth=0.8)
-        return groups
+    name = "per-capita-2035"
 
-    @staticmethod
-    def _heights(bars: list, values: Sequence[float]) -> None:
-        for bar, v in zip(bars, values, strict=True):
-            bar.set_y(min(0.0, float(v)))
-            bar.set_height(abs(float(v)))
-
-
-class PerCapitaChart(BarChart):
-    """GDP per capita by unit in 2035, scenario vs baseline (万元/person)."""
-
-    figsize = (7.4, 3.2)
-
-    def __init__(self, rc: dict, lang: Lang, css: str, units: Sequence[str]) -> None:
+    def __init__(self, lang: Lang, css: str, units: Sequence[str]) -> None:
         self.units = tuple(units)
-        super().__init__(rc, lang, css)
+        super().__init__(lang, css)
 
-    def _build(self) -> None:
-        self.ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.07, right=0.99, top=0.9, bottom=0.25)
-        self.scen_bars, self.base_bars = self._bars(len(self.units), (COLORS[0], "#bbbbbb"))
-        self.dynamic = [*self.scen_bars, *self.base_bars]
-        self.legend = None
-
-    def _label(self) -> None:
-        self.ax.set_title(ui1("percap_title", self.lang))
-        self.ax.set_xticklabels(
-            [unit_name(u, self.lang, style="one") for u in self.units], rotation=40, ha="right"
-        )
-        if self.legend is not None:
-            self.legend.remove()
-        self.legend = self.ax.legend(
-            handles=[
-                Patch(color=COLORS[0], label=ui1("scenario", self.lang)),
-                Patch(color="#bbbbbb", label=ui1("baseline", self.lang)),
-            ],
-            loc="upper right",
-            fontsize=8,
-        )
-
-    def _set_data(self, scen, base) -> bool:
-        self._heights(self.scen_bars, scen)
-        self._heights(self.base_bars, base)
-        return _limits(self.ax, np.r_[scen, base], include_zero=True)
-
-
-class LedgerChart(BarChart):
-    """Cumulative shares received, shares paid, compensation and Δ net revenue by province."""
-
-    items = ("shares_received", "shares_paid", "compensation", "net_change")
-    figsize = (7.4, 3.2)
-
-    def _build(self) -> None:
-        self.ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.1, right=0.99, top=0.88, bottom=0.2)
-        self.groups = self._bars(3, COLORS[: len(self.items)])
-        self.dynamic = [bar for group in self.groups for bar in group]
-        self.legend = None
+    def _figure(self) -> go.FigureWidget:
+        fig = figure_class()(layout={**base_layout(), "barmode": "group", "hovermode": "x"})
+        fig.add_bar(marker_color=COLORS[0], hovertemplate="%{x}: %{y:.2f}")
+        fig.add_bar(marker_color=BASELINE_GREY, hovertemplate="%{x}: %{y:.2f}")
+        fig.update_layout(margin={"b": 90})
+        return fig
 
     def _label(self) -> None:
         lang = self.lang
-        self.ax.set_title(ui1("ledger_title", lang))
-        self.ax.set_xticklabels([province_name(p, lang) for p in ("BJ", "TJ", "HE")])
-        names = [pick(VARIABLES[i][:2], lang) for i in self.items[:3]]
-        names.append(ui1("ledger_delta", lang))
-        if self.legend is not None:
-            self.legend.remove()
-        self.legend = self.ax.legend(
-            handles=[Patch(color=c, label=n) for c, n in zip(COLORS, names, strict=False)],
-            loc="best",
-            fontsize=8,
-            ncol=2,
-        )
+        self.fig.layout.title.text = title(UI["percap_title"], lang)
+        names = [unit_name(u, lang, style="one") for u in self.units]
+        self.fig.data[0].update(x=names, name=ui1("scenario", lang))
+        self.fig.data[1].update(x=names, name=ui1("baseline", lang))
+        self.fig.layout.legend.update(y=1.0, x=1.0, xanchor="right", yanchor="bottom")
 
-    def _set_data(self, table) -> bool:
-        """``table``: item -> 3 values (BJ, TJ, HE); shares paid are shown as negatives."""
-        values = []
-        for item, bars in zip(self.items, self.groups, strict=True):
-            v = np.asarray(table[item], dtype=float)
-            v = -v if item == "shares_paid" else v
-            self._heights(bars, v)
-            values.append(v)
-        return _limits(self.ax, np.concatenate(values), include_zero=True)
+    def _update(self, scen, base) -> None:
+        self.fig.data[0].y = np.asarray(scen, dtype=float)
+        self.fig.data[1].y = np.asarray(base, dtype=float)
 
 
-class ContributionChart(BarChart):
-    """Shapley contributions of the four pathways to the 2035 change in Theil T."""
+class LedgerChart(Chart):
+    """Cumulative shares received, shares paid, compensation and Δ net revenue by province."""
 
-    figsize = (7.4, 3.0)
+    name = "fiscal-ledger"
+    items = ("shares_received", "shares_paid", "compensation", "net_change")
 
-    def _build(self) -> None:
-        self.ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.1, right=0.99, top=0.88, bottom=0.15)
-        (self.bars,) = self._bars(len(PATHWAYS) + 1, (COLORS[0],))
-        self.bars[-1].set_color("#555555")
-        self.texts = [
-            self.ax.text(i, 0, "", ha="center", va="bottom", fontsize=8)
-            for i in range(len(self.bars))
-        ]
-        self.dynamic = [*self.bars, *self.texts]
+    def _figure(self) -> go.FigureWidget:
+        fig = figure_class()(layout={**base_layout(), "barmode": "group", "hovermode": "x"})
+        for color, _ in zip(COLORS, self.items, strict=False):
+            fig.add_bar(marker_color=color, hovertemplate="%{y:,.1f}")
+        return fig
 
     def _label(self) -> None:
-        self.ax.set_title(ui1("contrib_title", self.lang))
-        names = [pick(PATHWAY_LABELS[p], self.lang) for p in PATHWAYS]
-        self.ax.set_xticklabels([*names, ui1("total", self.lang)])
+        lang = self.lang
+        self.fig.layout.title.text = title(UI["ledger_title"], lang)
+        provinces = [province_name(p, lang) for p in ("BJ", "TJ", "HE")]
+        names = [pick(VARIABLES[i][:2], lang) for i in self.items[:3]]
+        names.append(ui1("ledger_delta", lang))
+        for trace, name in zip(self.fig.data, names, strict=True):
+            trace.update(x=provinces, name=name)
 
-    def _set_data(self, values) -> bool:
-        self._heights(self.bars, values)
-        changed = _limits(self.ax, values, include_zero=True)
-        lo, hi = self.ax.get_ylim()
-        for i, (text, v) in enumerate(zip(self.texts, values, strict=True)):
-            text.set_text(f"{v:+.4f}")
-            text.set_position((i, v + (hi - lo) * (0.02 if v >= 0 else -0.08)))
-        return changed
+    def _update(self, table) -> None:
+        """``table``: item -> 3 values (BJ, TJ, HE); shares paid are shown as negatives."""
+        for trace, item in zip(self.fig.data, self.items, strict=True):
+            v = np.asarray(table[item], dtype=float)
+            trace.y = -v if item == "shares_paid" else v
+
+
+class ContributionChart(Chart):
+    """Shapley contributions of the four pathways to the 2035 change in Theil T."""
+
+    name = "contributions"
+
+    def _figure(self) -> go.FigureWidget:
+        fig = figure_class()(layout={**base_layout(), "hovermode": "x", "showlegend": False})
+        colors = [COLORS[0]] * len(PATHWAYS) + ["#555555"]
+        fig.add_bar(
+            marker_color=colors,
+            texttemplate="%{y:+.4f}",
+            textposition="outside",
+            hovertemplate="%{x}: %{y:+.5f}<extra></extra>",
+        )
+        return fig
+
+    def _label(self) -> None:
+        lang = self.lang
+        self.fig.layout.title.text = title(UI["contrib_title"], lang)
+        names = [pick(PATHWAY_LABELS[p], lang) for p in PATHWAYS]
+        self.fig.data[0].x = [*names, ui1("total", lang)]
+
+    def _update(self, values) -> None:
+        self.fig.data[0].y = np.asarray(values, dtype=float)
+
+
+class CompareChart(Chart):
+    """Theil T over time for every scenario in the comparison (side by side with baseline)."""
+
+    name = "comparison"
+
+    def _figure(self) -> go.FigureWidget:
+        fig = figure_class()(layout=base_layout())
+        fig.update_xaxes(tickvals=YEAR_TICKS)
+        fig.update_yaxes(tickformat=".3f")
+        return fig
+
+    def _label(self) -> None:
+        self.fig.layout.title.text = title(UI["compare_title"], self.lang)
+        if self.fig.data:
+            self.fig.data[0].name = both(UI["baseline"], self.lang)
+
+    def _update(self, years, base, series: dict[str, np.ndarray]) -> None:
+        """``series``: scenario name -> Theil T by year (in comparison order)."""
+        x = list(map(int, years))
+        wanted = 1 + len(series)
+        if len(self.fig.data) != wanted:  # the list changed: rebuild the traces
+            self.fig.data = ()
+            self.fig.add_scatter(line=_line(BASELINE_GREY, True))
+            for k in range(len(series)):
+                self.fig.add_scatter(line=_line(COLORS[k % len(COLORS)], False))
+            self.fig.update_traces(mode="lines", hovertemplate="%{y:.4f}")
+        self.fig.data[0].update(x=x, y=base, name=both(UI["baseline"], self.lang))
+        for trace, (name, y) in zip(self.fig.data[1:], series.items(), strict=True):
+            trace.update(x=x, y=y, name=name)

@@ -19,11 +19,12 @@ import dataclasses
 import math
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 
-from jjjplan.baseline import BASE_YEAR
+from jjjplan.baseline import BASE_YEAR, unit_codes
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.dashboard.labels import (
     NATIONAL_PATH_LABELS,
@@ -34,6 +35,7 @@ from jjjplan.dashboard.labels import (
     ui,
     unit_name,
 )
+from jjjplan.dashboard.naming import round_weights
 from jjjplan.scenario import (
     END_YEAR,
     LEVERS,
@@ -62,6 +64,9 @@ STEPS: dict[str, float] = {
 }
 _WIDE = widgets.Layout(width="98%")
 _DESC = {"description_width": "15em"}
+#: Pole rows hold a slider, a lock and a remove button: a narrower caption leaves the
+#: slider room at 1,280 px.
+_POLE_DESC = {"description_width": "9em"}
 
 
 def tidy(x: float) -> float:
@@ -110,7 +115,7 @@ def rebalance(
     out = dict(w)
     out[changed] = value
     for k in free:
-        out[k] = rest * w[k] / held if held > 0 else rest / len(free)
+        out[k] = rest * (w[k] / held) if held > 0 else rest / len(free)
     return out
 
 
@@ -138,6 +143,9 @@ class Control:
     def __init__(self) -> None:
         self._callbacks: list[Callable[[Control], None]] = []
         self._quiet = 0
+        #: Wraps a control's own button handlers so their errors reach the dashboard's log
+        #: (set by the dashboard; identity when the control is used alone).
+        self.guard: Callable[[Callable[..., Any]], Callable[..., Any]] = lambda fn: fn
 
     def on_change(self, callback: Callable[[Control], None]) -> None:
         """Call ``callback(self)`` after every change a planner makes."""
@@ -283,18 +291,40 @@ class MilestoneControl(Control):
 
 
 class PoleWeights(Control):
-    """One slider per pole (percent) with a lock each; always 100% in total (:func:`rebalance`)."""
+    """One slider per pole (percent) with a lock each; always 100% in total (:func:`rebalance`).
+
+    Any of the 13 units can be added as a pole (with weight 0, then moved up) or removed
+    (its weight goes to the unlocked others). After a move the unlocked poles are put on
+    the sliders' 0.1-point grid (:func:`~jjjplan.dashboard.naming.round_weights`), so what
+    is stored is what the planner sees.
+    """
 
     def __init__(self, weights: Mapping[str, float], lang: Lang) -> None:
         super().__init__()
         self.lang: Lang = lang
         self.caption = widgets.HTML()
         self.note = widgets.HTML()
+        self.total = widgets.HTML()
+        self.total.add_class("jjj-weight-total")
         self.rows = widgets.VBox()
-        self.widget = widgets.VBox([self.caption, self.rows, self.note])
+        self.new_pole = widgets.Dropdown(layout=widgets.Layout(width="14em"))
+        self.new_pole.add_class("jjj-new-pole")
+        self.add_button = widgets.Button(layout=widgets.Layout(width="auto"))
+        self.add_button.add_class("jjj-add-pole")
+        self.add_button.on_click(lambda _: self.guard(self.add_pole)(self.new_pole.value))
+        self.widget = widgets.VBox(
+            [
+                self.caption,
+                self.rows,
+                self.total,
+                widgets.HBox([self.new_pole, self.add_button]),
+                self.note,
+            ]
+        )
         self.weights: dict[str, float] = {}
         self.sliders: dict[str, widgets.FloatSlider] = {}
         self.locks: dict[str, widgets.Checkbox] = {}
+        self.removers: dict[str, widgets.Button] = {}
         self._build(weights)
         self.relabel(lang)
 
@@ -306,42 +336,82 @@ class PoleWeights(Control):
     def _build(self, weights: Mapping[str, float]) -> None:
         self.weights = {k: float(v) for k, v in weights.items()}
         old_locks = self.locked
-        self.sliders, self.locks, rows = {}, {}, []
+        self.sliders, self.locks, self.removers, rows = {}, {}, {}, []
         for code, value in self.weights.items():
             slider = _slider("poles.weights", 100.0)
             slider.value = value * 100
-            slider.style = _DESC
+            slider.style = _POLE_DESC
+            slider.layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="14em")
             slider.add_class(f"jjj-pole-{code}")
             lock = widgets.Checkbox(
-                value=code in old_locks, indent=False, layout=widgets.Layout(width="6em")
+                value=code in old_locks, indent=False, layout=widgets.Layout(width="auto")
             )
+            lock.add_class(f"jjj-lock-{code}")
+            remove = widgets.Button(layout=widgets.Layout(width="auto", flex="0 0 auto"))
+            remove.add_class(f"jjj-remove-{code}")
             slider.disabled = lock.value
             slider.observe(lambda ch, c=code: self._moved(c, ch["new"]), "value")
             lock.observe(lambda ch, c=code: self._locked(c, ch["new"]), "value")
-            self.sliders[code], self.locks[code] = slider, lock
-            rows.append(widgets.HBox([slider, lock], layout=widgets.Layout(width="100%")))
+            remove.on_click(lambda _, c=code: self.guard(self.remove_pole)(c))
+            self.sliders[code], self.locks[code], self.removers[code] = slider, lock, remove
+            rows.append(widgets.HBox([slider, lock, remove], layout=widgets.Layout(width="100%")))
         self.rows.children = rows
 
     def _moved(self, code: str, value: float) -> None:
         if self._quiet:
             return
-        new = rebalance(self.weights, code, value / 100, self.locked)
-        self.weights = {k: tidy(v) for k, v in new.items()}
+        value = round(value / STEPS["poles.weights"]) * STEPS["poles.weights"]  # slider grid
+        new = rebalance(self.weights, code, tidy(value / 100), self.locked)
+        keep = self.locked | {code}
+        self.weights = {k: tidy(v) for k, v in round_weights(new, keep).items()}
         self._show()
         self._notify()
 
     def _locked(self, code: str, value: bool) -> None:
         self.sliders[code].disabled = bool(value)
 
+    def add_pole(self, code: str | None) -> None:
+        """Make unit ``code`` a pole with weight 0 (placed last; move its slider up)."""
+        if not code or code in self.weights:
+            return
+        self._build({**self.weights, code: 0.0})
+        self.relabel(self.lang)
+        self._notify()
+
+    def remove_pole(self, code: str) -> None:
+        """Drop pole ``code``; its weight goes to the unlocked others in proportion."""
+        if code not in self.weights:
+            return
+        new = rebalance(self.weights, code, 0.0, self.locked - {code})
+        if new[code] > 0:
+            raise ValueError(
+                f"{unit_name(code, 'both')}：其余增长极均已锁定，无法转移其权重；请先解锁一个"
+                f" / every other pole is locked, so its weight has nowhere to go: unlock one"
+            )
+        del new[code]
+        self._build({k: tidy(v) for k, v in round_weights(new, self.locked).items()})
+        self.relabel(self.lang)
+        self._notify()
+
     def _show(self) -> None:
         with self.quiet():
             for code, slider in self.sliders.items():
                 slider.value = self.weights[code] * 100
+        self._show_total()
+
+    def _show_total(self) -> None:
+        total = sum(self.weights.values()) * 100
+        ok = abs(total - 100) <= 0.1
+        color = "#1b5e20" if ok else "#b71c1c"
+        self.total.value = (
+            f"<span style='color:{color}'><b>{escape(ui('weights_total', self.lang))}："
+            f"{total:.1f}%</b></span>"
+        )
 
     def set_from(self, scenario: Scenario) -> None:
         weights = scenario.poles.weights
         with self.quiet():
-            if set(weights) != set(self.sliders):
+            if list(weights) != list(self.sliders):
                 self._build(weights)
                 self.relabel(self.lang)
             self.weights = {k: float(v) for k, v in weights.items()}
@@ -356,7 +426,16 @@ class PoleWeights(Control):
         self.note.value = f"<small>{ui('weights_rule', lang)}</small>"
         for code, slider in self.sliders.items():
             slider.description = unit_name(code, lang)
+            slider.description_allow_html = False
             self.locks[code].description = ui("lock", lang)
+            self.removers[code].description = ui("remove_pole", lang)
+            self.removers[code].tooltip = f"{ui('remove_pole', lang)}: {unit_name(code, lang)}"
+        others = [c for c in unit_codes() if c not in self.weights]
+        with self.quiet():
+            self.new_pole.options = [(unit_name(c, lang), c) for c in others]
+        self.add_button.description = ui("add_pole", lang)
+        self.add_button.disabled = not others
+        self._show_total()
 
 
 def chain_cells(chain_id: str) -> list[str]:
@@ -473,9 +552,7 @@ class NationalPath(Control):
 
     def relabel(self, lang: Lang) -> None:
         spec = LEVERS["national_path"]
-        self.caption.value = (
-            f"<b>{spec.name_zh}</b> {spec.name_en}" if lang == "zh" else f"<b>{spec.name_en}</b>"
-        )
+        self.caption.value = lever_label_html(spec, lang)
         with self.quiet():
             value = self.input.value
             self.input.options = [(both(v, lang), k) for k, v in NATIONAL_PATH_LABELS.items()]

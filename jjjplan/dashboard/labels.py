@@ -2,12 +2,14 @@
 
 Lever, variable, gap-measure, ratio and pathway names come from the package's own tables
 (``LEVERS``, ``VARIABLES``, ``GAP_MEASURE_LABELS``, ``RATIO_LABELS``, ``PATHWAY_LABELS``) so a
-renamed lever is renamed everywhere. Only words that exist nowhere else (button captions,
-legend words, tab titles) live in :data:`UI` below.
+renamed lever is renamed everywhere. Words only the dashboard uses (button captions, legend
+words, tab titles) are the ``DASHBOARD`` table of the one catalogue,
+:mod:`jjjplan.excel.catalogue`; this module only chooses the language.
 
-Two display languages: ``"zh"`` shows 中文 first with the English name after it (the
-planners' default: bilingual, Chinese first); ``"en"`` shows English only. Chart text is
-short, so charts use one language: Chinese in ``"zh"`` mode, English in ``"en"`` mode.
+Three display modes: ``"zh"`` 中文 only, ``"en"`` English only, and ``"both"`` (the
+default): 中文 first with the English name after it. Charts are drawn by the browser
+(plotly), so Chinese needs no server-side font; chart titles put the English line under the
+Chinese one in ``"both"`` mode (:func:`title`).
 """
 
 from __future__ import annotations
@@ -17,120 +19,63 @@ from html import escape
 from typing import Literal
 
 from jjjplan import baseline
+from jjjplan.excel.catalogue import DASHBOARD, NATIONAL_PATHS
 from jjjplan.scenario import PATHWAY_LABELS, LeverSpec
 
-Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+Lang = Literal["zh", "en", "both"]
+LANGS: tuple[Lang, ...] = ("zh", "en", "both")
+#: Language buttons: (caption, mode).
+LANG_OPTIONS: tuple[tuple[str, Lang], ...] = (
+    ("中文", "zh"),
+    ("English", "en"),
+    ("中英 双语", "both"),
+)
 
-#: Words used only by the dashboard: key -> (中文, English).
-UI: dict[str, tuple[str, str]] = {
-    "title": ("京津冀产业协同情景规划", "Beijing–Tianjin–Hebei coordination scenarios"),
-    "language": ("语言", "Language"),
-    "scenario": ("情景", "scenario"),
-    "baseline": ("基准", "baseline"),
-    "year": ("年份", "year"),
-    "total": ("合计", "total"),
-    "settings": ("情景设置", "Scenario settings"),
-    "pathway_on": ("启用（关闭 = 现行政策）", "on (off = current policy)"),
-    "pathways": ("路径开关", "Pathways"),
-    "lock": ("锁定", "lock"),
-    "milestones": ("里程碑（2025/2030）", "Milestones (2025/2030)"),
-    "target_2035": ("2035年目标", "2035 target"),
-    "chain": ("产业链", "chain"),
-    "chain_target": ("2035年目标配套水平", "target presence 2035"),
-    "chain_rule": (
-        "所选产业链各环节中，配套水平低于目标的省份在2035年提高到目标值，2025/2030年按基期至"
-        "2035年的直线插值（不低于原值）；高于目标的环节不变。",
-        "In the selected chain, every province–segment whose presence is below the target is "
-        "raised to it in 2035, with 2025/2030 on the straight line from the base year (never "
-        "below the loaded value); segments already above the target are left unchanged.",
-    ),
-    "weights_rule": (
-        "权重合计始终为100%：移动一个滑块时，按比例调整其余未锁定的增长极。",
-        "Weights always sum to 100%: moving one slider rescales the unlocked other poles "
-        "proportionally.",
-    ),
-    "tab_gaps": ("区域差距", "Gaps"),
-    "tab_ratios": ("京冀/津冀比", "Ratios"),
-    "tab_percap": ("2035人均GDP", "Per capita 2035"),
-    "tab_ledger": ("财政账户", "Fiscal ledger"),
-    "tab_contrib": ("路径贡献", "Contributions"),
-    "key_figures": ("关键指标", "Key figures"),
-    "change": ("较基准", "vs baseline"),
-    "contrib_title": (
-        "各路径对2035年泰尔指数T变化的贡献（Shapley分解）",
-        "Contributions to the 2035 change in Theil T (Shapley)",
-    ),
-    "contrib_button": ("计算路径贡献", "Compute contributions"),
-    "contrib_stale": (
-        "设置已改变：切换到本页或点击按钮以重新计算（16次模型运行）。",
-        "Settings changed: open this tab or press the button to recompute (16 model runs).",
-    ),
-    "contrib_busy": ("正在计算路径贡献…", "Computing contributions…"),
-    "ledger_title": (
-        "2023–2035年累计分享税收与补助（亿元）",
-        "Shared taxes and compensation, 2023–2035 cumulative (亿元)",
-    ),
-    "ledger_delta": ("净收入较基准变化", "net revenue vs baseline"),
-    "gains": ("净得", "gains"),
-    "pays": ("净付", "pays"),
-    "percap_title": ("2035年各市人均GDP（万元/人）", "GDP per capita by unit, 2035 (10k yuan)"),
-    "ratio_title": ("人均GDP比值", "Per-capita GDP ratios"),
-    "gaps_title": ("泰尔指数T及其分解", "Theil T and its decomposition"),
-    "actions": ("工作簿", "Workbooks"),
-    "path": ("路径", "path"),
-    "load": ("读取工作簿", "Load workbook"),
-    "upload": ("上传 .xlsx", "Upload .xlsx"),
-    "save": ("保存为情景工作簿", "Save scenario workbook"),
-    "name": ("情景名称", "scenario name"),
-    "add": ("加入比较", "Add to comparison"),
-    "clear": ("清空比较", "Clear comparison"),
-    "export": ("导出比较工作簿", "Export comparison workbook"),
-    "comparison": ("比较列表", "Comparison list"),
-    "empty": ("（空）", "(empty)"),
-    "log": ("日志", "Log"),
-    "ok": ("完成", "done"),
-    "no_font": (
-        "未找到中文字体，图表改用英文标签。",
-        "No CJK font found: chart labels fall back to English.",
-    ),
-}
-
-#: National growth paths (low/central/high) in the two languages.
-NATIONAL_PATH_LABELS: dict[str, tuple[str, str]] = {
-    "low": ("低", "low"),
-    "central": ("中", "central"),
-    "high": ("高", "high"),
-}
+#: The dashboard's own words (captions, legends, tab titles) live in the one bilingual
+#: catalogue with every other planner-facing text.
+UI = DASHBOARD
+NATIONAL_PATH_LABELS = NATIONAL_PATHS
 
 
 def pick(pair: tuple[str, str], lang: Lang) -> str:
-    """One language of a (中文, English) pair: the chart style of labelling."""
-    return pair[0] if lang == "zh" else pair[1]
+    """One language of a (中文, English) pair for short chart text (ticks): Chinese unless
+    the mode is English only."""
+    return pair[1] if lang == "en" else pair[0]
 
 
 def both(pair: tuple[str, str], lang: Lang) -> str:
-    """中文 first then English in ``zh`` mode, English only in ``en`` mode (control style)."""
-    return f"{pair[0]} {pair[1]}" if lang == "zh" else pair[1]
+    """Text of a (中文, English) pair in mode ``lang``: one language, or 中文 then English."""
+    if lang == "zh":
+        return pair[0]
+    if lang == "en":
+        return pair[1]
+    return pair[0] if pair[0] == pair[1] else f"{pair[0]} {pair[1]}"
+
+
+def title(pair: tuple[str, str], lang: Lang) -> str:
+    """Chart title: the English line under the Chinese one in ``both`` mode (plotly ``<br>``)."""
+    if lang == "both" and pair[0] != pair[1]:
+        return f"{escape(pair[0])}<br><sup>{escape(pair[1])}</sup>"
+    return escape(both(pair, lang))
 
 
 def ui(key: str, lang: Lang) -> str:
-    """A dashboard-only word in control style (bilingual in ``zh`` mode)."""
+    """A dashboard-only word in mode ``lang``."""
     return both(UI[key], lang)
 
 
 def ui1(key: str, lang: Lang) -> str:
-    """A dashboard-only word in chart style (one language)."""
+    """A dashboard-only word for short chart text (one language)."""
     return pick(UI[key], lang)
 
 
 def lever_label_html(spec: LeverSpec, lang: Lang, suffix: str = "") -> str:
-    """HTML caption of a lever: bold name, English name in ``zh`` mode, unit, range note."""
+    """HTML caption of a lever: bold name (English after it in ``both`` mode), unit."""
     unit = escape(spec.unit)
-    if lang == "zh":
+    if lang == "both":
         head = f"<b>{escape(spec.name_zh)}</b> {escape(spec.name_en)}"
     else:
-        head = f"<b>{escape(spec.name_en)}</b>"
+        head = f"<b>{escape(both((spec.name_zh, spec.name_en), lang))}</b>"
     tail = f" <span style='color:#666'>({unit}){escape(suffix)}</span>" if unit else ""
     return f"{head}{tail}"
 
@@ -160,3 +105,12 @@ def unit_name(code: str, lang: Lang, style: str = "both") -> str:
 def province_name(code: str, lang: Lang) -> str:
     """Province name in chart style."""
     return pick(baseline.PROVINCE_NAMES[code], lang)
+
+
+def check_lang(lang: str) -> Lang:
+    """``lang`` if it is a display mode, else a ValueError naming the modes."""
+    if lang not in LANGS:
+        raise ValueError(
+            f"显示语言应为 {'/'.join(LANGS)} / lang must be one of {LANGS}, not {lang!r}"
+        )
+    return lang  # type: ignore[return-value]

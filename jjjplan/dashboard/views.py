@@ -1,7 +1,8 @@
-"""The dashboard's result views: a key-figures table, charts in tabs, the fiscal ledger table.
+"""The dashboard's result views: a key-figures table, charts in tabs, the fiscal ledger table,
+and the side-by-side comparison of the scenarios added to the comparison list.
 
-Only the chart in the selected tab is drawn after a lever change; the others are marked
-stale and drawn when their tab is opened. The pathway-contribution view needs 16 model
+Only the chart in the selected tab is sent to the browser after a lever change; the others
+are marked stale and sent when their tab is opened. The pathway-contribution view needs 16 model
 runs (Shapley), so :class:`Views` never computes it: the dashboard does, only when that tab
 is open or on its button (see :meth:`jjjplan.dashboard.Dashboard.compute_contributions`).
 Each view shows the current settings against the baseline with the same assumptions.
@@ -18,19 +19,19 @@ from jjjplan.baseline import PROVINCE_NAMES
 from jjjplan.chains import PROVINCES
 from jjjplan.dashboard.charts import (
     Chart,
+    CompareChart,
     ContributionChart,
     GapChart,
     LedgerChart,
     PerCapitaChart,
     RatioChart,
 )
-from jjjplan.dashboard.fonts import chart_lang, chart_rc
 from jjjplan.dashboard.labels import UI, Lang, both, ui
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
 from jjjplan.scenario import MILESTONE_YEARS, PATHWAYS
 
-TABS = ("gaps", "ratios", "percap", "ledger", "contrib")
+TABS = ("gaps", "ratios", "percap", "ledger", "contrib", "compare")
 KEY_GAPS = ("theil_t", "theil_t_between", "theil_t_within", "cv_weighted")
 KEY_RATIOS = ("bj_he_ratio", "tj_he_ratio")
 LEDGER_ITEMS = ("own_revenue", "shares_received", "shares_paid", "compensation", "net_revenue")
@@ -39,6 +40,7 @@ _TABLE_CSS = (
     "<style>.jjj-t{border-collapse:collapse;font-size:12px}"
     ".jjj-t td,.jjj-t th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
     ".jjj-t td{white-space:nowrap}.jjj-t th{font-weight:normal;vertical-align:bottom}"
+    ".jjj-t td:first-child{white-space:normal;min-width:9em}"
     ".jjj-t td:first-child,.jjj-t th:first-child{text-align:left}"
     ".jjj-d{color:#777;font-size:11px}</style>"
 )
@@ -91,10 +93,10 @@ def key_figures_html(res: Results, base: Results, lang: Lang) -> str:
 
 
 def _stacked(pair: tuple[str, str], lang: Lang) -> str:
-    """Column header: 中文 above English in ``zh`` mode, English alone otherwise."""
-    if lang == "zh":
+    """Column header: 中文 above English in ``both`` mode, one language otherwise."""
+    if lang == "both":
         return f"{escape(pair[0])}<br><small>{escape(pair[1])}</small>"
-    return escape(pair[1])
+    return escape(both(pair, lang))
 
 
 def ledger_totals(res: Results) -> dict[str, np.ndarray]:
@@ -133,45 +135,72 @@ def contribution_values(res: Results) -> np.ndarray:
     return np.array([*values, float(sum(values))])
 
 
-class Views:
-    """Key figures above a tab of charts; draws only what is visible."""
+def compare_html(runs: list[Results], base: Results, lang: Lang) -> str:
+    """Key figures in 2035, one column per compared scenario (baseline first)."""
+    labels = {m: GAP_MEASURE_LABELS[m] for m in KEY_GAPS}
+    labels.update({r: RATIO_LABELS[r] for r in KEY_RATIOS})
+    columns = [(both(UI["baseline"], lang), base), *((r.scenario.name, r) for r in runs)]
+    head = "".join(f"<th>{escape(name)}</th>" for name, _ in columns)
+    rows = []
+    for key, label in labels.items():
+        frame = "gaps" if key in KEY_GAPS else "ratios"
+        fmt = ".3f" if "ratio" in key else ".4f"
+        ref = float(getattr(base, frame).loc[2035, key])
+        cells = []
+        for k, (_, res) in enumerate(columns):
+            v = float(getattr(res, frame).loc[2035, key])
+            delta = f" {_delta(v - ref, fmt)}" if k else ""
+            cells.append(f"<td data-key='{key}:{k}'>{v:{fmt}}{delta}</td>")
+        rows.append(f"<tr><td>{escape(both(label, lang))}</td>{''.join(cells)}</tr>")
+    caption = f"2035 · {ui('tab_compare', lang)} · ({ui('change', lang)})"
+    return (
+        f"{_TABLE_CSS}<div style='overflow-x:auto'><table class='jjj-t jjj-compare-table'>"
+        f"<caption style='text-align:left'><b>{escape(caption)}</b></caption>"
+        f"<tr><th></th>{head}</tr>{''.join(rows)}</table></div>"
+    )
 
-    def __init__(self, font: str | None, lang: Lang, units: tuple[str, ...]) -> None:
-        self.font = font
+
+class Views:
+    """Key figures above a tab of charts; sends only what is visible to the browser."""
+
+    def __init__(self, lang: Lang, units: tuple[str, ...]) -> None:
         self.lang: Lang = lang
-        rc = chart_rc(font)
-        clang = chart_lang(lang, font)  # type: ignore[arg-type]
         self.charts: dict[str, Chart] = {
-            "gaps": GapChart(rc, clang, "jjj-chart-gaps"),
-            "ratios": RatioChart(rc, clang, "jjj-chart-ratios"),
-            "percap": PerCapitaChart(rc, clang, "jjj-chart-percap", units),
-            "ledger": LedgerChart(rc, clang, "jjj-chart-ledger"),
-            "contrib": ContributionChart(rc, clang, "jjj-chart-contrib"),
+            "gaps": GapChart(lang, "jjj-chart-gaps"),
+            "ratios": RatioChart(lang, "jjj-chart-ratios"),
+            "percap": PerCapitaChart(lang, "jjj-chart-percap", units),
+            "ledger": LedgerChart(lang, "jjj-chart-ledger"),
+            "contrib": ContributionChart(lang, "jjj-chart-contrib"),
+            "compare": CompareChart(lang, "jjj-chart-compare"),
         }
         self.key_table = widgets.HTML()
         self.key_table.add_class("jjj-key-figures")
         self.ledger_table = widgets.HTML()
-        self.contrib_button = widgets.Button(icon="calculator")
+        self.contrib_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.contrib_button.add_class("jjj-contrib-button")
         self.contrib_status = widgets.HTML()
+        self.compare_table = widgets.HTML()
+        self.compare_table.add_class("jjj-compare")
         self.tabs = widgets.Tab(
             children=[
-                self.charts["gaps"].image,
-                self.charts["ratios"].image,
-                self.charts["percap"].image,
-                widgets.VBox([self.charts["ledger"].image, self.ledger_table]),
+                self.charts["gaps"].widget,
+                self.charts["ratios"].widget,
+                self.charts["percap"].widget,
+                widgets.VBox([self.charts["ledger"].widget, self.ledger_table]),
                 widgets.VBox(
                     [
                         widgets.HBox([self.contrib_button, self.contrib_status]),
-                        self.charts["contrib"].image,
+                        self.charts["contrib"].widget,
                     ]
                 ),
+                widgets.VBox([self.compare_table, self.charts["compare"].widget]),
             ]
         )
         self.tabs.selected_index = 0
         self.widget = widgets.VBox([self.key_table, self.tabs], layout=widgets.Layout(width="100%"))
         self._res: Results | None = None
         self._base: Results | None = None
+        self._compared: list[Results] = []
         #: True when the contributions shown are not those of the current settings.
         self.contrib_stale = True
         self.relabel(lang)
@@ -186,20 +215,39 @@ class Views:
         self._res, self._base = res, base
         self.key_table.value = key_figures_html(res, base, self.lang)
         for name, chart in self.charts.items():
-            if name != "contrib":
+            if name not in ("contrib", "compare"):
                 chart.stale = True
         self.contrib_stale = True
         self.contrib_status.value = f"<small>{escape(ui('contrib_stale', self.lang))}</small>"
         self.render_visible()
 
+    def show_comparison(self, runs: list[Results], base: Results) -> None:
+        """The compared scenarios side by side (table of 2035 figures and Theil T lines)."""
+        self._compared = list(runs)
+        chart = self.charts["compare"]
+        if not runs:
+            self.compare_table.value = f"<small>{escape(ui('compare_empty', self.lang))}</small>"
+            chart.set_data(base.years, base.gaps["theil_t"].to_numpy(), {})
+        else:
+            self.compare_table.value = compare_html(runs, base, self.lang)
+            series = {r.scenario.name: r.gaps["theil_t"].to_numpy() for r in runs}
+            chart.set_data(base.years, base.gaps["theil_t"].to_numpy(), series)
+        self._compare_base = base
+        if self.visible == "compare":
+            chart.render()
+
     def render_visible(self) -> None:
         """Draw the selected tab's chart if its data changed (contributions excepted)."""
         name = self.visible
-        if name == "contrib" or self._res is None or not self.charts[name].stale:
+        chart = self.charts[name]
+        if name == "compare":
+            if chart.stale:
+                chart.render()
+            return
+        if name == "contrib" or self._res is None or not chart.stale:
             return
         res, base = self._res, self._base
         assert base is not None
-        chart = self.charts[name]
         if name == "gaps":
             chart.set_data(
                 res.years,
@@ -230,18 +278,20 @@ class Views:
         self.contrib_status.value = ""
 
     def relabel(self, lang: Lang) -> None:
-        """Switch tables, tab titles and (when a CJK font exists) charts to ``lang``."""
+        """Switch tables, tab titles and charts to ``lang``."""
         self.lang = lang
-        clang = chart_lang(lang, self.font)
         for chart in self.charts.values():
-            chart.relabel(clang)  # type: ignore[arg-type]
+            chart.relabel(lang)
         self.tabs.titles = tuple(ui(f"tab_{t}", lang) for t in TABS)
         self.contrib_button.description = ui("contrib_button", lang)
         if self._res is not None and self._base is not None:
             self.key_table.value = key_figures_html(self._res, self._base, lang)
-            if self.charts["contrib"]._data is not None:
-                self.charts["contrib"].render()
-            self.render_visible()
+            if self.visible == "ledger":
+                self.ledger_table.value = ledger_html(self._res, self._base, lang)
+            else:
+                self.charts["ledger"].stale = True
+        if getattr(self, "_compare_base", None) is not None:
+            self.show_comparison(self._compared, self._compare_base)
         if self.contrib_stale:
             self.contrib_status.value = f"<small>{escape(ui('contrib_stale', lang))}</small>"
 

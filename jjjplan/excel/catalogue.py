@@ -8,6 +8,8 @@ every sheet does (Chinese first). The tables:
 
 - :data:`WORDS` — column and row labels of written workbooks (:func:`word`), plus region names
   (:func:`region_name`) and enabled pathways (:func:`pathways_on`);
+- :data:`DASHBOARD` — the dashboard's captions, legends, tab titles and its own messages,
+  :data:`NATIONAL_PATHS` — names of the national growth paths;
 - :data:`MESSAGES` — errors found while reading a workbook, :data:`NOTES` — notices (accepted
   normalisations), :data:`HINTS` — why a text is not a number; all filled in with
   ``str.format``, and turned into an :class:`~jjjplan.errors.Issue` by :func:`make_issue`.
@@ -24,8 +26,10 @@ from jjjplan.errors import Issue
 from jjjplan.scenario import PATHWAY_LABELS, Scenario
 
 __all__ = [
+    "DASHBOARD",
     "HINTS",
     "MESSAGES",
+    "NATIONAL_PATHS",
     "NOTES",
     "WORDS",
     "Where",
@@ -126,8 +130,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{found} appears more than once; delete the duplicate row",
     ),
     "missing_row": (
-        "表格 {name} 缺少 {expected} 行；请补上该行",
-        "Table {name} has no row for {expected}; add it back",
+        "表格 {name} 缺少 {expected} 行（行被删除？）；请撤销删除，或从新模板（jjjplan template）"
+        "复制该行补上",
+        "Table {name} has no row for {expected} (row deleted?); undo the deletion or copy the "
+        "row back from a fresh template (jjjplan template)",
     ),
     "version": (
         "模板版本 {found} 与本程序（{expected}）不兼容；请把数据复制到新模板中",
@@ -200,6 +206,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 #: Hints for a text that is not a number: (Chinese, English).
 HINTS: dict[str, tuple[str, str]] = {
+    "magnitude": (
+        "请去掉“{suffix}”：本单元格的单位是 {unit}，只填数字",
+        "remove {suffix}: the cell is in {unit}; type the number only",
+    ),
+    "magnitude_note": (
+        "请去掉“{suffix}”：单位见批注，只填数字",
+        "remove {suffix}: the unit is in the cell's note; type the number only",
+    ),
     "chinese": (
         "不会自动转换中文数字，请输入阿拉伯数字",
         "Chinese numerals are not converted; type the digits",
@@ -321,6 +335,115 @@ def make_issue(
     )
 
 
+#: Words of the dashboard (captions, legends, tab titles, its own messages).
+DASHBOARD: dict[str, tuple[str, str]] = {
+    "title": ("京津冀协同发展情景规划", "Beijing–Tianjin–Hebei coordination scenarios"),
+    "subtitle": (
+        "在左侧调整政策措施，右侧即时显示到2035年的区域差距（实线：本情景；虚线：基准情景）。",
+        "Adjust the policy levers on the left; the regional gaps to 2035 update on the right "
+        "(solid: this scenario; dashed: baseline).",
+    ),
+    "current": ("当前情景", "Scenario"),
+    "source": ("来源", "from"),
+    "not_saved": ("未保存的修改", "unsaved changes"),
+    "start_baseline": ("基准情景（现行政策）", "baseline (current policy)"),
+    "weights_total": ("增长极权重合计", "Pole weights total"),
+    "load_failed": (
+        "未能读取工作簿，仍显示原来的情景（{name}），未作任何更改：",
+        "The workbook could not be loaded; still showing the previous scenario ({name}), "
+        "nothing changed:",
+    ),
+    "dismiss": ("关闭提示", "Dismiss"),
+    "confirm_replace": ("文件已存在，是否替换？", "The file exists. Replace it?"),
+    "replace": ("替换", "Replace"),
+    "cancel": ("取消", "Cancel"),
+    "cancelled": ("已取消，未写入文件", "cancelled, nothing written"),
+    "save_name": ("另存为情景名称", "save as scenario name"),
+    "add_pole": ("添加增长极", "Add pole"),
+    "remove_pole": ("移除", "remove"),
+    "upload_limit": ("（最大 {mb} MB）", "(up to {mb} MB)"),
+    "tab_compare": ("情景比较", "Compare"),
+    "compare_title": ("已加入比较的情景：泰尔指数T", "Scenarios in the comparison: Theil T"),
+    "compare_empty": (
+        "比较列表为空：在下方“工作簿”中点击“加入比较”，可并排比较已保存的情景。",
+        "The comparison list is empty: press “Add to comparison” below to compare scenarios "
+        "side by side.",
+    ),
+    "language": ("语言", "Language"),
+    "scenario": ("情景", "scenario"),
+    "baseline": ("基准", "baseline"),
+    "year": ("年份", "year"),
+    "total": ("合计", "total"),
+    "settings": ("情景设置", "Scenario settings"),
+    "pathway_on": ("启用（关闭 = 现行政策）", "on (off = current policy)"),
+    "pathways": ("路径开关", "Pathways"),
+    "lock": ("锁定", "lock"),
+    "milestones": ("里程碑（2025/2030）", "Milestones (2025/2030)"),
+    "target_2035": ("2035年目标", "2035 target"),
+    "chain": ("产业链", "chain"),
+    "chain_target": ("2035年目标配套水平", "target presence 2035"),
+    "chain_rule": (
+        "所选产业链各环节中，配套水平低于目标的省份在2035年提高到目标值，2025/2030年按基期至"
+        "2035年的直线插值（不低于原值）；高于目标的环节不变。",
+        "In the selected chain, every province–segment whose presence is below the target is "
+        "raised to it in 2035, with 2025/2030 on the straight line from the base year (never "
+        "below the loaded value); segments already above the target are left unchanged.",
+    ),
+    "weights_rule": (
+        "权重合计始终为100%：移动一个滑块时，按比例调整其余未锁定的增长极。",
+        "Weights always sum to 100%: moving one slider rescales the unlocked other poles "
+        "proportionally.",
+    ),
+    "tab_gaps": ("区域差距", "Gaps"),
+    "tab_ratios": ("京冀/津冀比", "Ratios"),
+    "tab_percap": ("2035人均GDP", "Per capita 2035"),
+    "tab_ledger": ("财政账户", "Fiscal ledger"),
+    "tab_contrib": ("路径贡献", "Contributions"),
+    "key_figures": ("关键指标", "Key figures"),
+    "change": ("较基准", "vs baseline"),
+    "contrib_title": (
+        "各路径对2035年泰尔指数T变化的贡献（Shapley分解）",
+        "Contributions to the 2035 change in Theil T (Shapley)",
+    ),
+    "contrib_button": ("计算路径贡献", "Compute contributions"),
+    "contrib_stale": (
+        "设置已改变：切换到本页或点击按钮以重新计算（16次模型运行）。",
+        "Settings changed: open this tab or press the button to recompute (16 model runs).",
+    ),
+    "contrib_busy": ("正在计算路径贡献…", "Computing contributions…"),
+    "ledger_title": (
+        "2023–2035年累计分享税收与补助（亿元）",
+        "Shared taxes and compensation, 2023–2035 cumulative (亿元)",
+    ),
+    "ledger_delta": ("净收入较基准变化", "net revenue vs baseline"),
+    "gains": ("净得", "gains"),
+    "pays": ("净付", "pays"),
+    "percap_title": ("2035年各市人均GDP（万元/人）", "GDP per capita by unit, 2035 (10k yuan)"),
+    "ratio_title": ("人均GDP比值", "Per-capita GDP ratios"),
+    "gaps_title": ("泰尔指数T及其分解", "Theil T and its decomposition"),
+    "actions": ("工作簿", "Workbooks"),
+    "path": ("路径", "path"),
+    "load": ("读取工作簿", "Load workbook"),
+    "upload": ("上传 .xlsx", "Upload .xlsx"),
+    "save": ("另存为情景工作簿", "Save as scenario workbook"),
+    "name": ("情景名称", "scenario name"),
+    "add": ("加入比较", "Add to comparison"),
+    "clear": ("清空比较", "Clear comparison"),
+    "export": ("导出比较工作簿", "Export comparison workbook"),
+    "comparison": ("比较列表", "Comparison list"),
+    "empty": ("（空）", "(empty)"),
+    "log": ("日志", "Log"),
+    "ok": ("完成", "done"),
+}
+
+#: National growth paths (low/central/high).
+NATIONAL_PATHS: dict[str, tuple[str, str]] = {
+    "low": ("低", "low"),
+    "central": ("中", "central"),
+    "high": ("高", "high"),
+}
+
+
 #: Words that appear only in result workbooks: key -> (中文, English).
 WORDS: dict[str, tuple[str, str]] = {
     "year": ("年份", "Year"),
@@ -328,6 +451,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "name_zh": ("中文名称", "Name (Chinese)"),
     "name_en": ("英文名称", "Name (English)"),
     "province": ("省份", "Province"),
+    "region": ("地区", "Region"),
     "unit": ("单位", "Unit"),
     "indicator": ("指标", "Indicator"),
     "scenario": ("情景", "Scenario"),

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import pandas as pd
 
-from jjjplan.scenario import Scenario
-from jjjplan.uncertainty.compare import OUTCOMES, RobustComparison, compare_ensembles
-from jjjplan.uncertainty.design import held_fixed, uncertain_assumptions
-from jjjplan.uncertainty.ensembles import Ensemble, ensemble
-from jjjplan.uncertainty.gsa import METHODS, parse_outcome, runs_needed, sensitivity
 from jjjplan.uncertainty.progress import StderrProgress
+
+if TYPE_CHECKING:  # numpy/pandas load only when a command runs (fast `jjjplan --help`)
+    from jjjplan.scenario import Scenario
+    from jjjplan.uncertainty.compare import RobustComparison
+    from jjjplan.uncertainty.ensembles import Ensemble
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONSOLE_OUTCOMES = ("theil_t", "bj_he_ratio")
+METHODS = ("sobol", "morris")  # as jjjplan.uncertainty.gsa.METHODS (a test checks they agree)
 INTERRUPTED = "已中断，未写出任何文件 / interrupted: nothing was written"
 
 
@@ -55,6 +55,8 @@ def run_ensemble(scenario: Scenario, draws: int, seed: int, data: Any = None) ->
     """The scenario's ensemble for ``jjjplan run --draws``; ``None`` when draws is 0."""
     if not draws:
         return None
+    from jjjplan.uncertainty.ensembles import ensemble
+
     return _with_progress(
         "模拟 runs", draws, lambda bar: ensemble(scenario, draws, seed, progress=bar, data=data)
     )
@@ -70,6 +72,8 @@ def run_comparison(
     """All scenarios on common draws for ``compare``/``demo --draws``; ``None`` when 0."""
     if not draws:
         return None
+    from jjjplan.uncertainty.compare import compare_ensembles
+
     return _with_progress(
         "模拟 runs",
         draws * len(scenarios),
@@ -91,6 +95,8 @@ def band_table(e: Ensemble, year: int = 2035) -> str:
 
 def probability_table(c: RobustComparison, year: int = 2035, outcome: str = "theil_t") -> str:
     """P(lowest) and P(better than baseline) per scenario, for the console."""
+    import pandas as pd
+
     low = c.lowest
     low = low[(low.year == year) & (low.outcome == outcome)].set_index("scenario")
     vb = c.vs_baseline
@@ -110,6 +116,9 @@ def probability_table(c: RobustComparison, year: int = 2035, outcome: str = "the
 
 
 def _outcome_option(_ctx: Any, _param: Any, value: str) -> tuple[str, int]:
+    from jjjplan.uncertainty.compare import OUTCOMES
+    from jjjplan.uncertainty.gsa import parse_outcome
+
     try:
         name, year = parse_outcome(value)
     except ValueError as err:
@@ -150,6 +159,8 @@ def sensitivity_command(
     from jjjplan.excel.read import read_workbook
     from jjjplan.excel.write.sensitivity import write_sensitivity
     from jjjplan.results import project
+    from jjjplan.uncertainty.design import held_fixed, uncertain_assumptions
+    from jjjplan.uncertainty.gsa import runs_needed, sensitivity
 
     _output(out, "ensemble", [workbook])  # the one output policy: an uncertainty workbook
     name, year = outcome

@@ -17,6 +17,8 @@ import openpyxl
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue, ValidationError
@@ -33,7 +35,11 @@ HEADERS = (
     "实际 Found",
     "说明 Message (中文)",
     "Message (English)",
+    "级别 Severity",
 )
+SEVERITY_WORDS = {"error": "错误 error", "notice": "提示 notice"}
+#: A range error marks each of its cells, up to this many (a whole-column range stays cheap).
+MAX_MARKED_PER_ISSUE = 2_000
 
 
 # What an Excel cell cannot hold as written (see safety.safe_text), for our *own* messages:
@@ -77,7 +83,7 @@ def annotate_copy(source: str | Path, error: ValidationError, out: str | Path) -
     for issue in error.issues:
         if _mark(wb, issue):
             marked += 1
-    _errors_sheet(wb, error.issues)
+    _errors_sheet(wb, error.issues, error.notices)
     atomic_save(wb, out)
     dropped = tuple(
         str(f)
@@ -87,34 +93,56 @@ def annotate_copy(source: str | Path, error: ValidationError, out: str | Path) -
     return AnnotatedCopy(out, marked, dropped)
 
 
+def _cells_of(ws: Worksheet, ref: str) -> list:
+    """The top-left cell of each merged range or plain cell in ``ref`` ("C7" or "D15:D21")."""
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
+    except (ValueError, TypeError):
+        return []
+    cells, seen = [], set()
+    for row in range(min_row, max_row + 1):
+        for col in range(min_col, max_col + 1):
+            cell = ws.cell(row, col)
+            if isinstance(cell, MergedCell):  # only a merge's top-left cell has a note
+                top = next((m for m in ws.merged_cells.ranges if cell.coordinate in m), None)
+                if top is None:  # pragma: no cover - openpyxl makes MergedCells only in ranges
+                    continue
+                cell = ws.cell(top.min_row, top.min_col)
+            if cell.coordinate not in seen:
+                seen.add(cell.coordinate)
+                cells.append(cell)
+            if len(cells) >= MAX_MARKED_PER_ISSUE:
+                return cells
+    return cells
+
+
 def _mark(wb: openpyxl.Workbook, issue: Issue) -> bool:
+    """Red fill and a bilingual note on every cell the issue names (all of a range)."""
     if not issue.sheet or not issue.cell or issue.sheet not in wb.sheetnames:
         return False
     ws = wb[issue.sheet]
     if not isinstance(ws, Worksheet):  # a chart sheet has no cells to mark
         return False
-    try:
-        cell = ws[issue.cell.split(":")[0]]
-    except (ValueError, KeyError, TypeError, IndexError):
-        return False
-    if isinstance(cell, MergedCell):  # only the top-left cell of a merged range has a note
-        for merged in ws.merged_cells.ranges:
-            if cell.coordinate in merged:
-                cell = ws.cell(merged.min_row, merged.min_col)
-                break
-        else:  # pragma: no cover - openpyxl makes MergedCells only inside merged ranges
-            return False
-    cell.fill = ERROR_FILL
+    cells = _cells_of(ws, issue.cell)
     text = f"{issue.message_zh}\n{issue.message_en}"
-    if issue.expected or issue.found:
-        text += f"\n(expected {issue.expected}; found {issue.found})"
-    if cell.comment is not None:  # keep the planner's own note below ours
-        text += f"\n———\n{cell.comment.text}"
-    cell.comment = Comment(display_text(text), "jjjplan", width=320, height=140)
-    return True
+    detail = issue.detail()
+    if detail:
+        text += f"\n({detail})"
+    for cell in cells:
+        cell.fill = ERROR_FILL
+        note = text
+        if cell.comment is not None and cell.comment.author != "jjjplan":
+            note += f"\n———\n{cell.comment.text}"  # keep the planner's own note below ours
+        elif cell.comment is not None:  # a second issue on the same cell: keep both
+            note = f"{cell.comment.text}\n———\n{text}"
+        cell.comment = Comment(display_text(note), "jjjplan", width=320, height=140)
+    return bool(cells)
 
 
-def _errors_sheet(wb: openpyxl.Workbook, issues: tuple[Issue, ...]) -> None:
+def _errors_sheet(
+    wb: openpyxl.Workbook, issues: tuple[Issue, ...], notices: tuple[Issue, ...] = ()
+) -> None:
+    """The Errors sheet: every error, then every notice; each cell reference links to it."""
     name = ERRORS_SHEET
     taken = {n.casefold() for n in wb.sheetnames}  # Excel compares sheet names caseless
     while name.casefold() in taken:  # never replace a sheet of the planner's
@@ -123,7 +151,7 @@ def _errors_sheet(wb: openpyxl.Workbook, issues: tuple[Issue, ...]) -> None:
     for col, header in enumerate(HEADERS, start=1):
         c = ws.cell(row=1, column=col, value=header)
         c.font = Font(bold=True)
-    for row, issue in enumerate(issues, start=2):
+    for row, issue in enumerate((*issues, *notices), start=2):
         values = (
             issue.sheet or "",
             issue.cell or "",
@@ -132,10 +160,24 @@ def _errors_sheet(wb: openpyxl.Workbook, issues: tuple[Issue, ...]) -> None:
             issue.found,
             issue.message_zh,
             issue.message_en,
+            SEVERITY_WORDS[issue.severity],
         )
         for col, value in enumerate(values, start=1):
             write_text_cell(ws.cell(row=row, column=col), display_text(value))
-    for col, width in zip("ABCDEFG", (22, 10, 30, 30, 24, 50, 60), strict=True):
+        _link(wb, row, ws, issue)
+    for col, width in zip("ABCDEFGH", (22, 10, 30, 30, 24, 50, 60, 14), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     wb.active = wb.sheetnames.index(name)
+
+
+def _link(wb: openpyxl.Workbook, row: int, ws: Worksheet, issue: Issue) -> None:
+    """Link the Cell column to the cell (or range) in the planner's sheet; an issue without
+    a cell links its Sheet column to the sheet."""
+    if not issue.sheet or issue.sheet not in wb.sheetnames:
+        return
+    cell = ws.cell(row=row, column=2 if issue.cell else 1)
+    target = (issue.cell or "A1").replace("$", "")
+    sheet = issue.sheet.replace("'", "''")
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!{target}")
+    cell.style = "Hyperlink"

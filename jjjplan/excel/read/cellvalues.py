@@ -39,6 +39,11 @@ _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Why a text is not a number, for a message the planner can act on (see _number_hint).
 _CHINESE_NUMERALS = frozenset("〇零一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟萬億兩")
+# Digits followed by one of these are a magnitude or unit written into the cell ("500亿"),
+# not Chinese numerals: the planner should drop the word, the cell's unit is fixed.
+_MAGNITUDES = frozenset(
+    {"亿", "万", "万亿", "千", "百万", "千万", "亿元", "万元", "元", "万人", "人", "万亿元"}
+)
 _CURRENCY = ("¥", "$", "€", "£", "₩", "RMB", "CNY", "USD", "US$")
 _NON_FINITE = frozenset({"nan", "inf", "infinity", "-inf", "+inf", "-infinity", "+infinity"})
 _EXPONENT = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$", re.ASCII)
@@ -71,11 +76,12 @@ def check_text_length(value: Any) -> None:
         raise error
 
 
-def parse_number(value: Any, percent: bool = False) -> tuple[float, Note]:
+def parse_number(value: Any, percent: bool = False, unit: str = "") -> tuple[float, Note]:
     """A cell value as a finite float, and a note when text had to be converted.
 
     Accepted text: ``0.5``, ``1,234``, ``12%`` (percent cells only) and full-width forms of
     these. Refused: words, Chinese numerals, exponents, nan/inf, ``1.2.3``, ``12%%``.
+    ``unit`` (the cell's unit, when known) goes into the hint for text like ``500亿``.
     """
     expected = "数字 a number" + (", 如 e.g. 0.12 / 12%" if percent else "")
     if isinstance(value, bool):
@@ -89,6 +95,10 @@ def parse_number(value: Any, percent: bool = False) -> tuple[float, Note]:
     text = L.clean_text(str(value))
     match = _NUMBER.match(text)
     if not match:
+        suffix = _magnitude(text)
+        if suffix:
+            hint = "magnitude" if unit else "magnitude_note"
+            raise _hinted(expected, value, hint, suffix=suffix, unit=unit)
         hint = _number_hint(text)
         if hint:
             raise _hinted(expected, value, hint)
@@ -101,10 +111,24 @@ def parse_number(value: Any, percent: bool = False) -> tuple[float, Note]:
     return float(number), ("text_number", {"found": repr(value), "value": f"{float(number):g}"})
 
 
-def _hinted(expected: str, value: Any, hint: str) -> BadValue:
+def _hinted(expected: str, value: Any, hint: str, **fields: str) -> BadValue:
+    zh, en = HINTS[hint]
     return BadValue(
-        "not_number_hint", expected, value, hint_zh=HINTS[hint][0], hint_en=HINTS[hint][1]
+        "not_number_hint",
+        expected,
+        value,
+        hint_zh=zh.format(**fields),
+        hint_en=en.format(**fields),
     )
+
+
+def _magnitude(text: str) -> str | None:
+    """The magnitude or unit word after the digits of ``text`` ("500亿" -> "亿"), if any."""
+    suffix = _WITH_SUFFIX.match(text)
+    if suffix and _NUMBER.match(text[: suffix.start(1)].strip()):
+        rest = suffix.group(1).strip()
+        return rest if rest in _MAGNITUDES else None
+    return None
 
 
 def _number_hint(text: str) -> str | None:

@@ -46,6 +46,7 @@ from jjjplan.excel.read.assemble import build_scenario
 from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number, parse_text
 from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
+from jjjplan.excel.read.notices import planner_notices
 from jjjplan.excel.read.tables import read_table
 from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
@@ -94,7 +95,7 @@ def read_workbook_report(path: str | os.PathLike[str], *, isolated: bool = True)
 def _read_report(path: str | os.PathLike[str]) -> WorkbookReading:
     report = preflight(path)
     reader = _Reader(Path(path), report)
-    reader.found.notices.extend(report.notices)
+    reader.found.notices.extend(planner_notices(report.notices))
     return reader.read()
 
 
@@ -255,7 +256,7 @@ class _Reader:
             "text": parse_text,
             "bool": parse_bool,
             "choice": lambda v: parse_choice(v, _choice_words(spec)),
-            "number": lambda v: parse_number(v, spec.percent),
+            "number": lambda v: parse_number(v, spec.percent, spec.unit),
         }[spec.kind]
         self.found.put(cell, spec.field, parse, spec.blank_ok)
         value = self.found.values.get(spec.field)

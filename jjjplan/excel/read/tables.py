@@ -214,20 +214,12 @@ def _unique(findings: Findings, seen: set[str], key: str, cell: Cell, field: str
 
 
 def _missing_rows(
-    findings: Findings,
-    spec: L.TableSpec,
-    ws: Worksheet,
-    wanted: Iterable[str],
-    seen: set[str],
-    notice: bool = False,
+    findings: Findings, spec: L.TableSpec, ws: Worksheet, wanted: Iterable[str], seen: set[str]
 ) -> None:
+    """A deleted input row is an error, not a silent default: the projection would use a
+    value the planner no longer sees in the workbook (see docs/outputs.md)."""
     for key in (k for k in wanted if k not in seen):
-        if notice:
-            findings.notice((ws.title, None), key, "default_row", name=spec.name, expected=key)
-        else:
-            findings.error(
-                (ws.title, None), key, "missing_row", key, "缺失 missing", name=spec.name
-            )
+        findings.error((ws.title, None), key, "missing_row", key, "缺失 missing", name=spec.name)
 
 
 def _unit_words() -> dict[str, str]:
@@ -264,12 +256,14 @@ def _weights(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Ro
         findings.failed.add("poles.weights")
         return
     seen: set[str] = set()
+    order: list[str] = []  # the planner's row order is the poles' order (sets have none)
     for row in rows:
         unit = _key(findings, row["unit"], f"{spec.name}.unit", _unit_words(), ("单元", "unit"))
         if unit and _unique(findings, seen, unit, row["unit"], f"poles.weights.{unit}"):
+            order.append(unit)
             findings.put(row["weight"], f"poles.weights.{unit}", lambda v: parse_number(v, True))
     values = findings.values
-    values["poles.weights"] = {u: values.get(f"poles.weights.{u}", 0.0) for u in seen}
+    values["poles.weights"] = {u: values.get(f"poles.weights.{u}", 0.0) for u in order}
     cells = [r["weight"].coord for r in rows]
     findings.cells["poles.weights"] = (ws.title, f"{cells[0]}:{cells[-1]}" if cells else None)
 
@@ -311,7 +305,7 @@ def _presence(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[R
         if chain and seg and prov and _unique(findings, seen, key, row["chain"], key):
             _milestone_values(findings, row, key, percent=False)
     wanted = [f"chains.presence.{k}" for k in ChainFilling().presence]
-    _missing_rows(findings, spec, ws, wanted, seen, notice=True)
+    _missing_rows(findings, spec, ws, wanted, seen)
 
 
 def _assumptions(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:
@@ -322,9 +316,11 @@ def _assumptions(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: lis
         field = f"assumptions.{aid}"
         # without a value column the missing header is already reported
         if aid and _unique(findings, seen, field, row["id"], field) and "value" in row:
-            findings.put(row["value"], field, parse_number)
+            unit = row["unit"].value if "unit" in row else None
+            unit = unit if isinstance(unit, str) else ""
+            findings.put(row["value"], field, lambda v, u=unit: parse_number(v, unit=u))
     wanted = [f"assumptions.{k}" for k in ASSUMPTION_BY_ID]
-    _missing_rows(findings, spec, ws, wanted, seen, notice=True)
+    _missing_rows(findings, spec, ws, wanted, seen)
 
 
 def _overrides(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:

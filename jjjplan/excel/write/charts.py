@@ -8,6 +8,7 @@ writes the year × series block that a year line chart plots.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -17,7 +18,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jjjplan.excel.catalogue import word
 from jjjplan.excel.write.sheetio import put
 
-__all__ = ["bar_chart", "line_chart", "put_by_year", "stacked_bar_chart", "style_chart"]
+__all__ = [
+    "axis_bounds",
+    "bar_chart",
+    "line_chart",
+    "put_by_year",
+    "stacked_bar_chart",
+    "style_chart",
+]
 
 
 def style_chart(
@@ -61,10 +69,37 @@ def line_chart(
     chart.set_categories(years)
     style_chart(chart, title_text, y_title, word("year"))
     chart.y_axis.number_format = number_format
+    bounds = axis_bounds(data)
+    if bounds is not None:  # scaled to the data: an axis from 0 flattens a 0.03 change
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = bounds
     for series in chart.series:
         series.smooth = False
         series.marker.symbol = "none"
     return chart
+
+
+def axis_bounds(data: Reference) -> tuple[float, float] | None:
+    """Round value-axis limits around the numbers ``data`` refers to (its first row is the
+    series titles), with a tenth of the range as margin; never below 0 for positive data."""
+    rows = data.worksheet.iter_rows(
+        min_row=data.min_row + 1,
+        max_row=data.max_row,
+        min_col=data.min_col,
+        max_col=data.max_col,
+        values_only=True,
+    )
+    values = [v for row in rows for v in row if isinstance(v, int | float)]
+    values = [float(v) for v in values if not isinstance(v, bool) and math.isfinite(v)]
+    if not values:
+        return None
+    lo, hi = min(values), max(values)
+    span = hi - lo if hi > lo else max(abs(hi), 1e-12) * 0.1
+    step = 10 ** math.floor(math.log10(span))
+    low = math.floor((lo - 0.1 * span) / step) * step
+    high = math.ceil((hi + 0.1 * span) / step) * step
+    if lo >= 0 > low:
+        low = 0.0
+    return round(low, 12), round(high, 12)
 
 
 def _bars(

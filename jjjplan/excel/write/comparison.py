@@ -31,6 +31,7 @@ from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import line_chart, put_by_year
 from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator
 from jjjplan.excel.write.levers import LeverRow, lever_rows, unchanged_presence_count
+from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import PROVENANCE, write_comparison_provenance
 from jjjplan.excel.write.sheetio import (
     add_delta_colours,
@@ -72,6 +73,30 @@ COMPARISON_LEVERS: tuple[str, ...] = (
     "pathways",
 )
 _CHANGED = ("变化", "changed")
+#: Short bilingual sheet names: "中文 English" must fit Excel's 31 characters.
+SHEET_LABELS: dict[str, tuple[str, str]] = {
+    "theil_t": ("泰尔指数T", "Theil T"),
+    "theil_t_between": ("泰尔T组间", "Theil T between"),
+    "theil_t_within": ("泰尔T组内", "Theil T within"),
+    "cv_weighted": ("加权变异系数", "Williamson CV"),
+    "gini_weighted": ("基尼系数", "Gini"),
+    "bj_he_ratio": ("京冀人均比", "BJ-HE per capita"),
+    "tj_he_ratio": ("津冀人均比", "TJ-HE per capita"),
+    "jjj_gdp": ("京津冀GDP", "JJJ GDP"),
+    "he_gdp_per_capita": ("河北人均GDP", "Hebei GDP per capita"),
+}
+BASELINE_LABEL = ("基准", "Baseline")
+
+
+def scenario_header(name: str, is_base: bool) -> str:
+    """A scenario's column header; the baseline's says so in both languages."""
+    if not is_base:
+        return name
+    if _name_key(name) in {"baseline", "基准"}:
+        return bilingual(*BASELINE_LABEL)
+    return f"{name}（{bilingual(*BASELINE_LABEL)}）"
+
+
 _PRESENCE_KEY = "chains.presence"
 
 
@@ -237,7 +262,8 @@ def _summary_header(ws: Worksheet, row: int, grid: _Grid, names: list[str]) -> N
         group_header(ws, row, col, width, text)
     others = [names[i] for i in grid.others]
     labels = [word("field"), "项目", "Item", word("unit"), word("year")]
-    header(ws, row + 1, 1, [*labels, *names, *others, *others])
+    shown = [scenario_header(n, i == grid.base) for i, n in enumerate(names)]
+    header(ws, row + 1, 1, [*labels, *shown, *others, *others])
 
 
 def _write_summary(ws: Worksheet, results_list: Sequence[Results], grid: _Grid) -> None:
@@ -293,10 +319,10 @@ def _write_indicator(
 ) -> None:
     names = [r.scenario.name for r in results_list]
     title(ws, f"{ind.label}（{ind.unit}）")
-    put(ws, 2, 1, "基准情景 Baseline scenario").font = styles.NOTE_FONT
-    put(ws, 2, 2, names[base])
+    # one cell: a label in A2 would be covered by a value in B2
+    put(ws, 2, 1, f"基准情景 Baseline scenario：{names[base]}").font = styles.NOTE_FONT
     years = [int(y) for y in results_list[0].years]
-    header(ws, 3, 1, [word("year"), *names])
+    header(ws, 3, 1, [word("year"), *(scenario_header(n, i == base) for i, n in enumerate(names))])
     # each series computed once: provinces() is not cached
     columns = [(ind.series(r), ind.number_format) for r in results_list]
     last = put_by_year(ws, 4, years, columns)
@@ -338,7 +364,7 @@ def build_comparison_workbook(
     _write_summary(summary, results_list, _Grid(len(results_list), base))
     taken = [SUMMARY, PROVENANCE]
     for ind in KEY_INDICATORS:
-        name = sheet_name(ind.zh, ind.en, taken)
+        name = sheet_name(*SHEET_LABELS.get(ind.key, (ind.zh, ind.en)), taken)
         taken.append(name)
         _write_indicator(wb.create_sheet(name), ind, results_list, base)
     if robust is not None:
@@ -346,8 +372,7 @@ def build_comparison_workbook(
 
         write_probability_sheet(wb.create_sheet(PROBABILITIES), robust)
     write_comparison_provenance(wb.create_sheet(PROVENANCE), results_list, sources, base)
-    for ws in wb.worksheets:
-        styles.print_setup(ws)
+    apply_print_setup(wb, "情景对比 Scenario comparison")  # last: every sheet, whoever added it
     return wb
 
 

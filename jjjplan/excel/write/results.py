@@ -12,6 +12,7 @@ The file is saved atomically next to the target.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl.chart import Reference
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.legend import Legend
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -31,6 +33,7 @@ from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import bar_chart, line_chart, put_by_year, stacked_bar_chart
 from jjjplan.excel.write.indicators import BASELINE_NOTE, KEY_INDICATORS, Indicator, baseline_for
 from jjjplan.excel.write.levers import LeverRow, lever_rows
+from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import PROVENANCE, write_results_provenance
 from jjjplan.excel.write.sheetio import (
     add_delta_colours,
@@ -295,8 +298,10 @@ def _write_contributions(ws: Worksheet, results: Results) -> None:
 #: Where the four charts sit on the Charts sheet: a 2 × 2 grid right of the data.
 #: Columns from H on get an explicit width so Excel and LibreOffice agree on where the
 #: second column of charts starts (18 cm charts ≈ 9 columns of width 10).
-CHART_ANCHORS = ("H3", "R3", "H21", "R21")
-CHART_COLUMN_WIDTH = 10.0
+#: Charts are stacked below the data, this wide (cm): one portrait A4 page.
+CHART_WIDTH_CM = 18.0
+#: Height of a default row in cm (15 points), to space the stacked charts.
+ROW_CM = 15 / 72 * 2.54
 
 #: Gap measures shown in the stacked contribution chart (max/min ratio has another scale).
 CONTRIBUTION_CHART_MEASURES = (
@@ -310,7 +315,9 @@ CONTRIBUTION_CHART_MEASURES = (
 
 
 def _write_charts(wb: Workbook, ws: Worksheet, results: Results, base: Results) -> None:
-    title(ws, "图表 Charts（数据在左侧 / data on the left）")
+    """Data blocks on top, the four charts below them in one column: the sheet is one
+    portrait page wide and each chart prints whole (see :mod:`~jjjplan.excel.write.printing`)."""
+    title(ws, "图表 Charts（数据在上方，图表在下方 / data above, charts below）")
     years = [int(y) for y in results.years]
     theil, ratio = KEY_INDICATORS[0], next(i for i in KEY_INDICATORS if i.key == "bj_he_ratio")
     # Block 1: year × (Theil T scenario/baseline, BJ/HE ratio scenario/baseline)
@@ -323,7 +330,7 @@ def _write_charts(wb: Workbook, ws: Worksheet, results: Results, base: Results) 
     ]
     last = put_by_year(ws, 5, years, columns)
     cats = Reference(ws, min_col=1, min_row=5, max_row=last)
-    ws.add_chart(
+    charts = [
         line_chart(
             title_text=f"{theil.zh}：情景与基准 / {theil.en}: scenario vs baseline",
             y_title=theil.unit,
@@ -331,9 +338,6 @@ def _write_charts(wb: Workbook, ws: Worksheet, results: Results, base: Results) 
             years=cats,
             data=Reference(ws, min_col=2, max_col=3, min_row=4, max_row=last),
         ),
-        CHART_ANCHORS[0],
-    )
-    ws.add_chart(
         line_chart(
             title_text=f"{ratio.zh}：情景与基准 / {ratio.en}: scenario vs baseline",
             y_title=ratio.unit,
@@ -341,35 +345,49 @@ def _write_charts(wb: Workbook, ws: Worksheet, results: Results, base: Results) 
             years=cats,
             data=Reference(ws, min_col=4, max_col=5, min_row=4, max_row=last),
         ),
-        CHART_ANCHORS[1],
-    )
-    _per_capita_chart(wb, ws, results)
+    ]
     contrib_top = last + 3
-    _contribution_chart(ws, results, contrib_top)
+    contrib_last, chart = _contribution_chart(ws, results, contrib_top)
+    per_capita_top = contrib_last + 3
+    per_capita_last, per_capita = _per_capita_chart(ws, results, base, per_capita_top)
+    charts += [per_capita, chart]
+    row = per_capita_last + 3
+    for chart in charts:
+        chart.width = CHART_WIDTH_CM
+        ws.add_chart(chart, f"A{row}")
+        row += math.ceil(chart.height / ROW_CM) + 2
     styles.set_widths(ws, {"A": 30, "B": 13, "C": 13, "D": 13, "E": 13, "F": 13})
-    styles.set_widths(ws, dict.fromkeys(range(8, 28), CHART_COLUMN_WIDTH))
-    for row in (3, 4, contrib_top + 1):
-        styles.fit_row_height(ws, row)
+    for r in (3, 4, contrib_top + 1, per_capita_top + 1):
+        styles.fit_row_height(ws, r)
 
 
-def _per_capita_chart(wb: Workbook, ws: Worksheet, results: Results) -> None:
-    """Bar chart straight from the per-capita projection sheet (its 2035 column)."""
-    src = wb[projection_sheet_name("gdp_per_capita")]
-    n_units = len(results.projection.units)
-    col = 5 + len(results.years) - 1
+def _per_capita_chart(
+    ws: Worksheet, results: Results, base: Results, top: int
+) -> tuple[int, BarChart]:
+    """Per-capita GDP by unit in the end year, scenario and baseline bars side by side."""
     end_year = int(results.years[-1])
     zh, en, unit = VARIABLES["gdp_per_capita"]
+    put(ws, top, 1, f"{end_year}年各单元{zh} {en} by unit, {end_year}").font = styles.HEADER_FONT
+    header(ws, top + 1, 1, [word("region"), word("scenario"), word("baseline")])
+    scenario_row = results.wide("gdp_per_capita").loc[end_year]
+    base_row = base.wide("gdp_per_capita").loc[end_year]
+    for i, code in enumerate(results.projection.units, start=top + 2):
+        put(ws, i, 1, bilingual(*region_name(code)))
+        put_row(ws, i, 2, [float(scenario_row[code]), float(base_row[code])], styles.MONEY)
+    last = top + 1 + len(results.projection.units)
     chart = bar_chart(
-        title_text=f"{end_year}年各单元{zh} / {en} by unit, {end_year}",
+        title_text=f"{end_year}年各单元{zh}：情景与基准 / {en} by unit, {end_year}",
         y_title=unit,
         number_format=styles.MONEY,
-        data=Reference(src, min_col=col, min_row=4, max_row=4 + n_units),
-        categories=Reference(src, min_col=2, min_row=5, max_row=4 + n_units),
+        data=Reference(ws, min_col=2, max_col=3, min_row=top + 1, max_row=last),
+        categories=Reference(ws, min_col=1, min_row=top + 2, max_row=last),
     )
-    ws.add_chart(chart, CHART_ANCHORS[2])
+    chart.legend = Legend()  # two series: scenario and baseline
+    chart.legend.position = "b"
+    return last, chart
 
 
-def _contribution_chart(ws: Worksheet, results: Results, top: int) -> None:
+def _contribution_chart(ws: Worksheet, results: Results, top: int) -> tuple[int, BarChart]:
     """Stacked bars: each pathway's share of the end-year change of each gap measure."""
     end_year = int(results.years[-1])
     put(ws, top, 1, f"{end_year}年各路径贡献 Pathway contributions to the {end_year} change")
@@ -396,7 +414,7 @@ def _contribution_chart(ws: Worksheet, results: Results, top: int) -> None:
         categories=Reference(ws, min_col=1, min_row=top + 2, max_row=last),
     )
     chart.height = 12
-    ws.add_chart(chart, CHART_ANCHORS[3])
+    return last, chart
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,8 +445,7 @@ def build_results_workbook(
     write_results_provenance(wb.create_sheet(PROVENANCE), results, source_path)
     _write_summary(summary, results, base)
     _write_charts(wb, charts, results, base)
-    for ws in wb.worksheets:
-        styles.print_setup(ws, one_page=ws is charts)
+    apply_print_setup(wb, results.scenario.name)  # last: every sheet, whoever added it
     return wb
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
     "fit_row_height",
     "mark_input",
     "mark_readonly",
-    "print_setup",
     "set_widths",
     "style_header",
 ]
@@ -159,13 +157,3 @@ def fit_row_height(ws: Worksheet, row: int, *, line_height: float = 15.0) -> Non
         needed = display_width(cell.value) / max(width - 1.0, 1.0)
         lines = max(lines, math.ceil(needed), str(cell.value).count("\n") + 1)
     ws.row_dimensions[row].height = line_height * lines
-
-
-def print_setup(ws: Worksheet, *, landscape: bool = True, one_page: bool = False) -> None:
-    """Fit the sheet to one page wide (or onto one page), so a PDF or printout never splits
-    a table sideways."""
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

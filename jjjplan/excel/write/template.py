@@ -30,6 +30,8 @@ from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.excel import layout as L
 from jjjplan.excel.safety import atomic_save, check_output_path, write_text_cell
+from jjjplan.excel.write.printing import apply_print_setup
+from jjjplan.excel.write.styles import display_width
 from jjjplan.scenario import LEVERS, Scenario, assumption_bounds
 
 __all__ = ["build_workbook", "make_template"]
@@ -80,6 +82,7 @@ def build_workbook(scenario: Scenario) -> Workbook:
         sheet = _Sheet(wb, wb.create_sheet(title))
         build(sheet, scenario)
         sheet.finish()
+    apply_print_setup(wb, scenario.name, planner_edits=True)
     return wb
 
 
@@ -215,8 +218,13 @@ class _Sheet:
     def scalars(self, scalars: Iterable[L.Scalar], scenario: Scenario) -> None:
         """A block of single-cell levers, each reachable by its defined name."""
         self.header_row(f"{zh} {en}" for zh, en in SCALAR_HEADERS)
+        scalars = tuple(scalars)
         for col, w in enumerate(SCALAR_WIDTHS, 1):
             self.width(col, w)
+        # the name columns fit the longest name, so no label is cut by the value beside it
+        for col, attr in ((1, "zh"), (2, "en")):
+            longest = max((display_width(getattr(s, attr)) for s in scalars), default=0.0)
+            self.width(col, max(SCALAR_WIDTHS[col - 1], longest + 2))
         for s in scalars:
             self.row += 1
             self.text(self.row, 1, s.zh)
