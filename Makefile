@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUT ?= out
 # What the tests need (the dashboard without JupyterLab); `make lab` adds JupyterLab.
-EXTRAS ?= dashboard,brief,dev
+EXTRAS ?= dashboard,brief,explore,dev
 WHEELHOUSE ?= wheelhouse
 WHEEL_EXTRAS ?= dashboard,parquet
 

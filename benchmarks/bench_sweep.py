@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import io
 import logging
+import os
 import time
 import warnings
 
@@ -151,6 +152,8 @@ def main() -> None:
         fair = t_ema / (t_many + t_build)
         print(f"ratio EMA / (build + project_many):   {fair:8.1f}x")
     print(f"timings are the best of {args.repeat} runs (EMA and the loop: one run)")
+    if hasattr(os, "getloadavg"):  # POSIX only; a shared machine skews absolute times
+        print("load average (1/5/15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

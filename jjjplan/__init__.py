@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and IDEs
     from jjjplan.batch import Batch, project_many
     from jjjplan.dashboard import Dashboard
     from jjjplan.excel import read_workbook, write_comparison, write_results
+    from jjjplan.explore import ema_model, explore
     from jjjplan.gaps import gap_measures, gap_measures_frame
     from jjjplan.results import Results, project
     from jjjplan.scenario import (
@@ -66,6 +67,8 @@ _EXPORTS: dict[str, str] = {
     "Target": "jjjplan.targets",
     "seek": "jjjplan.goalseek",
     "SeekResult": "jjjplan.goalseek",
+    "explore": "jjjplan.explore",
+    "ema_model": "jjjplan.explore",
 }
 
 
@@ -100,7 +103,9 @@ __all__ = [
     "Target",
     "__version__",
     "compare_ensembles",
+    "ema_model",
     "ensemble",
+    "explore",
     "gap_measures",
     "gap_measures_frame",
     "project",

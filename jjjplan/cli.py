@@ -793,6 +793,39 @@ def dashboard(
     serve_dashboard(str(workbook) if workbook else None, port, not no_browser)
 
 
+@main.command()
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--samples", default=100_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for samples.parquet (and discovery.xlsx); a rerun resumes.")
+@click.option("--levers", default=None, help="Comma-separated levers to sweep (default: all).")
+@click.option("--no-assumptions", is_flag=True, help="Keep assumptions at their values.")
+@click.option("--where", default=None, help='Condition for discovery: "bj_he_ratio@2035<=3.0".')
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT", help="Dask scheduler.")
+@click.option("--chunk-size", default=2_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--workers", default=None, type=click.IntRange(min=1), help="Local processes.")
+@data_options
+@planner_errors
+def explore(workbook: Path | None, data_file: Path | None, data_vintage: str | None, **opts):
+    """Sweep levers and assumptions (Latin hypercube) and find where a condition holds (PRIM).
+
+    \b
+    Example:
+      jjjplan explore workbooks/05-coordinated.xlsx --samples 20000 --seed 3 --out ex
+          --where "bj_he_ratio@2035<=3.0"
+    """
+    from jjjplan.explore.commands import run_explore
+
+    def scenario_and_data():
+        if workbook is None:
+            return jjjplan.Scenario.baseline(), load_data(data_file, data_vintage)
+        [scenario], data = _read_inputs([workbook], data_file, data_vintage)
+        return scenario, data
+
+    run_explore(workbook, scenario_and_data=scenario_and_data, **opts)
+
+
 @main.group()
 def data() -> None:
     """Baseline data: a workbook to fill with your own yearbook figures (use with --data)."""

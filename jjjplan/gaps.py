@@ -293,8 +293,22 @@ def gap_measures_frame(
             f"{list(gdp.index)} and {list(population.index)}"
         )
 
-    def describe(idx: tuple[int, ...]) -> str:
-        return f"row {_plain(gdp.index[idx[0]])!r}, column {_plain(gdp.columns[idx[1]])!r}"
-
-    result, names = _compute(gdp_arr, pop_arr, groups, describe)
+    result, names = gap_measures_labelled(gdp_arr, pop_arr, gdp.index, gdp.columns, groups)
     return pd.DataFrame(result, index=gdp.index.copy(), columns=list(names))
+
+
+def gap_measures_labelled(
+    gdp: np.ndarray,
+    population: np.ndarray,
+    rows: Sequence[Any],
+    columns: Sequence[Any],
+    groups: ArrayLike | None = None,
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(values [rows, measures], names) for aligned rows × units float arrays whose row and
+    column labels (e.g. years, units) name a bad value in the error message: the path of
+    callers that already hold arrays (``Results.gaps``), with no DataFrame round trip."""
+
+    def describe(idx: tuple[int, ...]) -> str:
+        return f"row {_plain(rows[idx[0]])!r}, column {_plain(columns[idx[1]])!r}"
+
+    return _compute(gdp, population, groups, describe)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
-from jjjplan.gaps import fiscal_gap_measures, gap_measures_frame
+from jjjplan.gaps import fiscal_gap_measures, gap_measures_labelled
 from jjjplan.model.engine import Projection, project_arrays, run
 from jjjplan.scenario import CONTRIBUTORS, MILESTONE_YEARS, PATHWAYS, Scenario
 
@@ -150,11 +150,15 @@ class Results:
         """Gap measures over the 13 units (province groups), rows = years; plus the fiscal
         gaps (Theil T of per-capita budget expenditure over BJ/TJ/HE, Beijing/Hebei ratio)."""
         p = self.projection
-        df = gap_measures_frame(self.wide("gdp"), self.wide("population"), groups=p.provinces)
+        values, names = gap_measures_labelled(
+            p.gdp, p.population, p.years, p.units, groups=p.provinces
+        )
         fiscal = fiscal_gap_measures(p.ledger["expenditure"], self._province_population())
-        for name, values in fiscal.items():
-            df[name] = values
-        return df
+        return pd.DataFrame(
+            np.column_stack([values, *fiscal.values()]),
+            index=pd.Index(p.years, name="year"),
+            columns=[*names, *fiscal],
+        )
 
     def _province_population(self) -> np.ndarray:
         prov = np.array(self.projection.provinces)

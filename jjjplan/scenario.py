@@ -10,6 +10,7 @@ reader maps to sheet!cell.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -325,8 +326,10 @@ class GrowthPoles:
         object.__setattr__(self, "weights", _freeze(self.weights))
 
 
+@functools.cache
 def default_presence() -> Mapping[str, Milestones]:
-    """Base-year presence held flat: current policy fills no links."""
+    """Base-year presence held flat: current policy fills no links (built once: it is
+    read-only, and every default ChainFilling shares it)."""
     out = {}
     for chain in CHAINS:
         for seg in chain.segments:
@@ -349,6 +352,8 @@ class ChainFilling:
     presence: Mapping[str, Milestones] = field(default_factory=default_presence)
 
     def __post_init__(self):
+        if self.presence is default_presence():
+            return  # already complete and frozen (the common case: no chain lever moved)
         full = dict(default_presence())
         full.update(self.presence)
         object.__setattr__(self, "presence", _freeze(full))
@@ -465,6 +470,8 @@ class Scenario:
 
 
 def _check_range(problems, path, value, low, high, integer=False):
+    if type(value) is float and not integer and low <= value <= high and math.isfinite(value):
+        return  # fast path for the common case; every other value takes the full checks
     if isinstance(value, bool) and not integer:
         value = float(value)
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
@@ -498,6 +505,37 @@ def assumption_bounds(a) -> tuple[float, float]:
     span = max(hi - lo, abs(a.value), 1e-9)
     low = lo - 2 * span if lo < 0 else max(0.0, lo - 2 * span)
     return low, hi + 2 * span
+
+
+@functools.cache
+def _bounds_of(a) -> tuple[float, float]:
+    """assumption_bounds, once per assumption (validation runs for every scenario built)."""
+    return assumption_bounds(a)
+
+
+#: id(presence mapping) -> (the mapping, its problems): scenarios made by ``replace`` or with
+#: default chains share one presence mapping, so its ~100 milestones are checked once. The
+#: mapping is kept so an id is never reused while cached; mappings are read-only.
+_PRESENCE_CHECKED: dict[int, tuple[Mapping, tuple[tuple[str, str], ...]]] = {}
+
+
+def _presence_problems(presence: Mapping) -> tuple[tuple[str, str], ...]:
+    """Problems of the chain-presence levers (unknown keys, out-of-range milestones)."""
+    hit = _PRESENCE_CHECKED.get(id(presence))
+    if hit is not None and hit[0] is presence:
+        return hit[1]
+    known = default_presence()
+    p: list[tuple[str, str]] = []
+    for key, ms in presence.items():
+        if key not in known:
+            p.append((f"chains.presence.{key}", "unknown chain/segment/province"))
+        else:
+            _check_milestones(p, f"chains.presence.{key}", ms, LEVERS["chains.presence"])
+    if isinstance(presence, FrozenDict):  # only read-only mappings can be cached safely
+        if len(_PRESENCE_CHECKED) > 256:
+            _PRESENCE_CHECKED.clear()
+        _PRESENCE_CHECKED[id(presence)] = (presence, tuple(p))
+    return tuple(p)
 
 
 def _check_destinations(problems, split: Mapping, units: set[str]) -> None:
@@ -584,12 +622,7 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
         pass  # non-numeric weights already reported
     _check_milestones(p, "poles.investment", s.poles.investment, LEVERS["poles.investment"])
     _check_milestones(p, "poles.relocation", s.poles.relocation, LEVERS["poles.relocation"])
-    known = set(default_presence())
-    for key, ms in s.chains.presence.items():
-        if key not in known:
-            p.append((f"chains.presence.{key}", "unknown chain/segment/province"))
-        else:
-            _check_milestones(p, f"chains.presence.{key}", ms, LEVERS["chains.presence"])
+    p.extend(_presence_problems(s.chains.presence))
     _check_milestones(p, "innovation.share", s.innovation.share, LEVERS["innovation.share"])
     _check_milestones(
         p, "innovation.absorption", s.innovation.absorption, LEVERS["innovation.absorption"]
@@ -611,7 +644,7 @@ def validate(s: Scenario) -> list[tuple[str, str]]:
         if a is None:
             p.append((f"assumptions.{key}", "unknown assumption id"))
             continue
-        lo, hi = assumption_bounds(a)
+        lo, hi = _bounds_of(a)
         _check_range(p, f"assumptions.{key}", v, lo, hi)
     for unit, vals in s.baseline_overrides.items():
         if unit not in units:

@@ -188,7 +188,8 @@ def test_import_jjjplan_and_cli_help_load_no_heavy_library() -> None:
 def test_checkout_reads_the_top_level_folders() -> None:
     assert bundled.bundled_dir("workbooks") == ROOT / "workbooks"
     assert bundled.template_path() == ROOT / "templates" / bundled.TEMPLATE_NAME
-    assert [p.name for p in bundled.bundled_files("notebooks")] == ["dashboard.ipynb"]
+    names = [p.name for p in bundled.bundled_files("notebooks")]
+    assert names == ["dashboard.ipynb", "explore.ipynb"]
 
 
 def test_copy_examples_never_replaces_a_file(tmp_path: Path) -> None:

@@ -142,3 +142,30 @@ def test_results_check_reports_met_and_missed(with_targets):
     assert table.loc[0, "margin"] == pytest.approx(3.4 - res.ratios.loc[2035, "bj_he_ratio"])
     draws = project_many([s, s.replace(national_path="high")])
     assert set(target_check(res, s.targets, draws)["p_met"]) <= {0.0, 0.5, 1.0}
+
+
+def test_probability_of_meeting_from_an_ensemble_matches_its_members():
+    """Results workbooks with draws show P(met): computed from the ensemble's kept outcomes,
+    it equals the share of the ensemble's own members (re-projected) that meet the target."""
+    import numpy as np
+
+    import jjjplan
+    from jjjplan.excel.write.target_check import target_check
+    from jjjplan.targets import Target, indicator_values
+
+    targets = (
+        Target("theil_t", 2035, "<=", 0.16),
+        Target("gdp_per_capita", 2035, ">=", 0.5, region="HE/TJ"),
+        Target("population", 2035, ">=", 1000.0, region="BJ"),
+    )
+    s = jjjplan.Scenario.baseline().replace(targets=targets)
+    e = jjjplan.ensemble(s, draws=16, seed=3)
+    table = target_check(jjjplan.project(s), targets, ensemble=e)
+    members = [
+        s.replace(assumptions={**s.assumptions, **row}) for row in e.samples.to_dict("records")
+    ]
+    batch = jjjplan.project_many(members)
+    for k in (0, 1):
+        expected = np.mean(targets[k].met(indicator_values(batch, targets[k])))
+        assert table.p_met[k] == expected
+    assert np.isnan(table.p_met[2])  # population is not kept by ensembles: said, not guessed

@@ -306,6 +306,26 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # reference (current-policy) sharing: arrivals at the reference split, no capacity limit
     ref_in = reloc_ref[None, :, None] * w_dest_ref[:, None, :]  # [1, T, N]
     ref_tau = (elig_ref * 1.0 * tax_va)[:, None, None] * ref_in  # shared-tax base per cohort
+    # scenario [0] and reference [1] sharing side by side, computed by the same operations so
+    # that they cancel exactly when they agree; receipts in year t = cohort-matrix row t
+    origin_m = np.stack([_cohort_matrix(sched["origin"]), _cohort_matrix(sched_ref["origin"])])
+    comp_m = np.stack(
+        [_cohort_matrix(sched["compensation"]), _cohort_matrix(sched_ref["compensation"])]
+    )  # [2, K, T, T]
+    tau_rate = (elig * coverage * tax_va)[:, None]  # [K, 1] shared-tax base per 亿元 moved
+    # loop-invariant factors (hoisted: one numpy call each instead of one per year)
+    e_n = np.exp(n_trend)  # [K, N] yearly population growth factor
+    cap_share = a["capacity_share"][:, None]
+    backfill = m1[:, 0] * (1.0 - a["phi_backfill"])
+    mig_bj = migrants_per_va[:, 0]
+    alpha = col["alpha_agglo"]
+    inv_yield = col["inv_yield"]
+    service_rate = col["debt_rate"] + delta_k
+    pubinv = a["pubinv_share"][:, None]
+    keep = 1.0 - delta_k  # capital (pole and public) left after depreciation
+    m1_gain = m1 * gain
+    bj_p = PROVINCES.index("BJ")
+    spill_op = np.ascontiguousarray(spill_weights)
 
     # -- state -----------------------------------------------------------------------------
     x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
@@ -317,8 +337,13 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     invest_amount = np.zeros((T, K, n))
     pole_capital = np.zeros((T, K, n))
     chain_va = np.zeros((T, K, n))
-    tau = np.zeros((K, T, n))  # shared-tax base of each cohort (year of move)
+    tau2 = np.zeros((2, K, T, n))  # shared-tax base of each cohort (year of move), scenario/ref
+    tau2[1] = ref_tau
+    tau = tau2[0]
     tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * np.moveaxis(relocated_in[:To], 0, 1)
+    tau_total = np.zeros((2, K, T))  # tau2 summed over units (scenario filled year by year)
+    tau_total[0, :, :To] = tau[:, :To].sum(axis=2)
+    tau_total[1] = ref_tau.sum(axis=2)
     budget_dev = np.zeros((T, K, 3))
     pubcap = np.zeros((K, 3))
 
@@ -326,37 +351,37 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         # baseline: national rate (+ fixed effects), convergence to ρ × today's gap
         x_b = np.log((yb / pb) / (yb.sum(1, keepdims=True) / pb.sum(1, keepdims=True)))
         x_nr = np.log((gdp0 / pnr) / (gdp0.sum(1, keepdims=True) / pnr.sum(1, keepdims=True)))
-        pnr = pnr * np.exp(n_trend)
-        growth = g_nat[:, t : t + 1] + fe - beta * (x_b - x_nr + (1.0 - rho) * x0)
-        yb = yb * np.exp(growth)
-        pb = pb * np.exp(n_trend)
+        pnr = pnr * e_n
+        growth = np.exp(g_nat[:, t : t + 1] + fe - beta * (x_b - x_nr + (1.0 - rho) * x0))
+        yb = yb * growth
+        pb = pb * e_n
         P = pop[t - 1]
-        Y = y_core * np.exp(growth)  # policy shift carried: not eroded by convergence
-        P_b = P * np.exp(n_trend)
+        Y = y_core * growth  # policy shift carried: not eroded by convergence
+        P_b = P * e_n
 
         # relocation and chain filling share one yearly capacity per province
         arrive_dev = reloc[:, t, None] * w_dest - reloc_ref[t] * w_dest_ref
         chain_prov = chain_dev[:, t]  # [K, 3] 亿元 before capacity
         extra = np.maximum(arrive_dev, 0.0) * m1 @ in_prov.T + np.maximum(chain_prov, 0.0)
-        room = a["capacity_share"][:, None] * (Y @ in_prov.T)
+        Y_prov = Y @ in_prov.T  # [K, 3]
+        room = cap_share * Y_prov
         scale = np.where(extra > room, room / np.where(extra > 0, extra, 1.0), 1.0)  # [K, 3]
         unit_scale = scale @ in_prov  # [K, N]
         arrive_dev = np.where(arrive_dev > 0, arrive_dev * unit_scale, arrive_dev)
         out_dev = arrive_dev.sum(axis=1)
-        add = arrive_dev * m1 * gain  # value added and its multiplier arrive...
-        add[:, bj] -= out_dev * m1[:, 0] * (1.0 - a["phi_backfill"])  # ...and leave Beijing
+        add = arrive_dev * m1_gain  # value added and its multiplier arrive...
+        add[:, bj] -= out_dev * backfill  # ...and leave Beijing
         relocated_in[t] = reloc_ref[t] * w_dest_ref + arrive_dev
         moved = migrants_per_va * arrive_dev
-        moved[:, bj] -= migrants_per_va[:, 0] * out_dev
+        moved[:, bj] -= mig_bj * out_dev
         P_new = P_b + moved
         excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
         P_new[:, bj] -= excess
         P_new += excess[:, None] * w_dest
-        agglo = (P_new / P_b) ** col["alpha_agglo"]
+        agglo = (P_new / P_b) ** alpha
 
         chain_prov = np.where(chain_prov > 0, chain_prov * scale, chain_prov)
-        by_prov = Y[:, None, :] * in_prov[None]
-        chain_va[t] = np.einsum("kp,kpn->kn", chain_prov, by_prov / by_prov.sum(2, keepdims=True))
+        chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
 
         # market integration: growth effect and a smaller structural gap (persistent)
         d_mi = (mi[:, t] - mi[:, t - 1]) - (mi_ref[:, t] - mi_ref[:, t - 1])
@@ -364,27 +389,29 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         reform = a["mi_level_elast"] * d_mi
         reform = reform[:, None] - beta * np.minimum(rho_cut[:, None], rho) * x0
         Y_new = (Y + add + chain_va[t]) * agglo * np.exp(d_innov[t] + reform)
-        spill = np.einsum("kjn,kn->kj", spill_weights, np.log(Y_new / Y))
+        spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
         y_core = Y_new * np.exp(spill)
 
         # pole investment: a depreciating stock financed by the pole's province (debt)
         invest_amount[t] = inp.investment[:, t, None] * y_core.sum(1, keepdims=True) * w
-        pole_capital[t] = (1.0 - delta_k) * pole_capital[t - 1] + invest_amount[t]
-        debt_service = (col["debt_rate"] + delta_k) * pole_capital[t - 1] @ in_prov.T
+        pole_capital[t] = keep * pole_capital[t - 1] + invest_amount[t]
+        debt_service = service_rate * pole_capital[t - 1] @ in_prov.T
 
         # the fiscal ledger of this year's cohorts and the budget channel
-        tau[:, t] = (elig * coverage * tax_va)[:, None] * relocated_in[t]
-        budget_dev[t] = (
-            _sharing_budget_at(sched, tau, in_prov, t)
-            - _sharing_budget_at(sched_ref, ref_tau, in_prov, t)
-            - debt_service
-        )
-        pubcap = (1.0 - delta_k) * pubcap + a["pubinv_share"][:, None] * budget_dev[t]
+        tau[:, t] = tau_rate * relocated_in[t]
+        tau_total[0, :, t] = tau[:, t].sum(axis=1)
+        # net sharing receipts (received − paid + compensation) of the cohorts that moved
+        # before t, scenario and reference at once; Beijing is the only origin
+        origin = (origin_m[:, :, t, :t, None] * tau2[:, :, :t]).sum(axis=2)  # [2, K, N]
+        comp = (comp_m[:, :, t, :t] * tau_total[:, :, :t]).sum(axis=2)  # [2, K]
+        sharing = -(origin @ in_prov.T)
+        sharing[..., bj_p] += origin.sum(axis=2) + comp
+        budget_dev[t] = sharing[0] - sharing[1] - debt_service
+        pubcap = keep * pubcap + pubinv * budget_dev[t]
         fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
-        shares = y_core[:, None, :] * in_prov[None]
-        shares = shares / shares.sum(2, keepdims=True)
-        fiscal_units = np.einsum("kp,kpn->kn", fiscal, shares)
-        Y_t = y_core + fiscal_units + col["inv_yield"] * pole_capital[t]
+        # spread over units by their share of the province's GDP
+        fiscal_units = (fiscal / (y_core @ in_prov.T))[:, prov_idx] * y_core
+        Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
 
         bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
         if bad.any():
@@ -448,21 +475,11 @@ def _cohort_matrix(values: np.ndarray) -> np.ndarray:
 
 def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
     """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N]."""
-    origin = np.einsum("kts,ksn->ktn", _cohort_matrix(sched["origin"]), tau)
-    firm_tax = np.einsum("kts,ksn->ktn", _cohort_matrix(sched["firm_tax"]), tau)
-    comp = np.einsum("kts,ks->kt", _cohort_matrix(sched["compensation"]), tau.sum(axis=2))
+    # stacked matrix products (one per member): ~25x faster than the equivalent einsum
+    origin = np.matmul(_cohort_matrix(sched["origin"]), tau)
+    firm_tax = np.matmul(_cohort_matrix(sched["firm_tax"]), tau)
+    comp = np.matmul(_cohort_matrix(sched["compensation"]), tau.sum(axis=2)[:, :, None])[..., 0]
     return _by_province(origin, firm_tax, comp, in_prov)
-
-
-def _sharing_budget_at(sched, tau, in_prov, t: int) -> np.ndarray:
-    """Net sharing receipts [K, 3] in year t (received − paid + compensation) from the
-    cohorts that moved before t; Beijing is the only origin."""
-    lags = t - 1 - np.arange(t)  # lag of cohort t0 = 0..t-1
-    origin = np.einsum("ks,ksn->kn", sched["origin"][:, lags], tau[:, :t])
-    comp = np.einsum("ks,ks->k", sched["compensation"][:, lags], tau[:, :t].sum(axis=2))
-    budget = -(origin @ in_prov.T)
-    budget[:, PROVINCES.index("BJ")] += origin.sum(axis=1) + comp
-    return budget
 
 
 def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:

@@ -446,7 +446,7 @@ def build_results_workbook(
     if results.scenario.targets:
         from jjjplan.excel.write.target_check import TARGET_SHEET, write_target_check
 
-        write_target_check(wb.create_sheet(TARGET_SHEET, 1), results)
+        write_target_check(wb.create_sheet(TARGET_SHEET, 1), results, ensemble=ensemble)
     _write_summary(summary, results, base)
     _write_charts(wb, charts, results, base)
     apply_print_setup(wb, results.scenario.name)  # last: every sheet, whoever added it

@@ -19,16 +19,43 @@ from jjjplan.excel.write import sheetio, styles
 from jjjplan.results import Results
 from jjjplan.targets import Target, indicator_values, result_value
 
-__all__ = ["TARGET_SHEET", "target_check", "write_target_check"]
+__all__ = ["TARGET_SHEET", "ensemble_values", "target_check", "write_target_check"]
 
 TARGET_SHEET = "目标检查 Targets"
 
 
+def ensemble_values(ensemble, target: Target) -> np.ndarray | None:
+    """The target's indicator in its year for every member of an :class:`Ensemble`, from the
+    outcomes it keeps (gap measures, ratios, regional GDP and per-capita GDP); ``None`` for
+    an indicator the ensemble does not keep (population)."""
+    from jjjplan.targets import INDICATORS
+    from jjjplan.uncertainty.evaluate import REGION_VARIABLES
+
+    out = ensemble.outcomes
+    years = [int(y) for y in out.years]
+    if target.year not in years:
+        return None
+    t = years.index(target.year)
+    if target.indicator in INDICATORS:
+        return out.indicator(target.indicator)[:, t]
+    if out.region_values is None or target.indicator not in REGION_VARIABLES:
+        return None
+    v = REGION_VARIABLES.index(target.indicator)
+    parts = (target.region or "").split("/")
+    if any(p not in out.regions for p in parts):
+        return None
+    values = out.region_values[:, t, out.regions.index(parts[0]), v]
+    if len(parts) == 2:
+        values = values / out.region_values[:, t, out.regions.index(parts[1]), v]
+    return values
+
+
 def target_check(
-    results: Results, targets: Sequence[Target], draws: Batch | None = None
+    results: Results, targets: Sequence[Target], draws: Batch | None = None, ensemble=None
 ) -> pd.DataFrame:
     """One row per target: target, indicator, required, projected, margin, met and, with
-    ``draws`` (an ensemble of the same scenario), p_met."""
+    ``draws`` (a batch of assumption draws) or an ``ensemble`` of the same scenario, p_met
+    (NaN where the ensemble does not keep that indicator)."""
     rows = []
     for t in targets:
         value = result_value(results, t)
@@ -42,13 +69,18 @@ def target_check(
         }
         if draws is not None:
             row["p_met"] = float(np.mean(t.met(indicator_values(draws, t))))
+        elif ensemble is not None:
+            values = ensemble_values(ensemble, t)
+            row["p_met"] = float("nan") if values is None else float(np.mean(t.met(values)))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def write_target_check(ws: Worksheet, results: Results, draws: Batch | None = None) -> None:
+def write_target_check(
+    ws: Worksheet, results: Results, draws: Batch | None = None, ensemble=None
+) -> None:
     """Fill ``ws`` with :func:`target_check` of the scenario's own targets."""
-    table = target_check(results, results.scenario.targets, draws)
+    table = target_check(results, results.scenario.targets, draws, ensemble)
     sheetio.title(ws, "目标检查 / Targets: projection against each target")
     sheetio.note(
         ws,

@@ -1,0 +1,121 @@
+"""Evaluating chunks: one ``project_many`` call per chunk, on local processes or Dask.
+
+A chunk is a pure function of (sweep spec, chunk index) — :func:`evaluate_chunk` — so it can
+run anywhere and gives the same table. Workers return tables; only the calling process
+writes files (a Dask cluster needs no shared disk), one complete chunk at a time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from jjjplan.explore.sampling import SweepSpace, chunk_inputs
+from jjjplan.scenario import Scenario
+
+
+class SchedulerError(RuntimeError):
+    """The Dask scheduler cannot be reached or used; the message is bilingual."""
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything a worker needs for its chunks (pickled once per task)."""
+
+    space: SweepSpace
+    seed: int
+    samples: int
+    chunk_size: int
+    outcome_years: tuple[int, ...]
+    data: object = None
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-self.samples // self.chunk_size)
+
+    def size(self, chunk: int) -> int:
+        return min(self.chunk_size, self.samples - chunk * self.chunk_size)
+
+
+def evaluate_chunk(job: ChunkJob, chunk: int) -> pa.Table:
+    """Inputs and outcomes of one chunk: ``sample`` id, input columns, then one column per
+    indicator and outcome year (``bj_he_ratio@2035`` …)."""
+    from jjjplan.batch import project_many
+
+    values = chunk_inputs(job.space, job.seed, chunk, job.size(chunk))
+    members: list[Scenario] = job.space.scenarios(values)
+    indicators = project_many(members, data=job.data).indicators
+    start = chunk * job.chunk_size
+    columns: dict[str, np.ndarray] = {"sample": np.arange(start, start + len(members))}
+    for j, name in enumerate(job.space.columns):
+        columns[name] = values[:, j]
+    for year in job.outcome_years:
+        at = indicators.xs(year, level="year")
+        for name in at.columns:
+            columns[f"{name}@{year}"] = at[name].to_numpy(dtype=float)
+    return pa.table(columns)
+
+
+def run_local(
+    job: ChunkJob, chunks: Iterable[int], workers: int | None = None
+) -> Iterator[tuple[int, pa.Table]]:
+    """Chunks on local processes (in this process when one worker suffices)."""
+    todo = list(chunks)
+    workers = workers or min(os.cpu_count() or 1, len(todo)) or 1
+    if workers <= 1 or len(todo) <= 1:
+        for chunk in todo:
+            yield chunk, evaluate_chunk(job, chunk)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(evaluate_chunk, job, c): c for c in todo}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+    finally:  # Ctrl-C or an error: drop queued chunks, do not wait for running ones
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def connect(address: str, timeout: float = 10.0):
+    """A Dask ``Client`` for ``address`` (``tcp://host:port``), or a bilingual error."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise SchedulerError(
+            "未安装 Dask：pip install 'jjjplan[explore]' / Dask is not installed: "
+            "pip install 'jjjplan[explore]'"
+        ) from None
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise SchedulerError(
+            f"无法连接 Dask 调度器 {address}（{timeout:g} 秒内无应答）/ cannot reach the Dask "
+            f"scheduler at {address} within {timeout:g} s: {type(err).__name__}: {err}"
+        ) from None
+
+
+def run_dask(job: ChunkJob, chunks: Iterable[int], address: str) -> Iterator[tuple[int, pa.Table]]:
+    """Chunks as tasks on a Dask distributed cluster; results come back to this process."""
+    from dask.distributed import as_completed as dask_completed
+
+    client = connect(address)
+    try:
+        job_future = client.scatter(job, broadcast=True)
+        futures = {client.submit(evaluate_chunk, job_future, c, pure=False): c for c in chunks}
+        for fut in dask_completed(list(futures)):
+            yield futures[fut], fut.result()
+    finally:
+        client.close()
+
+
+def runner(
+    scheduler: str | None, workers: int | None = None
+) -> Callable[[ChunkJob, Iterable[int]], Iterator[tuple[int, pa.Table]]]:
+    """Dask with a scheduler address, else local processes (``workers``, default all cores)."""
+    if scheduler:
+        return lambda job, chunks: run_dask(job, chunks, scheduler)
+    return lambda job, chunks: run_local(job, chunks, workers)
