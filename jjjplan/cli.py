@@ -631,18 +631,22 @@ def _read_and_project(
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each chart as PNG and SVG into this folder (for slides).",
 )
+@draws_options
 @planner_errors
-def brief(source: Path, out: Path, lang: str, charts_dir: Path | None) -> None:
+def brief(
+    source: Path, out: Path, lang: str, charts_dir: Path | None, draws: int, seed: int
+) -> None:
     """One-page A4 briefing (PDF) of a scenario or results workbook.
 
     \b
     Example:
       jjjplan brief workbooks/05-coordinated.xlsx -o brief.pdf
       jjjplan brief results.xlsx -o brief.pdf --lang both --charts slides/
+      jjjplan brief workbooks/05-coordinated.xlsx -o brief.pdf --draws 200
     """
     from jjjplan.brief.command import run_brief
 
-    for line in run_brief(source, out, lang, charts_dir):
+    for line in run_brief(source, out, lang, charts_dir, draws, seed):
         click.echo(line)
 
 

@@ -64,6 +64,18 @@ def test_brief_text_has_chinese_key_figures_map_and_inputs(chinese_brief, requir
     assert "假设与说明" in text and "财政账户" in text
     assert file_sha256(COORDINATED) in text.replace(" ", "")
     assert "Key figure" not in text  # Chinese by default
+    # footer: data vintage and base year of the run, and the code that rebuilds the scenario
+    from jjjplan.codes import decode, encode
+
+    scenario = read_workbook(COORDINATED)
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "2024-census5" in flat and "基期2024年" in flat
+    code = encode(scenario)
+    assert code in flat
+    start = flat.index(code[:20])
+    assert project(decode(flat[start : start + len(code)])).gaps.equals(
+        project(scenario).gaps
+    )  # the printed code rebuilds the scenario's results exactly
 
 
 def test_english_and_bilingual_modes(tmp_path, require_binary):
@@ -149,6 +161,19 @@ def test_bands_are_drawn_when_draws_exist(content):
     gap_ax = next(ax for ax in fig.axes if "泰尔指数T" in ax.get_title(loc="left") and ax.lines)
     assert len(gap_ax.collections) == 1  # the filled band
     assert "情景不确定区间" in [t.get_text() for t in gap_ax.get_legend().get_texts()]
+
+
+def test_gap_band_from_draws_is_the_ensembles_5_to_95_band(content):
+    """``--draws``: the band drawn is the ensemble's own 5–95% band of Theil T."""
+    from jjjplan.brief import gap_band
+    from jjjplan.uncertainty import ensemble
+
+    band = gap_band(content.results, draws=16, seed=2)
+    b = ensemble(content.results.scenario, draws=16, seed=2).bands((0.05, 0.95))
+    b = b[(b.variable == GAP_MEASURE) & (b.region == "JJJ")]
+    assert list(band.index) == sorted(set(b.year))
+    assert band.loc[2035, "low"] == b[(b.year == 2035) & (b["quantile"] == 0.05)].value.item()
+    assert (band.high >= band.low).all() and (band.loc[2035].high > band.loc[2035].low)
 
 
 def test_key_figures_match_the_results_workbook_definitions(content):

@@ -39,12 +39,15 @@ def write_brief(
     lang: str = "zh",
     bands: pd.DataFrame | None = None,
     charts_dir: str | os.PathLike[str] | None = None,
+    draws: int = 0,
+    seed: int = 0,
 ) -> list[Path]:
     """Write the briefing for ``source`` (an .xlsx) to ``out`` (a PDF), and each chart as PNG
     and SVG into ``charts_dir`` when given; returns the paths written, the PDF first.
 
     ``bands``: the gap measure's uncertainty band (index year; columns ``low``, ``high``),
-    e.g. from an ensemble, drawn around the scenario path.
+    drawn around the scenario path; with ``draws`` > 0 and no ``bands``, the 5–95% band of an
+    ensemble of that many assumption draws (:func:`jjjplan.ensemble`, ``seed``).
     """
     from jjjplan.brief.content import gather
     from jjjplan.brief.export import save_figure
@@ -53,12 +56,26 @@ def write_brief(
 
     check_lang(lang)
     results, inputs = brief_results(source)
+    if bands is None and draws:
+        bands = gap_band(results, draws, seed)
     content = gather(results, inputs, bands)
     page = compose_page(content, lang)
     written = [atomic_save(lambda tmp: save_figure(page, tmp, "pdf", lang), out, verify=False)]
     if charts_dir is not None:
         written += write_chart_images(content, charts_dir, lang)
     return written
+
+
+def gap_band(results: Results, draws: int, seed: int = 0) -> pd.DataFrame:
+    """The 5–95% band of the briefing's gap measure over ``draws`` assumption draws
+    (index year; columns ``low``, ``high``)."""
+    from jjjplan.brief.content import GAP_MEASURE
+    from jjjplan.uncertainty import ensemble
+
+    b = ensemble(results.scenario, draws=draws, seed=seed).bands((0.05, 0.95))
+    b = b[(b.variable == GAP_MEASURE) & (b.region == "JJJ")]
+    band = b.pivot(index="year", columns="quantile", values="value")
+    return band.rename(columns={0.05: "low", 0.95: "high"})[["low", "high"]]
 
 
 def write_chart_images(

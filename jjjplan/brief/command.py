@@ -8,8 +8,8 @@ from pathlib import Path
 from jjjplan.errors import Issue, ValidationError
 
 INSTALL_HINT = (
-    "简报需要 brief 扩展：pip install 'jjjplan[brief]' / the briefing needs the brief extra: "
-    "pip install 'jjjplan[brief]'"
+    '简报需要 brief 扩展：pip install "jjjplan[brief]" / the briefing needs the brief extra: '
+    'pip install "jjjplan[brief]"'
 )
 
 
@@ -32,7 +32,9 @@ def check_targets(source: Path, out: Path, charts_dir: Path | None) -> None:
         )
 
 
-def run_brief(source: Path, out: Path, lang: str, charts_dir: Path | None) -> list[str]:
+def run_brief(
+    source: Path, out: Path, lang: str, charts_dir: Path | None, draws: int = 0, seed: int = 0
+) -> list[str]:
     """Write the briefing (and chart images); returns the lines to print."""
     try:
         import matplotlib  # noqa: F401
@@ -43,7 +45,9 @@ def run_brief(source: Path, out: Path, lang: str, charts_dir: Path | None) -> li
 
     check_targets(source, out, charts_dir)
     try:
-        written = write_brief(source, out, lang=lang, charts_dir=charts_dir)
+        written = write_brief(
+            source, out, lang=lang, charts_dir=charts_dir, draws=draws, seed=seed
+        )
     except FontMissingError as exc:
         raise SystemExit(str(exc)) from exc
     lines = [f"已写出简报 / briefing written: {written[0]}"]

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 import jjjplan
-from jjjplan import baseline
 from jjjplan.assumptions import ASSUMPTIONS
 from jjjplan.chains import PROVINCES
 from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator, baseline_for
@@ -74,7 +73,18 @@ class BriefContent:
 
     @property
     def base_year(self) -> int:
-        return baseline.BASE_YEAR
+        return self.results.base_year
+
+    @property
+    def vintage(self) -> str:
+        return self.results.projection.vintage
+
+    @property
+    def code(self) -> str:
+        """The scenario code (``jjjplan code``) that rebuilds this scenario exactly."""
+        from jjjplan.codes import encode
+
+        return encode(self.results.scenario)
 
 
 def _key_figures(results: Results, base: Results) -> tuple[KeyFigure, ...]:

@@ -19,10 +19,10 @@ class FontMissingError(RuntimeError):
 
 
 MISSING_MESSAGE = (
-    "找不到含中文字形的字体，无法生成中文简报。请安装：pip install 'jjjplan[brief]'"
+    '找不到含中文字形的字体，无法生成中文简报。请安装：pip install "jjjplan[brief]"'
     "（含 Noto Sans SC 字体），或安装系统中文字体（如 fonts-noto-cjk），或使用 --lang en。"
     " / No font with Chinese glyphs was found, so a Chinese briefing cannot be drawn. Install "
-    "pip install 'jjjplan[brief]' (ships Noto Sans SC), or a system CJK font such as "
+    'pip install "jjjplan[brief]" (ships Noto Sans SC), or a system CJK font such as '
     "fonts-noto-cjk, or use --lang en."
 )
 

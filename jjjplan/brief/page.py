@@ -229,16 +229,28 @@ def caveat_text(content: BriefContent, lang: str) -> str:
     return pick(zh, en, lang, "\n")
 
 
+def _chunks(text: str, width: int) -> list[str]:
+    return [text[i : i + width] for i in range(0, len(text), width)]
+
+
 def _footer(content: BriefContent, lang: str) -> str:
     lines = [
         pick(
-            f"jjjplan {content.version} · 基期数据 {content.base_year}（随包数据，来源与口径见"
-            f"结果工作簿“来源”表）· 生成日期 {date.today().isoformat()}",
-            f"jjjplan {content.version} · base-year data {content.base_year} (bundled; sources "
-            f"and vintages in the results workbook's Provenance) · {date.today().isoformat()}",
+            f"jjjplan {content.version} · 数据版本 {content.vintage}，基期 {content.base_year} 年"
+            f"（来源与口径见结果工作簿“来源”表）· 生成日期 {date.today().isoformat()}",
+            f"jjjplan {content.version} · data vintage {content.vintage}, base year "
+            f"{content.base_year} (sources in the results workbook's Provenance) · "
+            f"{date.today().isoformat()}",
             lang,
             "\n",
-        )
+        ),
+        pick(
+            "情景代码（jjjplan template --code 可重建）",
+            "scenario code (jjjplan template --code)",
+            lang,
+            " / ",
+        ),
+        *_chunks(content.code, 110),  # a long code breaks over lines; decoding ignores spaces
     ]
     for name, digest in content.inputs:
         lines.append(f"{pick('输入', 'input', lang, ' / ')} {name}  SHA-256 {digest}")
