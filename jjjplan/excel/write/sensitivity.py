@@ -20,6 +20,7 @@ from jjjplan.excel.catalogue import bilingual, word
 from jjjplan.excel.safety import atomic_save, check_output_path
 from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import bar_chart
+from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import (
     PROVENANCE,
     run_info,
@@ -120,8 +121,7 @@ def build_sensitivity_workbook(
     ]
     write_key_values(prov, 5, [*facts, *source_info(source_path), *run_info()])
     styles.set_widths(prov, {"A": 18, "B": 18, "C": 24, "D": 70})
-    for sheet in wb.worksheets:
-        styles.print_setup(sheet)
+    apply_print_setup(wb, f"{scenario.name} · 敏感性 Sensitivity")  # every sheet, printable
     return wb
 
 
