@@ -228,9 +228,12 @@ def test_map_tab_colours_units_by_per_capita_gdp_and_change(dash):
 
     dash.controls["poles.investment"].target.value = 2.0
     dash.views.tabs.selected_index = TABS.index("map")
-    trace = dash.views.charts["map"].fig.data[0]
+    trace = dash.views.charts["map"]  # the values it sent; the figure draws shapes on plain axes
     assert dash.log.text == ""
     assert set(trace.locations) == {f["id"] for f in unit_collection()["features"]}
+    fig = trace.fig
+    assert not fig.layout.geo.to_plotly_json()  # no geo subplot: plotly would fetch a CDN map
+    np.testing.assert_allclose(fig.data[0].marker.color, trace.z)  # colour bar = the values
     expected = map_values(dash.results, "per_capita", 2035)
     np.testing.assert_allclose(trace.z, [expected[u] for u in trace.locations])
 
@@ -247,7 +250,7 @@ def test_map_tab_colours_units_by_per_capita_gdp_and_change(dash):
 
 def test_map_is_redrawn_after_a_lever_release_only_when_visible(dash):
     dash.views.tabs.selected_index = TABS.index("map")
-    trace = dash.views.charts["map"].fig.data[0]
+    trace = dash.views.charts["map"]
     before = np.asarray(trace.z, dtype=float).copy()
     dash.controls["poles.investment"].target.value = 2.5
     assert not np.allclose(before, trace.z)

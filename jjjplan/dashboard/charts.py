@@ -403,32 +403,52 @@ class CompareChart(Chart):
 
 
 class MapChart(Chart):
-    """Choropleth of the 13 units in the last year: per-capita GDP or its change versus baseline.
+    """Map of the 13 units in the last year: per-capita GDP or its change versus baseline.
 
-    Boundaries come from :func:`jjjplan.maps.unit_collection` (sent to the browser once, with
-    the figure); a lever change only sends the 13 values. No basemap tiles: nothing is
-    fetched from the network."""
+    Boundaries come from :func:`jjjplan.maps.unit_polygons` and are drawn as filled shapes on
+    plain longitude/latitude axes (equal scale), not on a plotly ``geo`` subplot: a geo
+    subplot makes plotly.js fetch its world topojson from a CDN even with the base map
+    hidden, which fails offline. ``fig.data[0]`` is a marker trace carrying the colour bar
+    (its marker colours are the values); one filled trace per unit follows. The values sent
+    last are :attr:`locations`, :attr:`z` and :attr:`zmid`."""
 
     name = "map"
 
     def __init__(self, lang: Lang, css: str, units: Sequence[str]) -> None:
         self.units = tuple(units)
+        self.locations = self.units
         self.measure = "per_capita"
+        self.z: np.ndarray | None = None
+        self.zmid: float | None = None
         super().__init__(lang, css)
 
     def _figure(self) -> go.FigureWidget:
-        from jjjplan.maps import unit_collection
+        from jjjplan.baseline import units as unit_table
+        from jjjplan.maps.geometry import unit_polygons
 
         fig = figure_class()(layout={**base_layout(460), "hovermode": "closest"})
-        fig.add_choropleth(
-            geojson=unit_collection(),
-            featureidkey="id",
-            locations=list(self.units),
-            z=[0.0] * len(self.units),
-            marker_line_color="white",
-            marker_line_width=0.8,
+        where = unit_table().loc[list(self.units)]
+        fig.add_scatter(  # the values and the colour bar (markers at each unit's centre)
+            x=where["lon"].to_numpy(float),
+            y=where["lat"].to_numpy(float),
+            mode="markers",
+            marker={"size": 1, "opacity": 0, "color": [0.0] * len(self.units), "showscale": True},
+            hoverinfo="skip",
+            showlegend=False,
         )
-        fig.update_geos(fitbounds="locations", visible=False)
+        for u in self.units:
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for polygon in unit_polygons(u):
+                ring = polygon[0]  # outer ring; holes are other units' shapes drawn on top
+                xs += [x for x, _ in ring] + [None]
+                ys += [y for _, y in ring] + [None]
+            fig.add_scatter(
+                x=xs, y=ys, fill="toself", mode="lines", hoveron="fills",
+                line={"color": "white", "width": 0.8}, showlegend=False, name=u,
+            )  # fmt: skip
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.3)  # ~1/cos(40°N)
         fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 50})
         return fig
 
@@ -438,11 +458,8 @@ class MapChart(Chart):
         lang, m = self.lang, MEASURES[self.measure]
         self.fig.layout.title.text = title((f"{END_YEAR}年{m.zh}", f"{m.en}, {END_YEAR}"), lang)
         unit = m.unit_en if lang == "en" else m.unit_zh
-        trace = self.fig.data[0]
-        trace.text = [unit_name(u, lang, style="one") for u in self.units]
-        fmt = ".2f" if self.measure == "per_capita" else "+.1f"
-        trace.hovertemplate = f"%{{text}}: %{{z:{fmt}}} {unit}<extra></extra>"
-        trace.colorbar.title.text = unit
+        self.fig.data[0].marker.colorbar.title.text = unit
+        self._unit_text = unit
         self.fig.layout.annotations = ()
         self.fig.add_annotation(
             text=f"<sub>{pick(BOUNDARY_SOURCE, lang)}</sub>",
@@ -453,6 +470,8 @@ class MapChart(Chart):
             y=-0.08,
             xanchor="left",
         )
+        if self.z is not None:
+            self._paint(self.z)
 
     def set_measure(self, measure: str) -> None:
         """``"per_capita"`` or ``"change"`` (relabels; the caller sends new values)."""
@@ -461,10 +480,26 @@ class MapChart(Chart):
 
     def _update(self, values) -> None:
         """``values``: unit code -> value of :attr:`measure` (as from ``map_values``)."""
-        z = np.asarray([values[u] for u in self.units], dtype=float)
-        trace = self.fig.data[0]
+        self.z = np.asarray([values[u] for u in self.units], dtype=float)
+        self.zmid = 0.0 if self.measure == "change" else None
+        self._paint(self.z)
+
+    def _paint(self, z: np.ndarray) -> None:
+        """Colour each unit's shape by its value (the colour bar uses the same scale)."""
+        from plotly.colors import sample_colorscale
+
         if self.measure == "change":
             top = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
-            trace.update(z=z, colorscale="RdBu", zmid=0.0, zmin=-top, zmax=top, reversescale=False)
+            scale, low, high = "RdBu", -top, top
         else:
-            trace.update(z=z, colorscale="Blues", zmid=None, zmin=None, zmax=None)
+            scale = "Blues"
+            low, high = float(np.nanmin(z)), float(np.nanmax(z))
+        span = (high - low) or 1.0
+        colors = sample_colorscale(scale, list(np.clip((z - low) / span, 0.0, 1.0)))
+        fmt = ".2f" if self.measure == "per_capita" else "+.1f"
+        unit = getattr(self, "_unit_text", "")
+        with self.fig.batch_update():
+            self.fig.data[0].marker.update(color=z, colorscale=scale, cmin=low, cmax=high)
+            for trace, u, v, c in zip(self.fig.data[1:], self.units, z, colors, strict=True):
+                name = unit_name(u, self.lang, style="one")
+                trace.update(fillcolor=c, text=f"{name}: {v:{fmt}} {unit}", hoverinfo="text")
