@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Literal
 
 from jjjplan.errors import Issue, ValidationError
-from jjjplan.excel.safety import lock_files_for, lock_owner, same_file
+from jjjplan.excel.safety import open_elsewhere, same_file
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -317,20 +317,9 @@ def _check_existing(target: Path, kind: str, existing: Existing, refuse) -> None
 
 
 def _check_locks(path: Path, refuse) -> None:
-    for lock in lock_files_for(path):
-        if lock.exists():
-            owner = lock_owner(lock)
-            by_zh = f"（由 {owner} 打开）" if owner else ""
-            by_en = f" (by {owner})" if owner else ""
-            refuse(
-                f"文件正在 Excel/LibreOffice 中打开{by_zh}；请关闭后重试"
-                f"（如果没有人打开它，请删除锁定文件 {lock.name}）",
-                f"the file is open in Excel/LibreOffice{by_en}; close it and try again "
-                f"(if nobody has it open, delete the lock file {lock.name})",
-                "the file closed in Excel/LibreOffice",
-                f"lock file {lock.name}",
-            )
-            return
+    locked = open_elsewhere(path)
+    if locked is not None:
+        refuse(*locked)
 
 
 # --- what is in an existing file ---------------------------------------------------------------

@@ -205,6 +205,25 @@ def same_file(a: Path, b: Path) -> bool:
     return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
+def open_elsewhere(path: Path) -> tuple[str, str, str, str] | None:
+    """(zh, en, expected, found) when an Excel/WPS/LibreOffice lock file says ``path`` is
+    open in another program; ``None`` otherwise. One wording for every write path."""
+    for lock in lock_files_for(path):
+        if lock.exists():
+            owner = lock_owner(lock)
+            by_zh = f"（由 {owner} 打开）" if owner else ""
+            by_en = f" (by {owner})" if owner else ""
+            return (
+                f"文件正在 Excel/LibreOffice 中打开{by_zh}；请关闭后重试"
+                f"（如果没有人打开它，请删除锁定文件 {lock.name}）",
+                f"the file is open in Excel/LibreOffice{by_en}; close it and try again "
+                f"(if nobody has it open, delete the lock file {lock.name})",
+                "the file closed in Excel/LibreOffice",
+                f"lock file {lock.name}",
+            )
+    return None
+
+
 def check_output_path(
     out: str | os.PathLike[str],
     inputs: Iterable[str | os.PathLike[str]] = (),
@@ -252,20 +271,9 @@ def check_output_path(
             "a file name",
             f"folder {out_path}",
         )
-    for lock in lock_files_for(out_path):
-        if lock.exists():
-            owner = lock_owner(lock)
-            by_zh = f"（由 {owner} 打开）" if owner else ""
-            by_en = f" (by {owner})" if owner else ""
-            problem(
-                f"文件正在 Excel/LibreOffice 中打开{by_zh}；请关闭后重试"
-                f"（如果没有人打开它，请删除锁定文件 {lock.name}）",
-                f"the file is open in Excel/LibreOffice{by_en}; close it and try again "
-                f"(if nobody has it open, delete the lock file {lock.name})",
-                "the file closed in Excel/LibreOffice",
-                f"lock file {lock.name}",
-            )
-            break
+    locked = open_elsewhere(out_path)
+    if locked is not None:
+        problem(*locked)
     if issues:
         raise ValidationError(issues)
     return out_path
