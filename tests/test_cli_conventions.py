@@ -188,7 +188,7 @@ def test_json_on_an_input_problem_is_still_one_json_object(bad: Path, tmp_path: 
 def test_exit_codes(monkeypatch, good: Path, bad: Path, tmp_path: Path) -> None:
     assert invoke("validate", str(good)).exit_code == cli_support.EXIT_OK
     assert invoke("validate", str(bad)).exit_code == cli_support.EXIT_INPUT
-    assert invoke("run", str(good)).exit_code == cli_support.EXIT_USAGE  # no -o
+    assert invoke("run").exit_code == cli_support.EXIT_USAGE  # neither a workbook nor --code
     monkeypatch.setattr(jjjplan, "project", lambda _s, **_kw: 1 / 0)
     result = invoke("run", str(good), "-o", str(tmp_path / "r.xlsx"), "--json")
     assert result.exit_code == cli_support.EXIT_INTERNAL

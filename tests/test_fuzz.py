@@ -82,7 +82,9 @@ def input_cells(template: Path) -> list[tuple[str, str]]:
         cells.append((sheet, ref.replace("$", "")))
     for ws in wb.worksheets:
         for table in ws.tables.values():
-            spec = next(t for t in L.TABLES if t.name == table.displayName)
+            spec = next((t for t in L.TABLES if t.name == table.displayName), None)
+            if spec is None:  # an optional table with its own reader (e.g. tblTargets)
+                continue
             c1, r1, c2, r2 = openpyxl.utils.range_boundaries(table.ref)
             for col in range(c1, c2 + 1):
                 column = next((c for c in spec.columns if c.accepts(ws.cell(r1, col).value)), None)
