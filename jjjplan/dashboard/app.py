@@ -494,40 +494,16 @@ class Dashboard:
     def load_bytes(self, data: bytes, display_name: str = "upload.xlsx") -> Scenario:
         """Load an uploaded workbook. The bytes go to a fresh temporary ``.xlsx`` file; the
         uploaded file name is only ever shown as text, never used as a path."""
-        from jjjplan.errors import ValidationError
         from jjjplan.excel.read.reader import read_workbook
 
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix="jjjplan-upload-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            try:
-                scenario = read_workbook(tmp)
-            except ValidationError as err:
-                raise type(err)(
-                    [_rename(i, tmp, display_name) for i in err.issues],
-                    [_rename(i, tmp, display_name) for i in err.notices],
-                ) from None
-        finally:
-            os.unlink(tmp)
+        scenario = _read_upload(data, display_name, read_workbook, "jjjplan-upload-")
         self.source = display_name
         self.set_scenario(scenario)
         self.log.info(f"已读取上传 loaded upload: {display_name} ({scenario.name})")
         return scenario
 
     def _uploaded(self, change: dict) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        try:
-            self._load(
-                lambda: self.load_bytes(
-                    bytes(item["content"]), str(item.get("name") or "upload.xlsx")
-                )
-            )
-        finally:
-            self.actions.upload.value = ()
+        _take_upload(change, self.actions.upload, self._load, self.load_bytes, "upload.xlsx")
 
     # -- baseline data ---------------------------------------------------------------------
     def _load_data(self, load: Callable[[], Any]) -> None:
@@ -570,38 +546,18 @@ class Dashboard:
     def load_data_bytes(self, content: bytes, display_name: str = "data.xlsx") -> baseline.Dataset:
         """Load an uploaded baseline-data workbook from a fresh temporary file (the upload's
         name is only shown, never used as a path)."""
-        from jjjplan.errors import ValidationError
-
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix="jjjplan-data-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content)
-            try:
-                data = baseline.resolve(tmp, vintage=self._scenario.data_vintage)
-            except ValidationError as err:
-                raise type(err)(
-                    [_rename(i, tmp, display_name) for i in err.issues],
-                    [_rename(i, tmp, display_name) for i in err.notices],
-                ) from None
-        finally:
-            os.unlink(tmp)
+        vintage = self._scenario.data_vintage
+        data = _read_upload(
+            content, display_name, lambda p: baseline.resolve(p, vintage=vintage), "jjjplan-data-"
+        )
         self._use_data(data, display_name)
         self.log.info(f"已读取上传基期数据 loaded baseline data upload: {display_name}")
         return data
 
     def _data_uploaded(self, change: dict) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0]
-        try:
-            self._load_data(
-                lambda: self.load_data_bytes(
-                    bytes(item["content"]), str(item.get("name") or "data.xlsx")
-                )
-            )
-        finally:
-            self.data_panel.upload.value = ()
+        _take_upload(
+            change, self.data_panel.upload, self._load_data, self.load_data_bytes, "data.xlsx"
+        )
 
     def use_bundled_data(self) -> None:
         """Go back to the bundled data of the selected vintage."""
@@ -753,6 +709,39 @@ class Dashboard:
         out = Path(write_comparison(runs, target, baseline="baseline"))
         self.log.info(f"已导出比较 exported comparison: {out}")
         return out
+
+
+def _read_upload(content: bytes, display_name: str, read: Callable[[str], Any], prefix: str):
+    """``read`` an uploaded workbook from a fresh temporary ``.xlsx`` (the upload's name is
+    only ever shown, never used as a path); problems name the uploaded file, not the temp."""
+    from jjjplan.errors import ValidationError
+
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=prefix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        try:
+            return read(tmp)
+        except ValidationError as err:
+            raise type(err)(
+                [_rename(i, tmp, display_name) for i in err.issues],
+                [_rename(i, tmp, display_name) for i in err.notices],
+            ) from None
+    finally:
+        os.unlink(tmp)
+
+
+def _take_upload(change: dict, widget, guard: Callable, load: Callable, default: str) -> None:
+    """The first file of a FileUpload change, loaded under ``guard`` (errors to the banner);
+    the widget is cleared afterwards so the same file can be uploaded again."""
+    files = change["new"]
+    if not files:
+        return
+    item = files[0]
+    try:
+        guard(lambda: load(bytes(item["content"]), str(item.get("name") or default)))
+    finally:
+        widget.value = ()
 
 
 def _rename(issue: Any, tmp: str, name: str) -> Any:
