@@ -348,3 +348,21 @@ def test_progress_line_is_ascii_and_ends_cleanly():
     with StderrProgress("ensemble", 10, stream=quiet, delay=5.0, force=True):
         pass
     assert quiet.getvalue() == ""  # short runs draw nothing
+
+
+def test_dashboard_joint_call_equals_bands_and_probability_separately():
+    """The dashboard's one-evaluation call gives exactly what the two separate calls give."""
+    import pandas as pd
+
+    import jjjplan
+    from jjjplan.uncertainty.dashboard import (
+        dashboard_bands,
+        dashboard_bands_and_probability,
+        dashboard_probability,
+    )
+
+    base = jjjplan.Scenario.baseline()
+    s = base.replace(reform=base.reform.__class__(origin_share=0.2))
+    bands, prob = dashboard_bands_and_probability(s, base, draws=12, seed=1)
+    pd.testing.assert_frame_equal(bands, dashboard_bands(s, 12, 1))
+    pd.testing.assert_frame_equal(prob, dashboard_probability(s, base, 12, 1))

@@ -50,15 +50,16 @@ class UncertaintyPanel:
 
     def compute(self, scenario: Scenario, baseline: Scenario, data=None) -> pd.DataFrame | None:
         """Bands of ``scenario`` (None when draws is 0); updates the probability readout."""
-        from jjjplan.uncertainty import dashboard_bands, dashboard_probability
+        from jjjplan.uncertainty.dashboard import dashboard_bands_and_probability
 
         n = int(self.draws.value)
         if n == 0:
             self.probability = None
             self._show()
             return None
-        bands = dashboard_bands(scenario, n, SEED, data=data)
-        self.probability = dashboard_probability(scenario, baseline, n, SEED, data=data)
+        bands, self.probability = dashboard_bands_and_probability(
+            scenario, baseline, n, SEED, data=data
+        )  # one evaluation of both sets of draws
         self._show()
         return bands
 

@@ -53,11 +53,15 @@ def dashboard_bands(
     columns = pd.MultiIndex.from_product([outcomes, q], names=["outcome", "quantile"])
     if draws == 0:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="year"), dtype=float)
-    o = _outcomes(scenario, draws, seed, method, data)
+    return _bands(_outcomes(scenario, draws, seed, method, data), q, outcomes)
+
+
+def _bands(o: Outcomes, q: tuple[float, ...], outcomes=DASHBOARD_OUTCOMES) -> pd.DataFrame:
+    columns = pd.MultiIndex.from_product([outcomes, q], names=["outcome", "quantile"])
     cols = [o.indicator_names.index(name) for name in outcomes]
     arr = np.quantile(o.indicators[:, :, cols], q, axis=0)  # [Q, T, C]
-    data = arr.transpose(1, 2, 0).reshape(len(o.years), len(cols) * len(q))
-    return pd.DataFrame(data, index=pd.Index(o.years, name="year"), columns=columns)
+    values = arr.transpose(1, 2, 0).reshape(len(o.years), len(cols) * len(q))
+    return pd.DataFrame(values, index=pd.Index(o.years, name="year"), columns=columns)
 
 
 def dashboard_probability(
@@ -72,11 +76,34 @@ def dashboard_probability(
     """P(scenario's gap lower than the baseline's in the same draw), index year, one column
     per compared outcome — the dashboard's probability readout (common random numbers).
     ``data`` as for :func:`jjjplan.project`."""
-    both = evaluate(
-        [*members(scenario, cached_values(draws, seed, method), uncertain_assumptions()),
-         *members(baseline, cached_values(draws, seed, method), uncertain_assumptions())],
-        data=data,
-    )  # fmt: skip
+    return _probability(_joint(scenario, baseline, draws, seed, method, data), draws)
+
+
+def dashboard_bands_and_probability(
+    scenario: Scenario,
+    baseline: Scenario,
+    draws: int = 500,
+    seed: int = 0,
+    *,
+    method: str = "lhs",
+    quantiles=QUANTILES,
+    data=None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`dashboard_bands` and :func:`dashboard_probability` from ONE evaluation of the
+    scenario's and the baseline's draws (what the dashboard needs on every lever release)."""
+    both = _joint(scenario, baseline, draws, seed, method, data)
+    q = tuple(float(x) for x in quantiles)
+    return _bands(both.take(0, draws), q), _probability(both, draws)
+
+
+def _joint(scenario, baseline, draws, seed, method, data) -> Outcomes:
+    """The scenario's draws then the baseline's (common random numbers), one batch."""
+    values, table = cached_values(draws, seed, method), uncertain_assumptions()
+    return evaluate([*members(scenario, values, table), *members(baseline, values, table)],
+                    data=data)  # fmt: skip
+
+
+def _probability(both: Outcomes, draws: int) -> pd.DataFrame:
     cols = [both.indicator_names.index(name) for name in OUTCOMES]
     s, b = both.indicators[:draws, :, cols], both.indicators[draws:, :, cols]
     p = _lower(s, b).mean(axis=0)
