@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from jjjplan.explore.outcomes import outcome_columns
 from jjjplan.explore.sampling import SweepSpace, chunk_inputs
 from jjjplan.scenario import Scenario
 
@@ -49,15 +50,12 @@ def evaluate_chunk(job: ChunkJob, chunk: int) -> pa.Table:
 
     values = chunk_inputs(job.space, job.seed, chunk, job.size(chunk))
     members: list[Scenario] = job.space.scenarios(values)
-    indicators = project_many(members, data=job.data).indicators
+    batch = project_many(members, data=job.data)
     start = chunk * job.chunk_size
     columns: dict[str, np.ndarray] = {"sample": np.arange(start, start + len(members))}
     for j, name in enumerate(job.space.columns):
-        columns[name] = values[:, j]
-    for year in job.outcome_years:
-        at = indicators.xs(year, level="year")
-        for name in at.columns:
-            columns[f"{name}@{year}"] = at[name].to_numpy(dtype=float)
+        columns[name] = np.ascontiguousarray(values[:, j])
+    columns.update(outcome_columns(batch, job.outcome_years))
     return pa.table(columns)
 
 
