@@ -17,6 +17,7 @@ member makes ~8 milestone objects per province instead of 35.
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -144,11 +145,9 @@ class MemberBuilder:
                     ]
                 per_key[key] = lifted[old.values()]
         frozen = type(presence)
-        keys = list(per_key)
-        columns = [per_key[key] for key in keys]
-        out = []
-        for i in range(k):
-            member = dict(presence)
-            member.update(zip(keys, [col[i] for col in columns], strict=True))
-            out.append(_copy(chains, presence=frozen(member)))
-        return out
+        keys = self.presence_keys
+        columns = [per_key.get(key) or repeat(presence[key], k) for key in keys]
+        return [
+            _copy(chains, presence=frozen(zip(keys, row, strict=True)))
+            for row in zip(*columns, strict=True)
+        ]
