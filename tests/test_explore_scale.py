@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 import jjjplan.explore.discovery as discovery
 from jjjplan.batch import project_many
 from jjjplan.excel import read_workbook
-from jjjplan.explore import explore, parse_where
+from jjjplan.explore import explore, parse_where, read_samples
 from jjjplan.explore.members import MemberBuilder
 from jjjplan.explore.outcomes import at_years, outcome_columns
 from jjjplan.explore.runner import ChunkJob, evaluate_chunk, in_flight, run_local
@@ -105,6 +105,9 @@ def test_discovery_above_the_cap_subsamples_prim_and_says_so(tmp_path, scenario,
     )
     sweep = explore(scenario, out=tmp_path / "plain", **kw)
     frame = sweep.samples
+    some = read_samples(tmp_path / "plain", ["bj_he_ratio@2035"])  # Parquet column projection
+    assert list(some.columns) == ["sample", "bj_he_ratio@2035"]
+    np.testing.assert_array_equal(some.to_numpy(), frame[some.columns].to_numpy())
     cut = float(frame["bj_he_ratio@2035"].quantile(0.4))
     where = f"bj_he_ratio@2035<={cut!r}"
     monkeypatch.setattr(discovery, "PRIM_ROWS", 100)
