@@ -128,6 +128,12 @@ def test_discovery_above_the_cap_subsamples_prim_and_says_so(tmp_path, scenario,
     for r in d.box.itertuples():
         inside &= sub[r.input].between(r.box_low, r.box_high).to_numpy()
     assert inside.sum() == d.trajectory["n"].iloc[d.chosen]
+    # words name a side only when PRIM moved it from the range of the rows it peeled
+    for r in d.box.itertuples():
+        low_cut, high_cut = r.box_low > sub[r.input].min(), r.box_high < sub[r.input].max()
+        assert ("between" in r.words) == (low_cut and high_cut)
+        assert ("at least" in r.words) == (low_cut and not high_cut)
+        assert ("at most" in r.words) == (high_cut and not low_cut)
     assert "100 of 240" in d.prim_note
     sheet = load_workbook(tmp_path / "capped" / "discovery.xlsx")["发现 Discovery"]
     assert d.prim_note in [c.value for c in sheet["B"]]

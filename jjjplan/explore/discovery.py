@@ -225,6 +225,9 @@ def discover(sweep: Sweep) -> Discovery:
     trajectory = trajectory.reset_index(drop=True)
     chosen = _choose(trajectory, goal)
     [(_, limits)] = box.inspect(chosen, style="data")
+    # a side is restricted when PRIM moved it from its own starting box (the range of the
+    # rows it peeled, a subset above PRIM_ROWS), not from the range of every sample
+    start = box.box_lims[0]
     rows = []
     for name in limits.index:
         low, high, qp_low, qp_high = limits.loc[name].to_numpy(dtype=float)
@@ -242,7 +245,9 @@ def discover(sweep: Sweep) -> Discovery:
                 "sampled_high": hi_all,
                 "qp_low": qp_low,
                 "qp_high": qp_high,
-                "words": box_words(name, low, high, lo_all, hi_all),
+                "words": box_words(
+                    name, low, high, float(start.loc[0, name]), float(start.loc[1, name])
+                ),
             }
         )
     return Discovery(
