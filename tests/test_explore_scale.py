@@ -56,6 +56,21 @@ def test_bulk_members_equal_one_by_one_and_validate(space):
     assert ramp(Milestones(0.1, 0.5, 0.5), 0.0, 0.0, 1.0).y2030 == 0.25
 
 
+def test_build_restores_the_garbage_collector(space):
+    import gc
+
+    x = chunk_inputs(space, seed=1, chunk=0, size=3)
+    assert gc.isenabled()
+    MemberBuilder(space).build(x)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        MemberBuilder(space).build(x)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
 def test_outcomes_at_the_outcome_years_equal_the_full_indicators(space):
     x = chunk_inputs(space, seed=2, chunk=0, size=12)
     batch = project_many(space.scenarios(x))

@@ -17,6 +17,8 @@ member makes ~8 milestone objects per province instead of 35.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from itertools import repeat
 from typing import TYPE_CHECKING
 
@@ -38,6 +40,18 @@ def _copy(obj, **changes):
     new = object.__new__(type(obj))
     vars(new).update(vars(obj), **changes)
     return new
+
+
+@contextmanager
+def _collector_paused():
+    """Pause :mod:`gc`'s cyclic collector (reference counting still frees everything)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _milestones(y2025: float, y2030: list[float], y2035: list[float]) -> list[Milestones]:
@@ -69,6 +83,13 @@ class MemberBuilder:
                 self.scalars.append((j, var.lever.split(".")[1], var.integer))
 
     def build(self, values: np.ndarray) -> list[Scenario]:
+        """One Scenario per row (levers, then assumptions). The cyclic garbage collector is
+        paused meanwhile: a chunk makes ~30 objects per member, none in a cycle, and the
+        collector's passes over them were half the build time (measured, 2,000 members)."""
+        with _collector_paused():
+            return self._build(values)
+
+    def _build(self, values: np.ndarray) -> list[Scenario]:
         values = np.asarray(values, dtype=float)
         k = len(values)
         if k == 0:
