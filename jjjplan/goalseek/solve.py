@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
@@ -35,6 +36,7 @@ from jjjplan.goalseek.levers import LeverSpace, SeekError, lever_space, resolve_
 from jjjplan.goalseek.problem import (
     Evaluator,
     Problem,
+    SeekProgress,
     achieved_values,
     margin_objective,
     single_target_objective,
@@ -101,6 +103,9 @@ def seek(
     *,
     lock: Sequence[str] = (),
     n_draws: int = DEFAULT_DRAWS,
+    data: Any = None,
+    cancelled: Callable[[], bool] | None = None,
+    progress: Callable[[SeekProgress], None] | None = None,
 ) -> SeekResult:
     """Find lever settings of ``scenario`` that meet ``targets``.
 
@@ -108,6 +113,13 @@ def seek(
     numeric levers of the four pathways); ``lock``: levers held where they are.
     ``objective``: one of :data:`OBJECTIVES`. ``robust``: share of assumption draws
     (``n_draws`` common Latin-hypercube draws) in which every target must hold.
+    ``data``: the baseline data to search on — a :class:`jjjplan.baseline.Dataset` (e.g. a
+    planner's data workbook read by :func:`jjjplan.baseline.resolve`) or None for the bundled
+    data of the scenario's vintage; every projection of the search uses it.
+    ``cancelled``: asked before every batch of projections; True stops the search with
+    :class:`~jjjplan.goalseek.problem.SeekCancelled`. ``progress``: called after every batch
+    with a :class:`~jjjplan.goalseek.problem.SeekProgress` (both for the dashboard's
+    background seek; scripts leave them out).
     Infeasible targets give ``met=False`` and the closest achievable values, never an error;
     a malformed request (unknown lever or objective, bad target text) raises SeekError or
     TargetError with a bilingual message.
@@ -129,7 +141,15 @@ def seek(
     if not targets:
         raise SeekError("没有目标 / no targets to seek (give targets or fill the Targets sheet)")
     space = lever_space(scenario, resolve_free(free, lock))
-    ev = Evaluator(space, targets, float(robust) if robust else None, n_draws)
+    ev = Evaluator(
+        space,
+        targets,
+        float(robust) if robust else None,
+        n_draws,
+        data=data,
+        cancelled=cancelled,
+        progress=progress,
+    )
     problem = Problem(ev, objective, space.clean(space.x0))
 
     x0 = space.clean(space.x0)
