@@ -183,3 +183,21 @@ def test_seek_can_be_cancelled_and_reports_progress():
     assert [p.batches for p in seen] == [1, 2, 3]
     assert all(b.best_margin >= a.best_margin for a, b in itertools.pairwise(seen))
     assert seen[-1].evaluations >= 3
+
+
+def test_a_search_stopping_just_short_is_walked_back_from_the_far_corner():
+    # kinked responses (robust quantiles) can leave SLSQP just short of a target; the
+    # feasible far corner of the lever box then costs far more than a point next to it
+    from jjjplan.goalseek.problem import Evaluator, Problem
+    from jjjplan.goalseek.solve import _feasible, _toward
+
+    space = lever_space(BASE, resolve_free(POLE_LEVERS))
+    ev = Evaluator(space, [parse_target("bj_he_ratio@2035<=3.2")], None, 1)
+    problem = Problem(ev, "min-investment", space.clean(space.x0))
+    near, corner = space.clean(space.x0), space.clean(space.high.copy())
+    assert not _feasible(ev.run(near)[0][0], ev) and _feasible(ev.run(corner)[0][0], ev)
+    found = _toward(ev, problem, near, corner)
+    margins, _, invest, _ = ev.run(np.array([found, corner]))
+    assert _feasible(margins[0], ev)
+    assert margins[0][0] < margins[1][0] and invest[0] < invest[1]  # less slack, less cost
+    assert margins[0][0] < 0.05 * 3.2  # close to the target, not anywhere on the way
