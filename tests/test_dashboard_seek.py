@@ -252,3 +252,61 @@ def test_targets_table_follows_the_language(dash):
     dash.set_language("zh")
     text = unescape(dash.seek_panel.targets.widget.value)
     assert "本情景的目标" in text and "未达到</span>" in text and "missed</span>" not in text
+
+
+# -- in a real Jupyter kernel --------------------------------------------------------------------
+KERNEL_SETUP = """
+from jjjplan.dashboard import Dashboard
+d = Dashboard()
+sp = d.seek_panel
+sp.free.value = ("poles.investment", "poles.relocation")
+sp.value.value = 3.2
+"""
+
+
+@pytest.mark.slow  # starts a kernel and a dashboard in it: ~30 s on a shared machine
+def test_in_a_kernel_the_click_returns_at_once_and_the_loop_applies_the_result():
+    """The kernel's own event loop (ipykernel) carries the result back to the widgets."""
+    manager = pytest.importorskip("jupyter_client.manager")
+    import os
+    import sys
+    from pathlib import Path
+
+    repo = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([repo, os.environ.get("PYTHONPATH", "")])}
+    km, kc = manager.start_new_kernel(kernel_name="python3", env=env)
+
+    def run(code: str) -> str:
+        msg_id = kc.execute(code)
+        out = []
+        while True:
+            m = kc.get_iopub_msg(timeout=120)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] == "stream":
+                out.append(m["content"]["text"])
+            elif m["msg_type"] == "error":
+                out.append("ERROR " + "\n".join(m["content"]["traceback"]))
+            elif m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                return "".join(out)
+
+    try:
+        assert run(f"import sys; print(sys.executable == {sys.executable!r})").strip() == "True"
+        assert run(KERNEL_SETUP) == ""
+        click = run(
+            "import time; t0 = time.perf_counter(); sp.button.click(); "
+            "print(time.perf_counter() - t0 < 1.0, d.seek_runner.running, sp.button.disabled)"
+        )
+        assert click.split() == ["True", "True", "True"]  # returned at once, busy
+        for _ in range(240):  # the next cells run while the search goes on
+            if run("print(d.seek_runner.running)").strip() == "False":
+                break
+            time.sleep(0.25)
+        done = run(
+            "print(d.last_seek.met, d.scenario == d.last_seek.scenario, sp.button.disabled, "
+            "d.controls['poles.relocation'].apply(d.scenario) == d.scenario)"
+        )
+        assert done.split() == ["True", "True", "False", "True"]
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
