@@ -310,3 +310,21 @@ def test_in_a_kernel_the_click_returns_at_once_and_the_loop_applies_the_result()
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_seek_the_scenarios_own_targets(dash):
+    sp = dash.seek_panel
+    assert sp.use_own.layout.display == "none"  # no targets: not offered
+    own = (parse_target("bj_he_ratio@2035<=3.2"), parse_target("theil_t@2035<=1.0"))
+    dash.set_scenario(dash.scenario.replace(targets=own))
+    assert sp.use_own.layout.display != "none"
+    sp.use_own.value = True
+    assert sp.indicator.disabled  # the row is not what is sought
+    sp.free.value = TWO_LEVERS
+    found = dash.seek(wait=True)
+    assert list(found.table["target"]) == [t.key for t in own] and found.met
+    assert dash.scenario.targets == own  # the found scenario keeps its targets
+    assert dash.seek_panel.targets.table["met"].all()  # and the table shows them met
+    dash.set_scenario(dash.scenario.replace(targets=()))
+    assert sp.use_own.layout.display == "none" and not sp.use_own.value
+    assert not sp.indicator.disabled

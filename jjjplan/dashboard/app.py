@@ -574,6 +574,7 @@ class Dashboard:
 
         self.seek_panel.code.value = encode(self._scenario)
         self.seek_panel.targets.show(self.results, self.uncertainty.outcomes)
+        self.seek_panel.offer_own(self._scenario)
 
     @property
     def seek_runner(self) -> Any:

@@ -28,6 +28,7 @@ SEEK_OPS = tuple(dict.fromkeys(OPS.values()))
 #: Words of the seek panel that the dashboard catalogue does not have (zh, en).
 WORDS: dict[str, tuple[str, str]] = {
     "free": ("搜索的杠杆", "levers to search"),
+    "own": ("反推本情景的全部目标（目标表）", "seek the scenario's own targets (table below)"),
     "objective": ("目标函数", "objective"),
     "cancel": ("取消", "Cancel"),
     "running": ("求解中…", "Seeking…"),
@@ -75,6 +76,12 @@ class SeekPanel:
         self.year = widgets.Dropdown(options=list(YEARS), value=END_YEAR, layout=auto)
         self.op = widgets.Dropdown(options=list(SEEK_OPS), value="<=", layout=auto)
         self.value = widgets.FloatText(value=3.0, layout=widgets.Layout(width="8em"))
+        #: Seek the scenario's own targets (its 目标 Targets sheet) instead of the row above;
+        #: offered only when the scenario has targets.
+        self.use_own = widgets.Checkbox(
+            value=False, indent=False, layout=widgets.Layout(width="auto", display="none")
+        )
+        self.use_own.add_class("jjj-seek-own")
         #: Levers the search may move (default: every lever goal seek can move).
         self.free = widgets.SelectMultiple(
             options=list(FREE_LEVERS),
@@ -107,6 +114,7 @@ class SeekPanel:
             [
                 self.caption,
                 widgets.HBox([self.indicator, self.year, self.op, self.value]),
+                self.use_own,
                 self.free,
                 widgets.HBox([self.objective, self.button, self.cancel_button]),
                 self.message,
@@ -117,11 +125,33 @@ class SeekPanel:
             ]
         )
         self.busy = False
+        self.use_own.observe(lambda _: self._row_enabled(), "value")
         self.relabel(lang)
 
     def target(self) -> Target:
         """The target row as a :class:`~jjjplan.targets.Target` (TargetError if invalid)."""
         return Target(self.indicator.value, int(self.year.value), self.op.value, self.value.value)
+
+    def targets_for(self, scenario) -> tuple[Target, ...]:
+        """What to seek: the scenario's own targets when chosen (and it has some), else the
+        target row."""
+        own = tuple(getattr(scenario, "targets", ()) or ())
+        if self.use_own.value and own:
+            return own
+        return (self.target(),)
+
+    def offer_own(self, scenario) -> None:
+        """Show the "seek the scenario's own targets" box only when it has targets."""
+        has = bool(getattr(scenario, "targets", ()))
+        self.use_own.layout.display = None if has else "none"
+        if not has:
+            self.use_own.value = False
+        self._row_enabled()
+
+    def _row_enabled(self) -> None:
+        row_off = self.busy or self.use_own.value
+        for w in (self.indicator, self.year, self.op, self.value):
+            w.disabled = row_off
 
     def say(self, text: str, *, error: bool = False) -> None:
         style = "white-space:pre-wrap" + (";color:#b71c1c" if error else "")
@@ -131,8 +161,9 @@ class SeekPanel:
     def set_busy(self, busy: bool) -> None:
         """While a seek runs: Seek disabled and saying so, inputs locked, Cancel shown."""
         self.busy = busy
-        for w in (self.indicator, self.year, self.op, self.value, self.free, self.objective):
+        for w in (self.use_own, self.free, self.objective):
             w.disabled = busy
+        self._row_enabled()
         self.button.disabled = busy
         self.cancel_button.disabled = not busy
         self.cancel_button.layout.display = None if busy else "none"
@@ -163,6 +194,7 @@ class SeekPanel:
         self.year.description = ui("seek_year", lang)
         self.value.description = ui("seek_value", lang)
         self.free.description = word("free", lang)
+        self.use_own.description = word("own", lang)
         self.objective.description = word("objective", lang)
         for w in (self.indicator, self.year, self.value, self.free, self.objective):
             w.style = {"description_width": "initial"}

@@ -83,15 +83,15 @@ class SeekRunner:
 
     # -- requests --------------------------------------------------------------------------
     def request(self) -> SeekRequest:
-        """The panel's target, levers and objective, from the dashboard's current settings
-        and baseline data (TargetError / ValueError, bilingual, if the row is invalid)."""
-        target = self.panel.target()
+        """The panel's targets (its row, or the scenario's own), levers and objective, from
+        the dashboard's current settings and baseline data (TargetError / ValueError,
+        bilingual, if the row is invalid)."""
+        scenario = self.dash.scenario
+        targets = self.panel.targets_for(scenario)
         free = tuple(self.panel.free.value)
         if not free:
             raise ValueError(" / ".join(word("no_free", lang) for lang in ("zh", "en")))
-        return SeekRequest(
-            self.dash.scenario, (target,), free, self.panel.objective.value, self.dash.data
-        )
+        return SeekRequest(scenario, targets, free, self.panel.objective.value, self.dash.data)
 
     def start(self, *, background: bool | None = None) -> SeekResult | None:
         """Seek from the panel. In the background (the default when an event loop runs):
