@@ -328,3 +328,19 @@ def test_seek_the_scenarios_own_targets(dash):
     dash.set_scenario(dash.scenario.replace(targets=()))
     assert sp.use_own.layout.display == "none" and not sp.use_own.value
     assert not sp.indicator.disabled
+
+
+def test_moving_a_slider_while_seeking_keeps_the_dashboard_live_and_is_noted(dash):
+    _ask(dash, 3.2)
+    share = dash.controls["reform.origin_share"]
+
+    async def run():
+        dash.seek_panel.button.click()
+        share.input.value = 35  # the kernel is free: this projects at once
+        moved = dash.scenario.reform.origin_share
+        return moved, await asyncio.wait_for(dash.seek_runner.done, 120)
+
+    moved, found = asyncio.run(run())
+    assert moved == pytest.approx(0.35)
+    assert found.met and dash.scenario == found.scenario  # found from the settings at Seek
+    assert "settings changed while seeking" in dash.log.text

@@ -40,6 +40,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "cancelled": ("已取消", "cancelled"),
     "unchanged": ("滑块未改变", "sliders unchanged"),
     "failed": ("目标反推失败", "goal seek failed"),
+    "moved": (
+        "求解期间设置有改动；已应用从按下“反推”时的设置求得的杠杆",
+        "the settings changed while seeking; the levers found from the settings when Seek "
+        "was pressed have been applied",
+    ),
     "no_free": ("请至少选择一个要搜索的杠杆", "choose at least one lever to search"),
     "busy_already": ("目标反推正在运行", "a goal seek is already running"),
     "took": (

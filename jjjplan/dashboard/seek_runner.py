@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jjjplan.dashboard.labels import ui
 from jjjplan.dashboard.seek_panel import word
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class SeekRunner:
         self.error: BaseException | None = None
         self._cancel = threading.Event()
         self._job = 0
+        self._started_from: Scenario | None = None
         self.panel.cancel_button.on_click(dashboard.log.guard(lambda _: self.cancel()))
 
     # -- requests --------------------------------------------------------------------------
@@ -113,6 +115,7 @@ class SeekRunner:
             raise RuntimeError("a background seek needs a running asyncio event loop")
         request = self._checked(self.request)
         self._begin()
+        self._started_from = request.scenario
         self._job += 1
         job, self._cancel = self._job, threading.Event()
         self.done = loop.create_future()
@@ -171,7 +174,7 @@ class SeekRunner:
     def _begin(self) -> None:
         self.running, self.progress, self.error = True, None, None
         self.panel.set_busy(True)
-        self.panel.say(word("running", self.dash.lang))
+        self.panel.say(ui("seek_busy", self.dash.lang))
 
     def _show_progress(self, job: int, p: SeekProgress) -> None:
         if job != self._job or not self.running or self._cancel.is_set():
@@ -202,6 +205,8 @@ class SeekRunner:
                 self._fail(err)
                 result = None
             else:
+                if self.dash.scenario != self._started_from:
+                    self.dash.log.notice(word("moved", self.dash.lang))
                 try:
                     self._apply(result)
                 except Exception as apply_err:
