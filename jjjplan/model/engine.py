@@ -313,8 +313,30 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         [_cohort_matrix(sched["compensation"]), _cohort_matrix(sched_ref["compensation"])]
     )  # [2, K, T, T]
     tau_rate = (elig * coverage * tax_va)[:, None]  # [K, 1] shared-tax base per 亿元 moved
-    # loop-invariant factors (hoisted: one numpy call each instead of one per year)
+
+    # -- everything that does not depend on the projected state, for all years at once ----
+    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
+    # (the loop below then costs a few array operations per year, whatever K is)
     e_n = np.exp(n_trend)  # [K, N] yearly population growth factor
+    gfe = np.moveaxis(g_nat[:, :, None] + fe[:, None, :], 1, 0)  # [T, K, N] national + FE
+    conv_target = (1.0 - rho) * x0  # structural share ρ of today's gap kept
+    sum0 = gdp0.sum(1, keepdims=True)
+    ref_arrive = reloc_ref[:, None] * w_dest_ref  # [T, N] current-policy arrivals
+    arrive0 = np.moveaxis(reloc[:, :, None] * w_dest[:, None, :], 1, 0) - ref_arrive[:, None]
+    arrive_up = arrive0 > 0  # [T, K, N] deviations the capacity limit may scale down
+    chain_t = np.moveaxis(chain_dev, 1, 0)  # [T, K, 3] 亿元 before capacity
+    chain_up = chain_t > 0
+    m1_arr = m1 * np.ones((1, n))
+    extra = (np.maximum(arrive0, 0.0) * m1_arr) @ in_prov.T + np.maximum(chain_t, 0.0)
+    extra_div = np.where(extra > 0, extra, 1.0)  # [T, K, 3] demand on each capacity
+    # market integration: growth effect and a smaller structural gap (persistent)
+    d_mi = np.diff(mi, axis=1, prepend=mi[:, :1]) - np.diff(mi_ref, axis=1, prepend=mi_ref[:, :1])
+    rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
+    reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
+        rho_cut[:, :, None], rho[:, :, None]
+    ) * x0[:, None, :]  # [K, T, N]
+    shock = np.exp(d_innov + np.moveaxis(reform, 1, 0))  # [T, K, N] technology and reform
+    invest_w = np.moveaxis(inp.investment[:, :, None] * w[:, None, :], 1, 0)  # [T, K, N]
     cap_share = a["capacity_share"][:, None]
     backfill = m1[:, 0] * (1.0 - a["phi_backfill"])
     mig_bj = migrants_per_va[:, 0]
@@ -326,12 +348,11 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     m1_gain = m1 * gain
     bj_p = PROVINCES.index("BJ")
     spill_op = np.ascontiguousarray(spill_weights)
+    in_prov_t = np.ascontiguousarray(in_prov.T)
 
     # -- state -----------------------------------------------------------------------------
-    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
-    yb, pb = gdp0.copy(), pop0.copy()  # policy-free baseline state
-    pnr = pop0.copy()  # national-rate reference population (for the structural target)
+    yb = gdp0.copy()  # policy-free baseline GDP (its population is the national-rate path)
     relocated_in = np.zeros((T, K, n))
     relocated_in[:To] = reloc_ref[:To, None, None] * w_dest_ref[None]
     invest_amount = np.zeros((T, K, n))
@@ -341,80 +362,65 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tau2[1] = ref_tau
     tau = tau2[0]
     tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * np.moveaxis(relocated_in[:To], 0, 1)
-    tau_total = np.zeros((2, K, T))  # tau2 summed over units (scenario filled year by year)
-    tau_total[0, :, :To] = tau[:, :To].sum(axis=2)
-    tau_total[1] = ref_tau.sum(axis=2)
+    tau_total = np.zeros((2, K, T, 1))  # tau2 summed over units (scenario filled year by year)
+    tau_total[0, :, :To, 0] = tau[:, :To].sum(axis=2)
+    tau_total[1, :, :, 0] = ref_tau.sum(axis=2)
     budget_dev = np.zeros((T, K, 3))
     pubcap = np.zeros((K, 3))
 
     for t in range(To, T):
-        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap
-        x_b = np.log((yb / pb) / (yb.sum(1, keepdims=True) / pb.sum(1, keepdims=True)))
-        x_nr = np.log((gdp0 / pnr) / (gdp0.sum(1, keepdims=True) / pnr.sum(1, keepdims=True)))
-        pnr = pnr * e_n
-        growth = np.exp(g_nat[:, t : t + 1] + fe - beta * (x_b - x_nr + (1.0 - rho) * x0))
+        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
+        # to the national-rate reference (same population path), the gap term is
+        # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
+        x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
+        growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
         yb = yb * growth
-        pb = pb * e_n
-        P = pop[t - 1]
+        P_b = pop[t - 1] * e_n
         Y = y_core * growth  # policy shift carried: not eroded by convergence
-        P_b = P * e_n
 
         # relocation and chain filling share one yearly capacity per province
-        arrive_dev = reloc[:, t, None] * w_dest - reloc_ref[t] * w_dest_ref
-        chain_prov = chain_dev[:, t]  # [K, 3] 亿元 before capacity
-        extra = np.maximum(arrive_dev, 0.0) * m1 @ in_prov.T + np.maximum(chain_prov, 0.0)
-        Y_prov = Y @ in_prov.T  # [K, 3]
+        Y_prov = Y @ in_prov_t  # [K, 3]
         room = cap_share * Y_prov
-        scale = np.where(extra > room, room / np.where(extra > 0, extra, 1.0), 1.0)  # [K, 3]
-        unit_scale = scale @ in_prov  # [K, N]
-        arrive_dev = np.where(arrive_dev > 0, arrive_dev * unit_scale, arrive_dev)
+        scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
+        arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
         out_dev = arrive_dev.sum(axis=1)
         add = arrive_dev * m1_gain  # value added and its multiplier arrive...
         add[:, bj] -= out_dev * backfill  # ...and leave Beijing
-        relocated_in[t] = reloc_ref[t] * w_dest_ref + arrive_dev
-        moved = migrants_per_va * arrive_dev
-        moved[:, bj] -= mig_bj * out_dev
-        P_new = P_b + moved
+        relocated_in[t] = ref_arrive[t] + arrive_dev
+        P_new = P_b + migrants_per_va * arrive_dev
+        P_new[:, bj] -= mig_bj * out_dev
         excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
         P_new[:, bj] -= excess
         P_new += excess[:, None] * w_dest
-        agglo = (P_new / P_b) ** alpha
-
-        chain_prov = np.where(chain_prov > 0, chain_prov * scale, chain_prov)
+        chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
         chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
 
-        # market integration: growth effect and a smaller structural gap (persistent)
-        d_mi = (mi[:, t] - mi[:, t - 1]) - (mi_ref[:, t] - mi_ref[:, t - 1])
-        rho_cut = a["mi_rho_gain"] * (mi[:, t] - mi_ref[:, t])
-        reform = a["mi_level_elast"] * d_mi
-        reform = reform[:, None] - beta * np.minimum(rho_cut[:, None], rho) * x0
-        Y_new = (Y + add + chain_va[t]) * agglo * np.exp(d_innov[t] + reform)
+        Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
         spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
         y_core = Y_new * np.exp(spill)
 
         # pole investment: a depreciating stock financed by the pole's province (debt)
-        invest_amount[t] = inp.investment[:, t, None] * y_core.sum(1, keepdims=True) * w
+        invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
         pole_capital[t] = keep * pole_capital[t - 1] + invest_amount[t]
-        debt_service = service_rate * pole_capital[t - 1] @ in_prov.T
 
         # the fiscal ledger of this year's cohorts and the budget channel
         tau[:, t] = tau_rate * relocated_in[t]
-        tau_total[0, :, t] = tau[:, t].sum(axis=1)
+        tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
         # net sharing receipts (received − paid + compensation) of the cohorts that moved
         # before t, scenario and reference at once; Beijing is the only origin
-        origin = (origin_m[:, :, t, :t, None] * tau2[:, :, :t]).sum(axis=2)  # [2, K, N]
-        comp = (comp_m[:, :, t, :t] * tau_total[:, :, :t]).sum(axis=2)  # [2, K]
-        sharing = -(origin @ in_prov.T)
+        origin = np.matmul(origin_m[:, :, t, None, :t], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
+        comp = np.matmul(comp_m[:, :, t, None, :t], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
+        sharing = -(origin @ in_prov_t)
         sharing[..., bj_p] += origin.sum(axis=2) + comp
-        budget_dev[t] = sharing[0] - sharing[1] - debt_service
+        budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
         pubcap = keep * pubcap + pubinv * budget_dev[t]
         fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
         # spread over units by their share of the province's GDP
-        fiscal_units = (fiscal / (y_core @ in_prov.T))[:, prov_idx] * y_core
+        fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
         Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
 
-        bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
-        if bad.any():
+        if not (Y_t.min() > 0.0 and P_new.min() > 0.0):  # NaN fails too
+            bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
             k = int(np.flatnonzero(bad)[0])
             who = f"member {k} ({inp.scenarios[k].name}), " if K > 1 else ""
             raise ValueError(
