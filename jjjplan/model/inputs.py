@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -149,19 +150,19 @@ _RULE_FIELDS = (
 )
 
 
+_rule_fields = attrgetter(*_RULE_FIELDS)
+
+
 def compile_inputs(
     scenarios: Sequence[Scenario], units: tuple[str, ...], base_year: int, years: tuple[int, ...]
 ) -> Inputs:
     """Arrays for K scenarios on the projection years ``years`` (years[0] = base year)."""
     ref = reference()
     k_n = len(scenarios)
-    assumptions = np.array([list(s.assumptions.values()) for s in scenarios], dtype=float)
     keys = tuple(scenarios[0].assumptions)
+    by_key = itemgetter(*keys)  # by id, so a member's own key order cannot misplace a value
+    assumptions = np.array([by_key(s.assumptions) for s in scenarios], dtype=float)
     a = {key: assumptions[:, j] for j, key in enumerate(keys)}
-    for s in scenarios[1:]:  # Scenario keeps defaults() order; guard against a hand-built one
-        if tuple(s.assumptions) != keys:
-            a = {key: np.array([x.assumptions[key] for x in scenarios]) for key in keys}
-            break
     start = np.array([max(int(s.policy_start_year) - 1, base_year) for s in scenarios])
 
     eff = [_effective(s, ref) for s in scenarios]
@@ -177,14 +178,16 @@ def compile_inputs(
             w = [0.0] * n
             for u, v in poles.weights.items():
                 w[col[u]] = v
+            reloc, invest, share = poles.relocation, poles.investment, innov.share
+            absorb, mi = innov.absorption, reform.market_integration
             hit = [
                 *w,
-                *poles.relocation.values(),
-                *poles.investment.values(),
-                *innov.share.values(),
-                *innov.absorption.values(),
-                *reform.market_integration.values(),
-                *(getattr(reform, f) for f in _RULE_FIELDS),
+                *(reloc.y2025, reloc.y2030, reloc.y2035),
+                *(invest.y2025, invest.y2030, invest.y2035),
+                *(share.y2025, share.y2030, share.y2035),
+                *(absorb.y2025, absorb.y2030, absorb.y2035),
+                *(mi.y2025, mi.y2030, mi.y2035),
+                *_rule_fields(reform),
             ]
             rows[key] = hit  # type: ignore[index]
         return hit
@@ -220,14 +223,16 @@ def compile_inputs(
     n_c, n_t = len(CHAINS), len(years)
     chain_share = np.empty((k_n, n_c, n_t))
     chain_alloc = np.empty((k_n, n_c, n_t, len(PROVINCES)))
-    for k, (_p, chains, _i, _r) in enumerate(eff):
-        key = (id(chains), int(start[k]))
-        hit = chain_cache.get(key)
+    groups: dict[tuple[int, int], tuple[object, list[int]]] = {}  # members sharing paths
+    for k, (e, sy) in enumerate(zip(eff, start.tolist(), strict=True)):
+        groups.setdefault((id(e[1]), sy), (e[1], []))[1].append(k)
+    for (chain_id, sy), (chains, ks) in groups.items():
+        hit = chain_cache.get((chain_id, sy))
         if hit is None or hit[0] is not chains:
             if len(chain_cache) > 256:
                 chain_cache.clear()
-            hit = chain_cache[key] = (chains, chain_paths(chains, int(start[k]), years))
-        chain_share[k], chain_alloc[k] = hit[1].share, hit[1].alloc
+            hit = chain_cache[(chain_id, sy)] = (chains, chain_paths(chains, sy, years))
+        chain_share[ks], chain_alloc[ks] = hit[1].share, hit[1].alloc
 
     return Inputs(
         scenarios=tuple(scenarios),
