@@ -17,6 +17,7 @@ values like -1e-17 for perfectly equal regions, which a dashboard would print as
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -126,6 +127,21 @@ def _group_codes(groups: Any, n: int) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _group_codes_cached(groups: tuple, n: int) -> tuple[np.ndarray, int]:
+    codes, n_groups = _group_codes(groups, n)
+    codes.setflags(write=False)
+    return codes, n_groups
+
+
 # --------------------------------------------------------------------------- numpy core
 
 
@@ -153,12 +169,20 @@ def _group_sum(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
 
     Not ``x @ membership``: on a batch of many rows a BLAS call may spread over threads
     that a shared machine does not have; plain reductions stay fast and predictable."""
-    if n_groups and (np.diff(codes) >= 0).all() and codes[0] == 0:
-        # contiguous groups (the engine's unit order: BJ, TJ, then Hebei's cities)
-        starts = np.flatnonzero(np.diff(codes, prepend=-1))
-        if len(starts) == n_groups:
-            return np.add.reduceat(x, starts, axis=1)
+    starts = _contiguous_starts(codes.tobytes(), n_groups)
+    if starts is not None:  # the engine's unit order: BJ, TJ, then Hebei's cities
+        return np.add.reduceat(x, starts, axis=1)
     return np.stack([x[:, codes == g].sum(axis=1) for g in range(n_groups)], axis=1)
+
+
+@lru_cache(maxsize=64)
+def _contiguous_starts(codes_bytes: bytes, n_groups: int) -> np.ndarray | None:
+    """First column of each group when every group is one contiguous run in code order."""
+    codes = np.frombuffer(codes_bytes, dtype=np.intp)
+    if not n_groups or codes[0] != 0 or (np.diff(codes) < 0).any():
+        return None
+    starts = np.flatnonzero(np.diff(codes, prepend=-1))
+    return starts if len(starts) == n_groups else None
 
 
 def _core(
@@ -214,7 +238,12 @@ def _compute(
         raise ValueError(f"gap measures need at least 2 units, got {gdp.shape[1]}")
     _check_positive(gdp, "gdp", describe)
     _check_positive(pop, "population", describe)
-    codes, n_groups = (None, 0) if groups is None else _group_codes(groups, gdp.shape[1])
+    if groups is None:
+        codes, n_groups = None, 0
+    elif isinstance(groups, tuple) and _hashable(groups):  # engine's provinces: once
+        codes, n_groups = _group_codes_cached(groups, gdp.shape[1])
+    else:
+        codes, n_groups = _group_codes(groups, gdp.shape[1])
     names = GAP_MEASURE_NAMES if codes is None else GAP_MEASURE_NAMES + DECOMPOSITION_NAMES
     with np.errstate(all="ignore"):
         measures = _core(gdp, pop, codes, n_groups)

@@ -62,6 +62,9 @@ def milestone_paths(
     start = np.asarray(start, dtype=float)
     out = np.empty((len(start), len(years)))
     dev = values - start[:, None]  # written as deviations so a flat path is exactly flat
+    first = int(start_years[0])
+    if (start_years == first).all():  # the usual case: one policy start year for all
+        return start[:, None] + dev @ interp_weights(first, years)[1:]
     for sy in np.unique(start_years):
         rows = start_years == sy
         out[rows] = start[rows, None] + dev[rows] @ interp_weights(int(sy), years)[1:]
