@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
@@ -308,11 +309,12 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     ref_in = reloc_ref[None, :, None] * w_dest_ref[:, None, :]  # [1, T, N]
     ref_tau = (elig_ref * 1.0 * tax_va)[:, None, None] * ref_in  # shared-tax base per cohort
     # scenario [0] and reference [1] sharing side by side, computed by the same operations so
-    # that they cancel exactly when they agree; receipts in year t = cohort-matrix row t
-    origin_m = np.stack([_cohort_matrix(sched["origin"]), _cohort_matrix(sched_ref["origin"])])
-    comp_m = np.stack(
-        [_cohort_matrix(sched["compensation"]), _cohort_matrix(sched_ref["compensation"])]
-    )  # [2, K, T, T]
+    # that they cancel exactly when they agree. Receipts in year t from the cohort that moved
+    # in t0 < t are schedule[t − t0 − 1]: over t0 = 0..t−1 that is the schedule reversed,
+    # i.e. the last t entries of the reversed schedule (no [K, T, T] matrix in the loop).
+    rev_origin = np.stack([sched["origin"], sched_ref["origin"]])[:, :, None, ::-1].copy()
+    rev_comp = np.stack([sched["compensation"], sched_ref["compensation"]])[:, :, None, ::-1]
+    rev_comp = rev_comp.copy()  # [2, K, 1, T]
     tau_rate = (elig * coverage * tax_va)[:, None]  # [K, 1] shared-tax base per 亿元 moved
 
     # -- everything that does not depend on the projected state, for all years at once ----
@@ -409,8 +411,8 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
         # net sharing receipts (received − paid + compensation) of the cohorts that moved
         # before t, scenario and reference at once; Beijing is the only origin
-        origin = np.matmul(origin_m[:, :, t, None, :t], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
-        comp = np.matmul(comp_m[:, :, t, None, :t], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
+        origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
+        comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
         sharing = -(origin @ in_prov_t)
         sharing[..., bj_p] += origin.sum(axis=2) + comp
         budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
@@ -431,7 +433,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         gdp[t], pop[t] = Y_t, P_new
 
     relocated = np.moveaxis(relocated_in, 0, 1)
-    ledger = fiscal_ledger(a, sched, tau, np.moveaxis(gdp, 0, 1), in_prov, (origin_m[0], comp_m[0]))
+    ledger = fiscal_ledger(a, sched, tau, np.moveaxis(gdp, 0, 1), in_prov)
     ledger["budget_change"] = np.moveaxis(budget_dev, 0, 1)
     return BatchProjection(
         scenarios=inp.scenarios,
@@ -482,21 +484,22 @@ def _lags(T: int) -> tuple[np.ndarray, np.ndarray]:
 def _cohort_matrix(values: np.ndarray) -> np.ndarray:
     """[K, T, T] matrix M with M[k, t, t0] = values[k, t − t0 − 1] for t > t0, else 0:
     receipts in year t of a cohort that moved in year t0 (sharing starts the year after)."""
-    later, lag = _lags(values.shape[1])
-    return np.where(later, values[:, lag], 0.0)
+    k_n, T = values.shape
+    if k_n < 8:  # few members: one fancy index is cheapest
+        later, lag = _lags(T)
+        return np.where(later, values[:, lag], 0.0)
+    # many members: row t is a window of the reversed, zero-padded schedule (same values)
+    padded = np.zeros((k_n, 2 * T))
+    padded[:, :T] = values[:, ::-1]
+    return np.ascontiguousarray(sliding_window_view(padded, T, axis=1)[:, T:0:-1])
 
 
-def _sharing_flows(sched, tau, in_prov, matrices=None) -> dict[str, np.ndarray]:
-    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N];
-    ``matrices`` may pass the origin and compensation cohort matrices already built."""
-    origin_m, comp_m = matrices or (
-        _cohort_matrix(sched["origin"]),
-        _cohort_matrix(sched["compensation"]),
-    )
+def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
+    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N]."""
     # stacked matrix products (one per member): ~25x faster than the equivalent einsum
-    origin = np.matmul(origin_m, tau)
+    origin = np.matmul(_cohort_matrix(sched["origin"]), tau)
     firm_tax = np.matmul(_cohort_matrix(sched["firm_tax"]), tau)
-    comp = np.matmul(comp_m, tau.sum(axis=2)[:, :, None])[..., 0]
+    comp = np.matmul(_cohort_matrix(sched["compensation"]), tau.sum(axis=2)[:, :, None])[..., 0]
     return _by_province(origin, firm_tax, comp, in_prov)
 
 
@@ -516,12 +519,12 @@ def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
     }
 
 
-def fiscal_ledger(a, sched, tau, gdp, in_prov, matrices=None) -> dict[str, np.ndarray]:
+def fiscal_ledger(a, sched, tau, gdp, in_prov) -> dict[str, np.ndarray]:
     """Per province and year (亿元, base-year prices): own revenue + shares received −
     shares paid + central compensation = net revenue; expenditure = net revenue + the
     province's transfers (a fixed ratio of own revenue) − pole debt service is not included
     here (see ``budget_change``). Arrays [K, T, 3]."""
-    flows = _sharing_flows(sched, tau, in_prov, matrices)
+    flows = _sharing_flows(sched, tau, in_prov)
     gdp_prov = gdp @ in_prov.T  # [K, T, 3]
     ratios = np.column_stack([a[f"fiscal_ratio_{p}"] for p in PROVINCES])  # [K, 3]
     transfer = np.column_stack([a[f"fiscal_transfer_{p}"] for p in PROVINCES])
