@@ -34,10 +34,11 @@ from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.model import pathways as pw
 from jjjplan.model.inputs import compile_inputs
 from jjjplan.model.taxshare import (
+    Schedule,
     SharingRule,
     eligible_share,
+    joint_schedules,
     relocation_response,
-    sharing_schedule,
 )
 from jjjplan.scenario import END_YEAR, Scenario
 
@@ -260,7 +261,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     w_dest = pw.destination_split(w, bj)
     w_dest_ref = pw.destination_split(inp.weights_ref[None, :], bj)
     rule, rule_ref = _rule(inp)
-    factor, _ = relocation_response(rule, rule_ref, a)
+    # both rules' yearly schedules in one pass, long enough for the engine and the response
+    horizon = max(T, int(np.max(a["fiscal_horizon"])))
+    both = joint_schedules([rule, rule_ref], K, horizon, a["post_move_tax_growth"], a["comp_frac"])
+    factor, _ = relocation_response(rule, rule_ref, a, (both[0], both[1]))
     factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
     reloc = inp.relocation * factor[:, None]  # [K, T] scenario relocation (before capacity)
     reloc_ref = inp.relocation_ref  # [T]
@@ -302,8 +306,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         rule_ref.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"]
     )
     tax_va = a["tax_local_per_va"]
-    sched = _schedules(rule, T, a)
-    sched_ref = _schedules(SharingRule(**{f: np.full(K, v) for f, v in inp.rule_ref.items()}), T, a)
+    sched, sched_ref = _schedules(both[0], T), _schedules(both[1], T)
 
     # reference (current-policy) sharing: arrivals at the reference split, no capacity limit
     ref_in = reloc_ref[None, :, None] * w_dest_ref[:, None, :]  # [1, T, N]
@@ -469,9 +472,10 @@ def project_arrays(scenario: Scenario, data=None) -> Projection:
 
 
 # -- fiscal ledger -----------------------------------------------------------------------------
-def _schedules(rule: SharingRule, T: int, a) -> dict[str, np.ndarray]:
-    s = sharing_schedule(rule, T, a["post_move_tax_growth"], a["comp_frac"])
-    return {"origin": s.origin, "firm_tax": s.firm_tax, "compensation": s.compensation}
+def _schedules(s: Schedule, T: int) -> dict[str, np.ndarray]:
+    """The engine's T years of a schedule (its first years do not depend on its length)."""
+    return {"origin": s.origin[:, :T], "firm_tax": s.firm_tax[:, :T],
+            "compensation": s.compensation[:, :T]}  # fmt: skip
 
 
 @cache
