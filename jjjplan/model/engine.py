@@ -274,10 +274,17 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tech_share = pw.tech_share_path(inp.tech_share, years)
     tech_share_ref = pw.tech_share_path(inp.tech_share_ref[None, :], years)
     turnover = pw.tech_turnover(a, years, deflator)
-    flow, stock = pw.tech_stock(a, turnover, tech_share, inp.absorption, tech_split, gdp_split)
-    _, stock_ref = pw.tech_stock(
-        a, turnover, tech_share_ref, inp.absorption_ref[None, :], gdp_split, gdp_split
+    # scenario and current-policy stocks in one perpetual-inventory pass (stacked members)
+    twice = {key: np.tile(a[key], 2) for key in ("delta_tech", "tech_flow_growth_hist")}
+    flow, stock = pw.tech_stock(
+        twice,
+        np.tile(turnover, (2, 1)),
+        np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
+        np.concatenate([inp.absorption, np.broadcast_to(inp.absorption_ref, (K, T))]),
+        np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
+        np.tile(gdp_split, (2, 1)),
     )
+    flow, stock, stock_ref = flow[:K], stock[:K], stock[K:]
     mi, mi_ref = inp.market_integration, inp.market_integration_ref
     with np.errstate(divide="ignore", invalid="ignore"):
         dln = np.where(stock[:, 1:] > 0, np.log(stock[:, 1:] / stock[:, :-1]), 0.0)
