@@ -217,6 +217,26 @@ def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_
     return g
 
 
+@cache
+def _province_membership(provinces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(province index of each unit [N], 0/1 membership [3, N]), built once per layout."""
+    prov_idx = np.array([PROVINCES.index(p) for p in provinces])
+    in_prov = np.stack([prov_idx == j for j in range(len(PROVINCES))]).astype(float)
+    prov_idx.setflags(write=False)
+    in_prov.setflags(write=False)
+    return prov_idx, in_prov
+
+
+class _Columns:
+    """``col[id]`` is assumption ``id`` as a [K, 1] column (made on use, not for all 68)."""
+
+    def __init__(self, a: dict[str, np.ndarray]) -> None:
+        self.a = a
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.a[key][:, None]
+
+
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
     return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
 
@@ -235,8 +255,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     inp = compile_inputs(scenarios, units, bd.base_year, tuple(int(y) for y in years))
     a = inp.a
     K = len(inp.scenarios)
-    prov_idx = np.array([PROVINCES.index(p) for p in prov])
-    in_prov = np.stack([prov_idx == j for j in range(len(PROVINCES))]).astype(float)  # [3, N]
+    prov_idx, in_prov = _province_membership(prov)  # [N], [3, N]
 
     # -- observed years (overrides replace the base-year values) --------------------------
     gdp = np.empty((T, K, n))
@@ -293,7 +312,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     d_innov[1:] = np.moveaxis(a["eps_tech"][:, None, None] * (dln - dln_ref), 1, 0)
 
     # -- coefficients ----------------------------------------------------------------------
-    col = {key: v[:, None] for key, v in a.items()}
+    col = _Columns(a)
     beta, rho = col["beta_conv"], col["gap_persistence"]
     m1 = 1.0 + col["m_local"]
     gain = 1.0 + col["reloc_productivity_gain"]

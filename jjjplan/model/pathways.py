@@ -8,6 +8,8 @@ exactly.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from jjjplan import baseline
@@ -58,10 +60,18 @@ def tech_turnover(a, years: np.ndarray, deflator: np.ndarray) -> np.ndarray:
     Published turnover is nominal (2022 7948.7, 2023 8536.9, then the nominal trend growth);
     dividing by the deflator path puts it on the model's price basis (issue 9 §6)."""
     g = a["tech_turnover_growth"][:, None]
-    series = baseline.series("tech_turnover_bj")
-    nominal = series.loc[2023] * (1.0 + g) ** (years - 2023)
-    nominal[:, years == 2022] = series.loc[2022]
+    t2022, t2023 = _observed_turnover()
+    nominal = t2023 * (1.0 + g) ** (years - 2023)
+    nominal[:, years == 2022] = t2022
     return nominal / deflator
+
+
+@cache
+def _observed_turnover() -> tuple[float, float]:
+    """Beijing's published turnover 2022 and 2023 (bundled observations, read once: a
+    pandas filter per projection cost more than the projection's arithmetic)."""
+    series = baseline.series("tech_turnover_bj")
+    return float(series.loc[2022]), float(series.loc[2023])
 
 
 def tech_stock(
