@@ -91,13 +91,19 @@ def tech_stock(
     flow_total = share * turnover  # [K, T]
     flow = flow_total[:, :, None] * split[:, None, :]
     delta = a["delta_tech"][:, None]
-    stock = np.empty(np.broadcast_shapes(flow.shape, base_split[:, None, :].shape))
-    stock[:, 0] = (
+    shape = np.broadcast_shapes(flow.shape, base_split[:, None, :].shape)
+    # time-major while accumulating, so each year's step works on one contiguous block
+    stock = np.empty((shape[1], shape[0], shape[2]))
+    stock[0] = (
         absorb[:, :1]
         * flow_total[:, :1]
         * base_split
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
-    for t in range(1, turnover.shape[1]):
-        stock[:, t] = (1.0 - delta) * stock[:, t - 1] + absorb[:, t, None] * flow[:, t]
+    added = np.ascontiguousarray(np.moveaxis(absorb[:, :, None] * flow, 1, 0))  # [T, K, N]
+    keep = 1.0 - delta
+    for t in range(1, shape[1]):
+        np.multiply(keep, stock[t - 1], out=stock[t])
+        stock[t] += added[t]
+    stock = np.moveaxis(stock, 0, 1)
     return np.broadcast_to(flow, stock.shape), stock
