@@ -166,46 +166,54 @@ def compile_inputs(
     by_key = itemgetter(*keys)  # by id, so a member's own key order cannot misplace a value
     assumptions = np.array([by_key(s.assumptions) for s in scenarios], dtype=float)
     a = {key: assumptions[:, j] for j, key in enumerate(keys)}
-    start = np.array([max(int(s.policy_start_year) - 1, base_year) for s in scenarios])
+    # members that share their lever objects (an ensemble's draws, a sweep's repeated
+    # structure) are read once: group them, read each group's levers, expand by index
+    group_of: dict[tuple, int] = {}
+    firsts: list[Scenario] = []
+    member_group = np.empty(k_n, dtype=np.intp)
+    for k, s in enumerate(scenarios):
+        key = (id(s.poles), id(s.chains), id(s.innovation), id(s.reform), id(s.pathways),
+               s.policy_start_year)  # fmt: skip
+        g = group_of.get(key)
+        if g is None:
+            g = group_of[key] = len(firsts)
+            firsts.append(s)
+        member_group[k] = g
 
-    eff = [_effective(s, ref) for s in scenarios]
-    # one flat row of lever values per member, read once per distinct sub-object
+    eff = [_effective(s, ref) for s in firsts]
+    start_g = np.array([max(int(s.policy_start_year) - 1, base_year) for s in firsts])
     n = len(units)
     col = {u: j for j, u in enumerate(units)}
-    rows: dict[int, list[float]] = {}
 
     def lever_row(poles, innov, reform) -> list[float]:
-        key = (id(poles), id(innov), id(reform))
-        hit = rows.get(key)  # type: ignore[arg-type]
-        if hit is None:
-            w = [0.0] * n
-            for u, v in poles.weights.items():
-                w[col[u]] = v
-            reloc, invest, share = poles.relocation, poles.investment, innov.share
-            absorb, mi = innov.absorption, reform.market_integration
-            hit = [
-                *w,
-                *(reloc.y2025, reloc.y2030, reloc.y2035),
-                *(invest.y2025, invest.y2030, invest.y2035),
-                *(share.y2025, share.y2030, share.y2035),
-                *(absorb.y2025, absorb.y2030, absorb.y2035),
-                *(mi.y2025, mi.y2030, mi.y2035),
-                *_rule_fields(reform),
-            ]
-            rows[key] = hit  # type: ignore[index]
-        return hit
+        w = [0.0] * n
+        for u, v in poles.weights.items():
+            w[col[u]] = v
+        reloc, invest, share = poles.relocation, poles.investment, innov.share
+        absorb, mi = innov.absorption, reform.market_integration
+        return [
+            *w,
+            *(reloc.y2025, reloc.y2030, reloc.y2035),
+            *(invest.y2025, invest.y2030, invest.y2035),
+            *(share.y2025, share.y2030, share.y2035),
+            *(absorb.y2025, absorb.y2030, absorb.y2035),
+            *(mi.y2025, mi.y2030, mi.y2035),
+            *_rule_fields(reform),
+        ]
 
-    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)
+    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)[member_group]
+    start = start_g[member_group]
     weights = flat[:, :n]
     reloc_ms, invest_ms = flat[:, n : n + 3], flat[:, n + 3 : n + 6]
     innov = flat[:, n + 6 : n + 12]
     mi_ms = flat[:, n + 12 : n + 15]
     rule = {f: flat[:, n + 15 + j] for j, f in enumerate(_RULE_FIELDS)}
     weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
-    tech_split = np.full((k_n, n), np.nan)
-    for k, (_p, _c, i, _r) in enumerate(eff):
+    tech_split = np.full((len(eff), n), np.nan)
+    for g, (_p, _c, i, _r) in enumerate(eff):
         if i.destinations:
-            tech_split[k] = [i.destinations.get(u, 0.0) for u in units]
+            tech_split[g] = [i.destinations.get(u, 0.0) for u in units]
+    tech_split = tech_split[member_group]
 
     ones = np.ones(k_n)
     relocation = milestone_paths(REF_RELOCATION * ones, reloc_ms, start, years)
@@ -223,19 +231,17 @@ def compile_inputs(
     mi_ref = milestone_paths(mi_base, np.broadcast_to(ref_mi, (k_n, 3)), start, years)
 
     chain_cache = _CHAIN_CACHE.setdefault(years, {})
-    n_c, n_t = len(CHAINS), len(years)
-    chain_share = np.empty((k_n, n_c, n_t))
-    chain_alloc = np.empty((k_n, n_c, n_t, len(PROVINCES)))
-    groups: dict[tuple[int, int], tuple[object, list[int]]] = {}  # members sharing paths
-    for k, (e, sy) in enumerate(zip(eff, start.tolist(), strict=True)):
-        groups.setdefault((id(e[1]), sy), (e[1], []))[1].append(k)
-    for (chain_id, sy), (chains, ks) in groups.items():
-        hit = chain_cache.get((chain_id, sy))
+    shares, allocs = [], []
+    for (_p, chains, _i, _r), sy in zip(eff, start_g.tolist(), strict=True):
+        hit = chain_cache.get((id(chains), sy))
         if hit is None or hit[0] is not chains:
             if len(chain_cache) > 256:
                 chain_cache.clear()
-            hit = chain_cache[(chain_id, sy)] = (chains, chain_paths(chains, sy, years))
-        chain_share[ks], chain_alloc[ks] = hit[1].share, hit[1].alloc
+            hit = chain_cache[(id(chains), sy)] = (chains, chain_paths(chains, sy, years))
+        shares.append(hit[1].share)
+        allocs.append(hit[1].alloc)
+    chain_share = np.stack(shares)[member_group]  # [K, C, T]
+    chain_alloc = np.stack(allocs)[member_group]  # [K, C, T, 3]
 
     return Inputs(
         scenarios=tuple(scenarios),
