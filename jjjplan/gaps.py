@@ -151,33 +151,33 @@ def _kl_terms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _gini_weighted(y: np.ndarray, p: np.ndarray, y_bar: np.ndarray) -> np.ndarray:
-    """Population-weighted Gini (1/(2ȳ)) Σ_i Σ_j p_i p_j |y_i − y_j| in O(n log n) per row.
+    """Population-weighted Gini (1/(2ȳ)) Σ_i Σ_j p_i p_j |y_i − y_j| in O(n log n) per row;
+    ``y`` and ``p`` are unit-major (units, rows).
 
     With units sorted by y and C_i the cumulative population share up to and including i,
     Σ_j p_j |y_i − y_j| summed against p_i equals 2 Σ_i p_i y_i (2 C_i − p_i − 1), so no
     pairwise (rows × n × n) array is built: 2,000 units stay cheap. Ties cancel exactly."""
-    order = np.argsort(y, axis=1, kind="stable")
-    ys = np.take_along_axis(y, order, axis=1)
-    ps = np.take_along_axis(p, order, axis=1)
-    cum = np.cumsum(ps, axis=1)
-    total = (ps * ys * (2.0 * cum - ps - 1.0)).sum(axis=1)
+    rows = y.shape[1]
+    order = np.argsort(y.T, axis=1)  # each row's units by y (short rows: contiguous sorts)
+    flat = order.T * rows + np.arange(rows)  # positions in the unit-major arrays
+    ys = y.ravel()[flat]
+    ps = p.ravel()[flat]
+    cum = np.cumsum(ps, axis=0)
+    total = (ps * ys * (2.0 * cum - ps - 1.0)).sum(axis=0)
     return np.maximum(total / y_bar, 0.0)
 
 
 def _group_sum(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Row sums of ``x`` (rows, units) within each group -> (rows, groups).
-
-    Not ``x @ membership``: on a batch of many rows a BLAS call may spread over threads
-    that a shared machine does not have; plain reductions stay fast and predictable."""
+    """Sums of unit-major ``x`` (units, rows) within each group -> (groups, rows)."""
     starts = _contiguous_starts(codes.tobytes(), n_groups)
     if starts is not None:  # the engine's unit order: BJ, TJ, then Hebei's cities
-        return np.add.reduceat(x, starts, axis=1)
-    return np.stack([x[:, codes == g].sum(axis=1) for g in range(n_groups)], axis=1)
+        return np.add.reduceat(x, starts, axis=0)
+    return np.stack([x[codes == g].sum(axis=0) for g in range(n_groups)])
 
 
 @lru_cache(maxsize=64)
 def _contiguous_starts(codes_bytes: bytes, n_groups: int) -> np.ndarray | None:
-    """First column of each group when every group is one contiguous run in code order."""
+    """First unit of each group when every group is one contiguous run in code order."""
     codes = np.frombuffer(codes_bytes, dtype=np.intp)
     if not n_groups or codes[0] != 0 or (np.diff(codes) < 0).any():
         return None
@@ -185,48 +185,68 @@ def _contiguous_starts(codes_bytes: bytes, n_groups: int) -> np.ndarray | None:
     return starts if len(starts) == n_groups else None
 
 
+#: Rows per block of the core: a block's unit-major arrays stay in cache on big batches.
+_BLOCK = 2048
+
+
 def _core(
     gdp: np.ndarray, pop: np.ndarray, codes: np.ndarray | None, n_groups: int
 ) -> dict[str, np.ndarray]:
-    """All measures for validated (years, units) arrays; one vector per measure, no year loop."""
-    y_tot = gdp.sum(axis=1, keepdims=True)
-    p_tot = pop.sum(axis=1, keepdims=True)
+    """All measures for validated (rows, units) arrays; one vector per measure, no row loop
+    (big batches go in blocks of rows, each computed the same way)."""
+    if len(gdp) <= _BLOCK:
+        return _core_block(gdp, pop, codes, n_groups)
+    blocks = [
+        _core_block(gdp[i : i + _BLOCK], pop[i : i + _BLOCK], codes, n_groups)
+        for i in range(0, len(gdp), _BLOCK)
+    ]
+    return {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
+
+
+def _core_block(
+    gdp: np.ndarray, pop: np.ndarray, codes: np.ndarray | None, n_groups: int
+) -> dict[str, np.ndarray]:
+    """The measures of one block. Arrays are turned unit-major (units, rows) first: every
+    sum over units is then a few vector additions instead of a short reduction per row."""
+    gdp, pop = np.ascontiguousarray(gdp.T), np.ascontiguousarray(pop.T)
+    y_tot = gdp.sum(axis=0)
+    p_tot = pop.sum(axis=0)
     s = gdp / y_tot
     p = pop / p_tot
     y = gdp / pop
-    y_bar = y_tot / p_tot  # (years, 1)
-    y_bar_1d = y_bar[:, 0]
+    y_bar = y_tot / p_tot  # (rows,)
     log_sp = np.log(s / p)  # shared by Theil T (s·ln(s/p)) and Theil L (p·ln(p/s))
-    y_mean = y.mean(axis=1)
-    dev = y - y_mean[:, None]
+    y_mean = y.mean(axis=0)
+    dev = y - y_mean
+    dev_w = y - y_bar
 
     out: dict[str, np.ndarray] = {
-        "theil_t": np.maximum((s * log_sp).sum(axis=1), 0.0),
-        "theil_l": np.maximum(-(p * log_sp).sum(axis=1), 0.0),
+        "theil_t": np.maximum((s * log_sp).sum(axis=0), 0.0),
+        "theil_l": np.maximum(-(p * log_sp).sum(axis=0), 0.0),
         # population form (divide by n): all units, not a sample
-        "cv": np.sqrt((dev * dev).mean(axis=1)) / y_mean,
-        "cv_weighted": np.sqrt((p * (y - y_bar) ** 2).sum(axis=1)) / y_bar_1d,
-        "gini_weighted": _gini_weighted(y, p, y_bar_1d),
-        "max_min_ratio": y.max(axis=1) / y.min(axis=1),
+        "cv": np.sqrt((dev * dev).mean(axis=0)) / y_mean,
+        "cv_weighted": np.sqrt((p * dev_w * dev_w).sum(axis=0)) / y_bar,
+        "gini_weighted": _gini_weighted(y, p, y_bar),
+        "max_min_ratio": y.max(axis=0) / y.min(axis=0),
     }
     if codes is None:
         return out
 
-    gdp_g = _group_sum(gdp, codes, n_groups)  # (years, groups)
+    gdp_g = _group_sum(gdp, codes, n_groups)  # (groups, rows)
     pop_g = _group_sum(pop, codes, n_groups)
     s_g = gdp_g / y_tot
     p_g = pop_g / p_tot
     # Shares of each unit inside its own group, Y_i/Y_g and P_i/P_g.
-    s_in = gdp / gdp_g[:, codes]
-    p_in = pop / pop_g[:, codes]
+    s_in = gdp / gdp_g[codes]
+    p_in = pop / pop_g[codes]
     log_in = np.log(s_in / p_in)
-    theil_t_g = _group_sum(s_in * log_in, codes, n_groups)  # T_g, (years, groups)
+    theil_t_g = _group_sum(s_in * log_in, codes, n_groups)  # T_g, (groups, rows)
     theil_l_g = _group_sum(-(p_in * log_in), codes, n_groups)  # L_g
     log_g = np.log(s_g / p_g)
-    out["theil_t_between"] = np.maximum((s_g * log_g).sum(axis=1), 0.0)
-    out["theil_t_within"] = np.maximum((s_g * theil_t_g).sum(axis=1), 0.0)
-    out["theil_l_between"] = np.maximum(-(p_g * log_g).sum(axis=1), 0.0)
-    out["theil_l_within"] = np.maximum((p_g * theil_l_g).sum(axis=1), 0.0)
+    out["theil_t_between"] = np.maximum((s_g * log_g).sum(axis=0), 0.0)
+    out["theil_t_within"] = np.maximum((s_g * theil_t_g).sum(axis=0), 0.0)
+    out["theil_l_between"] = np.maximum(-(p_g * log_g).sum(axis=0), 0.0)
+    out["theil_l_within"] = np.maximum((p_g * theil_l_g).sum(axis=0), 0.0)
     return out
 
 
