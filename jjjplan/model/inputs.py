@@ -231,17 +231,24 @@ def compile_inputs(
     mi_ref = milestone_paths(mi_base, np.broadcast_to(ref_mi, (k_n, 3)), start, years)
 
     chain_cache = _CHAIN_CACHE.setdefault(years, {})
-    shares, allocs = [], []
-    for (_p, chains, _i, _r), sy in zip(eff, start_g.tolist(), strict=True):
-        hit = chain_cache.get((id(chains), sy))
-        if hit is None or hit[0] is not chains:
-            if len(chain_cache) > 256:
-                chain_cache.clear()
-            hit = chain_cache[(id(chains), sy)] = (chains, chain_paths(chains, sy, years))
-        shares.append(hit[1].share)
-        allocs.append(hit[1].alloc)
-    chain_share = np.stack(shares)[member_group]  # [K, C, T]
-    chain_alloc = np.stack(allocs)[member_group]  # [K, C, T, 3]
+    distinct: dict[tuple[int, int], int] = {}  # (chain object, start) -> row of the stack
+    paths: list[ChainPaths] = []
+    group_chain = np.empty(len(eff), dtype=np.intp)
+    for g, ((_p, chains, _i, _r), sy) in enumerate(zip(eff, start_g.tolist(), strict=True)):
+        key = (id(chains), sy)
+        row = distinct.get(key)
+        if row is None:
+            hit = chain_cache.get(key)
+            if hit is None or hit[0] is not chains:
+                if len(chain_cache) > 256:
+                    chain_cache.clear()
+                hit = chain_cache[key] = (chains, chain_paths(chains, sy, years))
+            row = distinct[key] = len(paths)
+            paths.append(hit[1])
+        group_chain[g] = row
+    member_chain = group_chain[member_group]
+    chain_share = np.stack([c.share for c in paths])[member_chain]  # [K, C, T]
+    chain_alloc = np.stack([c.alloc for c in paths])[member_chain]  # [K, C, T, 3]
 
     return Inputs(
         scenarios=tuple(scenarios),
