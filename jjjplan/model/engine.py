@@ -309,7 +309,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         dln = np.where(stock[:, 1:] > 0, np.log(stock[:, 1:] / stock[:, :-1]), 0.0)
         dln_ref = np.where(stock_ref[:, 1:] > 0, np.log(stock_ref[:, 1:] / stock_ref[:, :-1]), 0)
     d_innov = np.zeros((T, K, n))
-    d_innov[1:] = np.moveaxis(a["eps_tech"][:, None, None] * (dln - dln_ref), 1, 0)
+    d_innov[1:] = (a["eps_tech"][:, None, None] * (dln - dln_ref)).swapaxes(0, 1)
 
     # -- coefficients ----------------------------------------------------------------------
     col = _Columns(a)
@@ -350,13 +350,13 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     # (the loop below then costs a few array operations per year, whatever K is)
     e_n = np.exp(n_trend)  # [K, N] yearly population growth factor
-    gfe = np.moveaxis(g_nat[:, :, None] + fe[:, None, :], 1, 0)  # [T, K, N] national + FE
+    gfe = (g_nat[:, :, None] + fe[:, None, :]).swapaxes(0, 1)  # [T, K, N] national + FE
     conv_target = (1.0 - rho) * x0  # structural share ρ of today's gap kept
     sum0 = gdp0.sum(1, keepdims=True)
     ref_arrive = reloc_ref[:, None] * w_dest_ref  # [T, N] current-policy arrivals
-    arrive0 = np.moveaxis(reloc[:, :, None] * w_dest[:, None, :], 1, 0) - ref_arrive[:, None]
+    arrive0 = (reloc[:, :, None] * w_dest[:, None, :]).swapaxes(0, 1) - ref_arrive[:, None]
     arrive_up = arrive0 > 0  # [T, K, N] deviations the capacity limit may scale down
-    chain_t = np.moveaxis(chain_dev, 1, 0)  # [T, K, 3] 亿元 before capacity
+    chain_t = chain_dev.swapaxes(0, 1)  # [T, K, 3] 亿元 before capacity
     chain_up = chain_t > 0
     m1_arr = m1 * np.ones((1, n))
     extra = (np.maximum(arrive0, 0.0) * m1_arr) @ in_prov.T + np.maximum(chain_t, 0.0)
@@ -367,8 +367,8 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
         rho_cut[:, :, None], rho[:, :, None]
     ) * x0[:, None, :]  # [K, T, N]
-    shock = np.exp(d_innov + np.moveaxis(reform, 1, 0))  # [T, K, N] technology and reform
-    invest_w = np.moveaxis(inp.investment[:, :, None] * w[:, None, :], 1, 0)  # [T, K, N]
+    shock = np.exp(d_innov + reform.swapaxes(0, 1))  # [T, K, N] technology and reform
+    invest_w = (inp.investment[:, :, None] * w[:, None, :]).swapaxes(0, 1)  # [T, K, N]
     cap_share = a["capacity_share"][:, None]
     backfill = m1[:, 0] * (1.0 - a["phi_backfill"])
     mig_bj = migrants_per_va[:, 0]
@@ -393,7 +393,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tau2 = np.zeros((2, K, T, n))  # shared-tax base of each cohort (year of move), scenario/ref
     tau2[1] = ref_tau
     tau = tau2[0]
-    tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * np.moveaxis(relocated_in[:To], 0, 1)
+    tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * relocated_in[:To].swapaxes(0, 1)
     tau_total = np.zeros((2, K, T, 1))  # tau2 summed over units (scenario filled year by year)
     tau_total[0, :, :To, 0] = tau[:, :To].sum(axis=2)
     tau_total[1, :, :, 0] = ref_tau.sum(axis=2)
@@ -461,9 +461,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             )
         gdp[t], pop[t] = Y_t, P_new
 
-    relocated = np.moveaxis(relocated_in, 0, 1)
-    ledger = fiscal_ledger(a, sched, tau, np.moveaxis(gdp, 0, 1), in_prov)
-    ledger["budget_change"] = np.moveaxis(budget_dev, 0, 1)
+    relocated = relocated_in.swapaxes(0, 1)
+    ledger = fiscal_ledger(a, sched, tau, gdp.swapaxes(0, 1), in_prov)
+    ledger["budget_change"] = budget_dev.swapaxes(0, 1)
     return BatchProjection(
         scenarios=inp.scenarios,
         years=years,
@@ -472,14 +472,14 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         price_basis=bd.price_basis,
         units=units,
         provinces=prov,
-        gdp=np.moveaxis(gdp, 0, 1),
-        population=np.moveaxis(pop, 0, 1),
+        gdp=gdp.swapaxes(0, 1),
+        population=pop.swapaxes(0, 1),
         relocated_out=relocated.sum(axis=2),
         relocated_in=relocated,
         relocation_factor=factor,
-        pole_investment=np.moveaxis(invest_amount, 0, 1),
-        pole_capital=np.moveaxis(pole_capital, 0, 1),
-        chain_va=np.moveaxis(chain_va, 0, 1),
+        pole_investment=invest_amount.swapaxes(0, 1),
+        pole_capital=pole_capital.swapaxes(0, 1),
+        chain_va=chain_va.swapaxes(0, 1),
         chain_sourcing=sourcing,
         tech_share=tech_share,
         tech_inflow=flow,

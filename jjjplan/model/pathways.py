@@ -97,10 +97,10 @@ def tech_stock(
         * base_split
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
-    added = np.ascontiguousarray(np.moveaxis(absorb[:, :, None] * flow, 1, 0))  # [T, K, N]
+    added = np.ascontiguousarray((absorb[:, :, None] * flow).swapaxes(0, 1))  # [T, K, N]
     keep = 1.0 - delta
     for t in range(1, shape[1]):
         np.multiply(keep, stock[t - 1], out=stock[t])
         stock[t] += added[t]
-    stock = np.moveaxis(stock, 0, 1)
+    stock = stock.swapaxes(0, 1)
     return np.broadcast_to(flow, stock.shape), stock
