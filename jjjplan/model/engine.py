@@ -217,6 +217,11 @@ def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_
     return g
 
 
+def _wide(column: np.ndarray, width: int) -> np.ndarray:
+    """A [K, 1] column as a contiguous [K, width] array (same values)."""
+    return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
+
+
 @cache
 def _province_membership(provinces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(province index of each unit [N], 0/1 membership [3, N]), built once per layout."""
@@ -293,9 +298,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tech_share = pw.tech_share_path(inp.tech_share, years)
     tech_share_ref = pw.tech_share_path(inp.tech_share_ref[None, :], years)
     turnover = pw.tech_turnover(a, years, deflator)
-    # scenario and current-policy stocks in one perpetual-inventory pass (stacked members)
+    # scenario and current-policy stocks in one perpetual-inventory pass (stacked members,
+    # time-major [T, 2K, N])
     twice = {key: np.tile(a[key], 2) for key in ("delta_tech", "tech_flow_growth_hist")}
-    flow, stock = pw.tech_stock(
+    flow_tm, stock_tm = pw.tech_stock(
         twice,
         np.tile(turnover, (2, 1)),
         np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
@@ -303,13 +309,14 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
         np.tile(gdp_split, (2, 1)),
     )
-    flow, stock, stock_ref = flow[:K], stock[:K], stock[K:]
+    flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
+    own, ref = stock_tm[:, :K], stock_tm[:, K:]
     mi, mi_ref = inp.market_integration, inp.market_integration_ref
     with np.errstate(divide="ignore", invalid="ignore"):
-        dln = np.where(stock[:, 1:] > 0, np.log(stock[:, 1:] / stock[:, :-1]), 0.0)
-        dln_ref = np.where(stock_ref[:, 1:] > 0, np.log(stock_ref[:, 1:] / stock_ref[:, :-1]), 0)
+        dln = np.where(own[1:] > 0, np.log(own[1:] / own[:-1]), 0.0)  # [T-1, K, N]
+        dln_ref = np.where(ref[1:] > 0, np.log(ref[1:] / ref[:-1]), 0)
     d_innov = np.zeros((T, K, n))
-    d_innov[1:] = (a["eps_tech"][:, None, None] * (dln - dln_ref)).swapaxes(0, 1)
+    d_innov[1:] = a["eps_tech"][None, :, None] * (dln - dln_ref)
 
     # -- coefficients ----------------------------------------------------------------------
     col = _Columns(a)
@@ -344,7 +351,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     rev_origin = np.stack([sched["origin"], sched_ref["origin"]])[:, :, None, ::-1].copy()
     rev_comp = np.stack([sched["compensation"], sched_ref["compensation"]])[:, :, None, ::-1]
     rev_comp = rev_comp.copy()  # [2, K, 1, T]
-    tau_rate = (elig * coverage * tax_va)[:, None]  # [K, 1] shared-tax base per 亿元 moved
+    # shared-tax base per 亿元 moved: elig × coverage × tax_va (tau_rate, widened below)
 
     # -- everything that does not depend on the projected state, for all years at once ----
     x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
@@ -381,6 +388,16 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     bj_p = PROVINCES.index("BJ")
     spill_op = np.ascontiguousarray(spill_weights)
     in_prov_t = np.ascontiguousarray(in_prov.T)
+    # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
+    # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
+    beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate, tau_rate = (
+        _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate,
+                              (elig * coverage * tax_va)[:, None])
+    )  # fmt: skip
+    keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
+    cap_share, pubinv, fiscal_m, pubcap_mp = (
+        _wide(x, 3) for x in (cap_share, pubinv, fiscal_m, pubcap_mp)
+    )
 
     # -- state -----------------------------------------------------------------------------
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
@@ -433,7 +450,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
 
         # pole investment: a depreciating stock financed by the pole's province (debt)
         invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
-        pole_capital[t] = keep * pole_capital[t - 1] + invest_amount[t]
+        pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
         # the fiscal ledger of this year's cohorts and the budget channel
         tau[:, t] = tau_rate * relocated_in[t]
@@ -445,7 +462,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         sharing = -(origin @ in_prov_t)
         sharing[..., bj_p] += origin.sum(axis=2) + comp
         budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
-        pubcap = keep * pubcap + pubinv * budget_dev[t]
+        pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
         fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
         # spread over units by their share of the province's GDP
         fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core

@@ -79,28 +79,27 @@ def tech_stock(
     split: np.ndarray,
     base_split: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(flow to each unit [K, T, N], absorbed stock [K, T, N]) by perpetual inventory.
+    """(flow to each unit, absorbed stock) by perpetual inventory, both time-major
+    [T, K, N]: each year's step then works on one contiguous block (``swapaxes(0, 1)``
+    gives the [K, T, N] view).
 
     The first year's stock is the steady state of flows that grew at the historical rate,
     S_0 = absorb · F_0 / (g_hist + δ), spread over Tianjin and Hebei by ``base_split`` (their
     GDP shares: where the past flows went is not published). New flows go by ``split``, the
     technology lever's own destination split (not the pole weights)."""
     flow_total = share * turnover  # [K, T]
-    flow = flow_total[:, :, None] * split[:, None, :]
+    flow = flow_total.T[:, :, None] * split[None, :, :]  # [T, K, N]
     delta = a["delta_tech"][:, None]
-    shape = np.broadcast_shapes(flow.shape, base_split[:, None, :].shape)
-    # time-major while accumulating, so each year's step works on one contiguous block
-    stock = np.empty((shape[1], shape[0], shape[2]))
+    stock = np.empty(flow.shape)
     stock[0] = (
         absorb[:, :1]
         * flow_total[:, :1]
         * base_split
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
-    added = np.ascontiguousarray((absorb[:, :, None] * flow).swapaxes(0, 1))  # [T, K, N]
+    added = absorb.T[:, :, None] * flow
     keep = 1.0 - delta
-    for t in range(1, shape[1]):
+    for t in range(1, len(stock)):
         np.multiply(keep, stock[t - 1], out=stock[t])
         stock[t] += added[t]
-    stock = stock.swapaxes(0, 1)
-    return np.broadcast_to(flow, stock.shape), stock
+    return flow, stock
