@@ -128,3 +128,14 @@ def test_dashboard_reuses_the_baseline_draws_for_an_equal_baseline(monkeypatch):
     repeat = dashboard.dashboard_bands_and_probability(s, again, draws=6, seed=11)
     for a, b in zip(first, repeat, strict=True):
         np.testing.assert_array_equal(a.to_numpy(), b.to_numpy())
+
+
+@pytest.mark.parametrize("order", ["engine", "shuffled"])
+def test_province_sums_of_big_batches_equal_the_membership_product(order):
+    provinces = ("BJ", "TJ", *["HE"] * 11)
+    if order == "shuffled":
+        provinces = provinces[3:] + provinces[:3]  # Hebei first: not one run per province
+    _, in_prov = engine._province_membership(provinces)
+    x = np.random.default_rng(2).uniform(0, 9, (600, 22, 13))  # above the matmul size
+    np.testing.assert_allclose(engine._province_sum(x, in_prov), x @ in_prov.T, rtol=1e-14)
+    np.testing.assert_allclose(engine._province_sum(x[:2], in_prov), x[:2] @ in_prov.T)

@@ -217,6 +217,21 @@ def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_
     return g
 
 
+def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
+    """Sums over each province's units: [..., N] -> [..., 3] (``x @ in_prov.T``).
+
+    Big batches sum contiguous unit runs instead: a matmul with thousands of rows is handed
+    to threaded BLAS, which on a shared machine waits for cores it does not get."""
+    if x.size < 65536:
+        return x @ in_prov.T
+    starts = np.argmax(in_prov > 0, axis=1)
+    if (np.diff(starts) > 0).all() and (
+        in_prov.sum(axis=1) == np.diff(starts, append=x.shape[-1])
+    ).all():
+        return np.add.reduceat(x, starts, axis=-1)
+    return x @ in_prov.T
+
+
 def _wide(column: np.ndarray, width: int) -> np.ndarray:
     """A [K, 1] column as a contiguous [K, width] array (same values)."""
     return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
@@ -366,7 +381,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     chain_t = chain_dev.swapaxes(0, 1)  # [T, K, 3] 亿元 before capacity
     chain_up = chain_t > 0
     m1_arr = m1 * np.ones((1, n))
-    extra = (np.maximum(arrive0, 0.0) * m1_arr) @ in_prov.T + np.maximum(chain_t, 0.0)
+    extra = _province_sum(np.maximum(arrive0, 0.0) * m1_arr, in_prov) + np.maximum(chain_t, 0.0)
     extra_div = np.where(extra > 0, extra, 1.0)  # [T, K, 3] demand on each capacity
     # market integration: growth effect and a smaller structural gap (persistent)
     d_mi = np.diff(mi, axis=1, prepend=mi[:, :1]) - np.diff(mi_ref, axis=1, prepend=mi_ref[:, :1])
@@ -553,7 +568,7 @@ def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
 def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
     """Only Beijing is an origin: destinations pay the origin's share of their firms' tax."""
     bj = PROVINCES.index("BJ")
-    paid = origin @ in_prov.T
+    paid = _province_sum(origin, in_prov)
     received = np.zeros_like(paid)
     received[..., bj] = origin.sum(axis=-1)
     compensation = np.zeros_like(paid)
@@ -562,7 +577,7 @@ def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
         "received": received,
         "paid": paid,
         "compensation": compensation,
-        "firm_tax": firm_tax @ in_prov.T,
+        "firm_tax": _province_sum(firm_tax, in_prov),
     }
 
 
@@ -572,7 +587,7 @@ def fiscal_ledger(a, sched, tau, gdp, in_prov) -> dict[str, np.ndarray]:
     province's transfers (a fixed ratio of own revenue) − pole debt service is not included
     here (see ``budget_change``). Arrays [K, T, 3]."""
     flows = _sharing_flows(sched, tau, in_prov)
-    gdp_prov = gdp @ in_prov.T  # [K, T, 3]
+    gdp_prov = _province_sum(gdp, in_prov)  # [K, T, 3]
     ratios = np.column_stack([a[f"fiscal_ratio_{p}"] for p in PROVINCES])  # [K, 3]
     transfer = np.column_stack([a[f"fiscal_transfer_{p}"] for p in PROVINCES])
     own = gdp_prov * ratios[:, None, :]
