@@ -224,10 +224,9 @@ def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
     to threaded BLAS, which on a shared machine waits for cores it does not get."""
     if x.size < 65536:
         return x @ in_prov.T
-    starts = np.argmax(in_prov > 0, axis=1)
-    if (np.diff(starts) > 0).all() and (
-        in_prov.sum(axis=1) == np.diff(starts, append=x.shape[-1])
-    ).all():
+    starts = np.argmax(in_prov > 0, axis=1)  # first unit of each province
+    sizes = np.diff(starts, append=x.shape[-1])
+    if starts[0] == 0 and (sizes > 0).all() and (in_prov.sum(axis=1) == sizes).all():
         return np.add.reduceat(x, starts, axis=-1)
     return x @ in_prov.T
 
@@ -366,11 +365,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     rev_origin = np.stack([sched["origin"], sched_ref["origin"]])[:, :, None, ::-1].copy()
     rev_comp = np.stack([sched["compensation"], sched_ref["compensation"]])[:, :, None, ::-1]
     rev_comp = rev_comp.copy()  # [2, K, 1, T]
-    # shared-tax base per 亿元 moved: elig × coverage × tax_va (tau_rate, widened below)
 
     # -- everything that does not depend on the projected state, for all years at once ----
-    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     # (the loop below then costs a few array operations per year, whatever K is)
+    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     e_n = np.exp(n_trend)  # [K, N] yearly population growth factor
     gfe = (g_nat[:, :, None] + fe[:, None, :]).swapaxes(0, 1)  # [T, K, N] national + FE
     conv_target = (1.0 - rho) * x0  # structural share ρ of today's gap kept
@@ -405,6 +403,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     in_prov_t = np.ascontiguousarray(in_prov.T)
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
+    # (tau_rate: shared-tax base per 亿元 moved)
     beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate, tau_rate = (
         _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate,
                               (elig * coverage * tax_va)[:, None])
