@@ -103,7 +103,7 @@ def _sha256(path: str) -> str:
 def _read(path: str | os.PathLike[str], vintage: str | None) -> DataReading:
     path = Path(path)
     report = preflight(path)
-    found = Findings(path, {s.name for s in report.sheets if s.formulas})
+    found = Findings(path, report.sheets)
     found.notices.extend(report.notices)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)

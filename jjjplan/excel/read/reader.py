@@ -56,7 +56,6 @@ __all__ = ["MESSAGES", "WorkbookReading", "read_workbook", "read_workbook_report
 
 # Programs whose saved formula results are current (they recalculate before saving).
 _RECALCULATING_APPS = ("Microsoft Excel", "Microsoft Macintosh Excel", "LibreOffice")
-_EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ class _Reader:
 
     def __init__(self, path: Path, report: PreflightReport) -> None:
         self.path, self.report = path, report
-        self.found = Findings(path, {s.name for s in report.sheets if s.formulas})
+        self.found = Findings(path, report.sheets)
         try:
             self.wb = openpyxl.load_workbook(_parse_source(path, report), data_only=True)
         except MemoryError:  # resource exhaustion is not damage; isolation reports it
@@ -356,7 +355,7 @@ class _Reader:
         cells = [
             f"{_sheet_ref(s)}!{c}"
             for (s, c) in self.found.read_cells()
-            if _EXTERNAL_REF.search(self.found.formula(s, c) or "")
+            if self.found.refers_elsewhere(s, c)
         ]
         if cells:
             self.found.notice((None, None), None, "external_link", targets=shown, cells=_few(cells))
@@ -373,7 +372,7 @@ class _Reader:
         cells = [  # formulas with a saved result (one without is already an error)
             f"{_sheet_ref(s)}!{c}"
             for (s, c) in self.found.read_cells()
-            if self.found.formula(s, c) and self.wb[s][c].value is not None
+            if self.found.is_formula(s, c) and self.wb[s][c].value is not None
         ]
         if cells:
             shown = app or "未知程序 an unknown program"

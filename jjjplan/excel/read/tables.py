@@ -11,6 +11,7 @@ Scenario field paths; the reader (:mod:`jjjplan.excel.read.reader`) finds the Ta
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -222,8 +223,10 @@ def _missing_rows(
         findings.error((ws.title, None), key, "missing_row", key, "缺失 missing", name=spec.name)
 
 
+@cache
 def _unit_words() -> dict[str, str]:
-    """Unit code or Chinese or English name (any case or width) → unit code."""
+    """Unit code or Chinese or English name (any case or width) → unit code (built once:
+    the units are shipped data; callers only read the mapping)."""
     words = {}
     for code, row in units().iterrows():
         for word in (code, row["name_zh"], row["name_en"]):
