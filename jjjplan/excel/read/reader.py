@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected, _sheet_ref
@@ -47,6 +46,7 @@ from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number
 from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.excel.read.notices import planner_notices
+from jjjplan.excel.read.openbook import load_values
 from jjjplan.excel.read.tables import read_table
 from jjjplan.excel.read.targets import read_targets
 from jjjplan.names import describe_invisible, invisible_characters
@@ -113,7 +113,7 @@ class _Reader:
         self.path, self.report = path, report
         self.found = Findings(path, report.sheets)
         try:
-            self.wb = openpyxl.load_workbook(_parse_source(path, report), data_only=True)
+            self.wb = load_values(_parse_source(path, report))
         except MemoryError:  # resource exhaustion is not damage; isolation reports it
             raise
         except Exception as exc:  # preflight passed, so this is a damaged or unusual file
