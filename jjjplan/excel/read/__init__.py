@@ -8,6 +8,6 @@ cells. ``annotate`` writes a marked copy of a workbook for ``jjjplan validate --
 Uses :mod:`jjjplan.excel.guard` and the shared modules; never :mod:`jjjplan.excel.write`.
 """
 
-from jjjplan.excel.read.reader import read_workbook, read_workbook_report
+from jjjplan.excel.read.reader import read_workbook, read_workbook_report, read_workbooks
 
-__all__ = ["read_workbook", "read_workbook_report"]
+__all__ = ["read_workbook", "read_workbook_report", "read_workbooks"]

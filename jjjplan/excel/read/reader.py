@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from jjjplan.excel.catalogue import HINTS as HINTS
 from jjjplan.excel.catalogue import MESSAGES
 from jjjplan.excel.catalogue import NOTES as NOTES
 from jjjplan.excel.guard.emptyrows import compacted_package
-from jjjplan.excel.guard.isolation import run_isolated
+from jjjplan.excel.guard.isolation import run_isolated, run_isolated_many
 from jjjplan.excel.guard.preflight import PreflightReport, preflight
 from jjjplan.excel.read.assemble import build_scenario
 from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number, parse_text
@@ -52,7 +52,14 @@ from jjjplan.excel.read.targets import read_targets
 from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
 
-__all__ = ["MESSAGES", "WorkbookReading", "read_workbook", "read_workbook_report", "scenario_cells"]
+__all__ = [
+    "MESSAGES",
+    "WorkbookReading",
+    "read_workbook",
+    "read_workbook_report",
+    "read_workbooks",
+    "scenario_cells",
+]
 
 # Programs whose saved formula results are current (they recalculate before saving).
 _RECALCULATING_APPS = ("Microsoft Excel", "Microsoft Macintosh Excel", "LibreOffice")
@@ -90,6 +97,38 @@ def read_workbook_report(path: str | os.PathLike[str], *, isolated: bool = True)
         text = os.fspath(path)
         return run_isolated(_read_report, text, workbook=os.path.basename(text))
     return _read_report(path)
+
+
+def read_workbooks(
+    paths: Sequence[str | os.PathLike[str]], *, isolated: bool = True
+) -> list[Scenario | ValidationError]:
+    """Each workbook's validated Scenario, or the ValidationError listing its problems, in
+    the order of ``paths``, so a caller can report every file's problems together.
+
+    Isolated reads run in parallel, each in its own process with its own limits
+    (:func:`jjjplan.excel.guard.isolation.run_isolated_many`: one warm helper per CPU).
+    Errors that are not about a workbook's content are raised."""
+    texts = [os.fspath(p) for p in paths]
+    if isolated:
+        readings = run_isolated_many(_read_report, [(t,) for t in texts])
+    else:
+        readings = []
+        for text in texts:
+            try:
+                readings.append(_read_report(text))
+            except ValidationError as exc:
+                readings.append(exc)
+    out: list[Scenario | ValidationError] = []
+    for reading in readings:
+        if isinstance(reading, ValidationError):
+            out.append(reading)
+        elif isinstance(reading, BaseException):
+            raise reading
+        elif reading.issues or reading.scenario is None:
+            out.append(ValidationError(reading.issues, reading.notices))
+        else:
+            out.append(reading.scenario)
+    return out
 
 
 def _read_report(path: str | os.PathLike[str]) -> WorkbookReading:
