@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import json
 import os
 import pickle
@@ -91,6 +92,9 @@ _CHILD_ENV = {
 }
 _PATH_ENV = "_JJJPLAN_ISOLATION_SYS_PATH"
 _MODE_ENV = "_JJJPLAN_ISOLATION_MODE"
+#: A function of this name in the called function's module is run once when a helper
+#: starts (e.g. to build caches), so forked children share its work.
+WARM_UP = "warm_up_isolated_helper"
 _PRELOAD_ENV = "_JJJPLAN_ISOLATION_PRELOAD"
 _BOOT = (
     "import json,os,sys;"
@@ -292,6 +296,15 @@ def _server_main() -> None:
     if preload:  # import the called function's module once, before the first request
         with contextlib.suppress(Exception):
             __import__(preload)
+            warm_up = getattr(sys.modules[preload], WARM_UP, None)
+            if callable(warm_up):  # caches every call would otherwise rebuild in its child
+                warm_up()
+    if fork:
+        # Move everything imported so far out of the collector's sight: a forked child's
+        # collections would otherwise write to every object's header, copying nearly all
+        # of the helper's memory page by page (most of a small read's cost).
+        gc.collect()
+        gc.freeze()
     _send(proto, pickle.dumps(("ready", os.getpid())))
     while True:
         data = _recv(stdin)

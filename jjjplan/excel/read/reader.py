@@ -47,7 +47,7 @@ from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.excel.read.notices import planner_notices
 from jjjplan.excel.read.openbook import load_values
-from jjjplan.excel.read.tables import read_table
+from jjjplan.excel.read.tables import read_table, unit_words
 from jjjplan.excel.read.targets import read_targets
 from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
@@ -129,6 +129,12 @@ def read_workbooks(
         else:
             out.append(reading.scenario)
     return out
+
+
+def warm_up_isolated_helper() -> None:
+    """Build the reader's caches once in the isolation helper, before it forks a child per
+    workbook (see :data:`jjjplan.excel.guard.isolation.WARM_UP`)."""
+    unit_words()
 
 
 def _read_report(path: str | os.PathLike[str]) -> WorkbookReading:
