@@ -632,7 +632,6 @@ def parallel_workers(calls: int) -> int:
     return 1 if calls < PARALLEL_FROM else max(1, min(cpus, calls))
 
 
-
 def run_isolated_many(
     func: Callable[..., T],
     calls: Sequence[tuple[Any, ...]],
