@@ -12,8 +12,10 @@ The data flow, one module per step:
 1. :func:`jjjplan.excel.guard.preflight.preflight` checks the file is a safe .xlsx (in a child
    process, :func:`jjjplan.excel.guard.isolation.run_isolated`, unless ``isolated=False``);
    if openpyxl still cannot load it, :mod:`~jjjplan.excel.read.diagnose` says which cell;
-2. this module walks the workbook: sheets, defined names (one scalar each) and Excel Tables,
-   whose rows :mod:`~jjjplan.excel.read.tables` reads;
+2. :func:`~jjjplan.excel.read.openbook.load_values` loads it once (saved values; which cells
+   hold formulas the pre-flight already found) and this module walks the workbook: sheets,
+   defined names (one scalar each) and Excel Tables, whose rows
+   :mod:`~jjjplan.excel.read.tables` reads;
 3. each input cell goes through :meth:`Findings.get <jjjplan.excel.read.findings.Findings.get>`,
    parsed by :mod:`~jjjplan.excel.read.cellvalues`; values, cells and problems are collected
    in :class:`~jjjplan.excel.read.findings.Findings`, with texts from
