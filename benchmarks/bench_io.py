@@ -172,13 +172,15 @@ def bench_compare(tmp: Path) -> None:
     for i, s in enumerate(scenarios(COMPARE_FILES)):
         paths.append(make_template(folder / f"{i:03d}.xlsx", s))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = []
+    runs, cpu = [], []
     for k in range(3):
         out = tmp / f"cmp-{k}.xlsx"
         cmd = [*compare_command(), "compare", *map(str, paths), "-o", str(out), "-q"]
+        before = _children_cpu()
         t = time.perf_counter()
         subprocess.run(cmd, env=env, capture_output=True, check=True)
         runs.append(time.perf_counter() - t)
+        cpu.append(_children_cpu() - before)
     raw = median_seconds(lambda: [raw_read(p) for p in paths], repeat=1)
     ours = statistics.median(runs)
     print(
@@ -186,6 +188,27 @@ def bench_compare(tmp: Path) -> None:
         f"({'met' if ours <= 4 else 'NOT met'});  raw openpyxl loading them: {raw:.2f} s "
         f"(ratio {ours / raw:.2f}x; {os.cpu_count()} CPUs)"
     )
+    print(
+        f"  CPU time of the compare process and its helpers: {statistics.median(cpu):.2f} s "
+        f"(load average now {_load()})"
+    )
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (and theirs)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except (AttributeError, OSError):
+        return "unknown"
 
 
 def main() -> None:
