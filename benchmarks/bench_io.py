@@ -85,11 +85,56 @@ def scenarios(n: int) -> list[Scenario]:
     return out
 
 
-def report(label: str, ours: float, raw: float, cells: int, goal: float) -> None:
+def report(
+    label: str, ours: float, raw: float, cells: int, goal: float, cpu: tuple[float, float]
+) -> None:
+    """Wall-clock medians and their ratio, then the CPU-time ratio (steadier when other
+    processes share the machine: it does not count the time spent waiting for a core)."""
     print(
-        f"{label:<38} {ours * 1e3:8.1f} ms   raw openpyxl {raw * 1e3:8.1f} ms   "
-        f"ratio {ours / raw:5.2f}x (goal <= {goal:g}x)   ({cells:,} cells)"
+        f"{label:<40} {ours * 1e3:7.1f} ms  raw openpyxl {raw * 1e3:7.1f} ms  "
+        f"ratio {ours / raw:5.2f}x (goal <= {goal:g}x)  CPU ratio {cpu[0] / cpu[1]:5.2f}x  "
+        f"({cells:,} cells)"
     )
+
+
+def cpu_interleaved(
+    ours: Callable[[], object], raw: Callable[[], object], repeat: int = REPEAT
+) -> tuple[float, float]:
+    """Median CPU seconds of this process for ``ours`` and ``raw``, run alternately."""
+    ours(), raw()
+    a, b = [], []
+    for _ in range(repeat):
+        t = time.process_time()
+        ours()
+        a.append(time.process_time() - t)
+        t = time.process_time()
+        raw()
+        b.append(time.process_time() - t)
+    return statistics.median(a), statistics.median(b)
+
+
+def _cpu_of(fn: Callable[[], object]) -> float:
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
+
+
+def isolated_read_cpu(path: Path, repeat: int = REPEAT) -> float:
+    """CPU seconds of one isolated read, caller and helper together: the helpers' CPU is
+    counted when they exit, so two batches (1 and 1 + ``repeat`` reads, each starting its
+    own helper) are timed and the difference divided by ``repeat`` (start-up cancels)."""
+    from jjjplan.excel.guard import isolation
+    from jjjplan.excel.read.reader import read_workbook
+
+    def batch(n: int) -> float:
+        isolation.shutdown()
+        before = time.process_time() + _children_cpu()
+        for _ in range(n):
+            read_workbook(path)
+        isolation.shutdown()
+        return time.process_time() + _children_cpu() - before
+
+    return (batch(1 + repeat) - batch(1)) / repeat
 
 
 def interleaved(ours: Callable[[], object], raw: Callable[[], object]) -> tuple[float, float]:
@@ -118,11 +163,16 @@ def bench_template(tmp: Path) -> None:
         return
     cells = sum(cell_counts(TEMPLATE))
     ours, raw = interleaved(lambda: read_workbook(TEMPLATE), lambda: raw_read(TEMPLATE))
-    report("read template (read_workbook, isolated)", ours, raw, cells, 1.5)
+    raw_cpu = statistics.median(_cpu_of(lambda: raw_read(TEMPLATE)) for _ in range(REPEAT))
+    cpu = (isolated_read_cpu(TEMPLATE), raw_cpu)
+    report("read template (read_workbook, isolated)", ours, raw, cells, 1.5, cpu)
     ours, raw = interleaved(
         lambda: read_workbook(TEMPLATE, isolated=False), lambda: raw_read(TEMPLATE)
     )
-    report("read template (in-process)", ours, raw, cells, 1.5)
+    cpu = cpu_interleaved(
+        lambda: read_workbook(TEMPLATE, isolated=False), lambda: raw_read(TEMPLATE)
+    )
+    report("read template (in-process)", ours, raw, cells, 1.5, cpu)
 
 
 def bench_results(tmp: Path) -> None:
@@ -131,10 +181,12 @@ def bench_results(tmp: Path) -> None:
     out = tmp / "results.xlsx"
     write_results(results, out)
     counts = cell_counts(out)
-    ours, raw = interleaved(
-        lambda: write_results(results, out), lambda: raw_write(counts, tmp / "raw-results.xlsx")
+    ours_fn = lambda: write_results(results, out)  # noqa: E731
+    raw_fn = lambda: raw_write(counts, tmp / "raw-results.xlsx")  # noqa: E731
+    ours, raw = interleaved(ours_fn, raw_fn)
+    report(
+        "write results (write_results)", ours, raw, sum(counts), 2, cpu_interleaved(ours_fn, raw_fn)
     )
-    report("write results (write_results)", ours, raw, sum(counts), 2)
     print("  (includes one baseline projection; Shapley contributions computed beforehand)")
 
 
@@ -145,11 +197,11 @@ def bench_comparison(tmp: Path) -> None:
     out = tmp / "comparison.xlsx"
     write_comparison(results, out)
     counts = cell_counts(out)
-    ours, raw = interleaved(
-        lambda: write_comparison(results, out),
-        lambda: raw_write(counts, tmp / "raw-comparison.xlsx"),
-    )
-    report("write comparison, 10 scenarios", ours, raw, sum(counts), 2)
+    ours_fn = lambda: write_comparison(results, out)  # noqa: E731
+    raw_fn = lambda: raw_write(counts, tmp / "raw-comparison.xlsx")  # noqa: E731
+    ours, raw = interleaved(ours_fn, raw_fn)
+    cpu = cpu_interleaved(ours_fn, raw_fn)
+    report("write comparison, 10 scenarios", ours, raw, sum(counts), 2, cpu)
 
 
 COMPARE_FILES = 100
@@ -212,7 +264,10 @@ def _load() -> str:
 
 
 def main() -> None:
-    print(f"median of {REPEAT} runs after one warm-up; openpyxl {openpyxl.__version__}")
+    print(
+        f"median of {REPEAT} runs after one warm-up, ours and raw openpyxl alternately; "
+        f"openpyxl {openpyxl.__version__}; load average {_load()}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         bench_template(tmp)
