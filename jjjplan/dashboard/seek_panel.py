@@ -15,7 +15,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-from jjjplan.dashboard.labels import Lang, both, ui
+from jjjplan.dashboard.labels import UI, Lang, both, ui
 from jjjplan.dashboard.targets_panel import TargetsPanel
 from jjjplan.goalseek.levers import FREE_LEVERS
 from jjjplan.goalseek.result import OBJECTIVES
@@ -25,38 +25,11 @@ from jjjplan.targets import INDICATORS, OPS, YEARS, Target
 #: Operators offered (canonical spellings of :data:`jjjplan.targets.OPS`).
 SEEK_OPS = tuple(dict.fromkeys(OPS.values()))
 
-#: Words of the seek panel that the dashboard catalogue does not have (zh, en).
-WORDS: dict[str, tuple[str, str]] = {
-    "free": ("搜索的杠杆", "levers to search"),
-    "own": ("反推本情景的全部目标（目标表）", "seek the scenario's own targets (table below)"),
-    "objective": ("目标函数", "objective"),
-    "cancel": ("取消", "Cancel"),
-    "running": ("求解中…", "Seeking…"),
-    "progress": (
-        "正在反推：第 {batches} 批（{evaluations} 次模型运行），目前最佳余量 {margin}",
-        "seeking: batch {batches} ({evaluations} projections), best margin so far {margin}",
-    ),
-    "cancelling": ("正在取消…", "cancelling…"),
-    "cancelled": ("已取消", "cancelled"),
-    "unchanged": ("滑块未改变", "sliders unchanged"),
-    "failed": ("目标反推失败", "goal seek failed"),
-    "moved": (
-        "求解期间设置有改动；已应用从按下“反推”时的设置求得的杠杆",
-        "the settings changed while seeking; the levers found from the settings when Seek "
-        "was pressed have been applied",
-    ),
-    "no_free": ("请至少选择一个要搜索的杠杆", "choose at least one lever to search"),
-    "busy_already": ("目标反推正在运行", "a goal seek is already running"),
-    "took": (
-        "用时 {seconds:.1f} 秒，{evaluations} 次模型运行",
-        "{seconds:.1f} s, {evaluations} projections",
-    ),
-}
-
 
 def word(key: str, lang: Lang, **values: object) -> str:
-    """A seek-panel word in mode ``lang`` (zh, en or both), with ``values`` filled in."""
-    zh, en = WORDS[key]
+    """A seek-panel word (``seek_*`` in the dashboard catalogue) in mode ``lang`` (zh, en
+    or both), with ``values`` filled in."""
+    zh, en = UI[f"seek_{key}"]
     return both((zh.format(**values), en.format(**values)), lang)
 
 

@@ -17,44 +17,16 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from jjjplan.dashboard.labels import Lang, both
+from jjjplan.dashboard.labels import UI, Lang, both
 from jjjplan.results import Results
 from jjjplan.targets import INDICATORS, REGIONAL, Target
 
 __all__ = ["TargetsPanel", "target_table"]
 
-#: Column heads and texts of the table (zh, en).
-TEXT: dict[str, tuple[str, str]] = {
-    "caption": ("本情景的目标", "The scenario's targets"),
-    "none": (
-        "本情景未设定目标（在情景工作簿的“目标 Targets”工作表中填写）",
-        "this scenario has no targets (fill the scenario workbook's 目标 Targets sheet)",
-    ),
-    "indicator": ("指标", "indicator"),
-    "year": ("年份", "year"),
-    "required": ("要求", "required"),
-    "projected": ("预测", "projected"),
-    "met": ("达到", "met"),
-    "margin": ("余量", "margin"),
-    "p_met": ("达到概率", "P(met)"),
-    "yes": ("达到", "met"),
-    "no": ("未达到", "missed"),
-    "summary": ("{met}/{n} 个目标达到", "{met} of {n} target(s) met"),
-    "draws_note": (
-        "达到概率：与不确定性区间相同的 {draws} 次参数抽样中达到目标的比例；余量为正表示达到目标",
-        "P(met): share of the same {draws} assumption draws as the bands that meet the "
-        "target; a positive margin means met",
-    ),
-    "margin_note": (
-        "余量为正表示达到目标；“=”目标允许 ±0.5% 的误差",
-        "a positive margin means met; '=' targets allow ±0.5%",
-    ),
-    "not_kept": ("抽样未保留该指标", "not kept by the draws"),
-}
-
 
 def text(key: str, lang: Lang, **values: object) -> str:
-    zh, en = TEXT[key]
+    """A targets-table word (``targets_*`` in the dashboard catalogue) in mode ``lang``."""
+    zh, en = UI[f"targets_{key}"]
     return both((zh.format(**values), en.format(**values)), lang)
 
 
