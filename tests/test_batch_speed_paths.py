@@ -139,3 +139,17 @@ def test_province_sums_of_big_batches_equal_the_membership_product(order):
     x = np.random.default_rng(2).uniform(0, 9, (600, 22, 13))  # above the matmul size
     np.testing.assert_allclose(engine._province_sum(x, in_prov), x @ in_prov.T, rtol=1e-14)
     np.testing.assert_allclose(engine._province_sum(x[:2], in_prov), x[:2] @ in_prov.T)
+
+
+def test_assumption_matrix_reads_any_key_order_by_id():
+    """Members in the canonical key order are read by their values; a member whose mapping
+    comes in another order (built outside ``Scenario``) is still read key by key."""
+    from jjjplan.model.inputs import _assumption_matrix
+
+    keys = ("a", "b", "c")
+    canonical = {"a": 1.0, "b": 2.0, "c": 3.0}
+    shuffled = {"c": 30.0, "a": 10.0, "b": 20.0}
+    got = _assumption_matrix([canonical, shuffled, canonical], keys)
+    np.testing.assert_array_equal(got, [[1, 2, 3], [10, 20, 30], [1, 2, 3]])
+    with pytest.raises(KeyError):
+        _assumption_matrix([{"a": 1.0, "b": 2.0, "d": 4.0}], keys)

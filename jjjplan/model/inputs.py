@@ -8,9 +8,10 @@ values, so ``path = values @ W`` with a weight matrix W per policy start year).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+import itertools
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -156,6 +157,27 @@ _RULE_FIELDS = (
 _rule_fields = attrgetter(*_RULE_FIELDS)
 
 
+def _float_matrix(rows: Sequence[Sequence[float]], width: int) -> np.ndarray:
+    """[len(rows), width] float array of equal-length rows: ``np.fromiter`` over the flat
+    sequence is about twice as fast as ``np.array`` on a list of K Python rows."""
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=float, count=len(rows) * width)
+    return flat.reshape(len(rows), width)
+
+
+def _assumption_matrix(maps: Sequence[Mapping[str, float]], keys: tuple[str, ...]) -> np.ndarray:
+    """[K, len(keys)] assumption values, columns in the order of ``keys``.
+
+    Scenarios store their assumptions in one canonical order (``Scenario.__post_init__``
+    rebuilds them from ``defaults()``), so a member whose keys come in ``keys``' order is
+    read by its values; any other member is read key by key (never misplaced)."""
+    by_key = itemgetter(*keys)
+    rows = [
+        tuple(m.values()) if len(m) == len(keys) and tuple(m) == keys else by_key(m)
+        for m in maps
+    ]
+    return _float_matrix(rows, len(keys))
+
+
 def compile_inputs(
     scenarios: Sequence[Scenario], units: tuple[str, ...], base_year: int, years: tuple[int, ...]
 ) -> Inputs:
@@ -163,8 +185,7 @@ def compile_inputs(
     ref = reference()
     k_n = len(scenarios)
     keys = tuple(scenarios[0].assumptions)
-    by_key = itemgetter(*keys)  # by id, so a member's own key order cannot misplace a value
-    assumptions = np.array([by_key(s.assumptions) for s in scenarios], dtype=float)
+    assumptions = _assumption_matrix([s.assumptions for s in scenarios], keys)
     a = {key: assumptions[:, j] for j, key in enumerate(keys)}
     # members that share their lever objects (an ensemble's draws, a sweep's repeated
     # structure) are read once: group them, read each group's levers, expand by index
@@ -201,7 +222,8 @@ def compile_inputs(
             *_rule_fields(reform),
         ]
 
-    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)[member_group]
+    rows = [lever_row(p, i, r) for p, _c, i, r in eff]
+    flat = _float_matrix(rows, len(rows[0]))[member_group]
     start = start_g[member_group]
     weights = flat[:, :n]
     reloc_ms, invest_ms = flat[:, n : n + 3], flat[:, n + 3 : n + 6]
