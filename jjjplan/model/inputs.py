@@ -8,10 +8,10 @@ values, so ``path = values @ W`` with a weight matrix W per policy start year).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-import itertools
 from operator import attrgetter, itemgetter
 
 import numpy as np
@@ -172,8 +172,7 @@ def _assumption_matrix(maps: Sequence[Mapping[str, float]], keys: tuple[str, ...
     read by its values; any other member is read key by key (never misplaced)."""
     by_key = itemgetter(*keys)
     rows = [
-        tuple(m.values()) if len(m) == len(keys) and tuple(m) == keys else by_key(m)
-        for m in maps
+        tuple(m.values()) if len(m) == len(keys) and tuple(m) == keys else by_key(m) for m in maps
     ]
     return _float_matrix(rows, len(keys))
 
