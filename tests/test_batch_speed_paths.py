@@ -153,3 +153,45 @@ def test_assumption_matrix_reads_any_key_order_by_id():
     np.testing.assert_array_equal(got, [[1, 2, 3], [10, 20, 30], [1, 2, 3]])
     with pytest.raises(KeyError):
         _assumption_matrix([{"a": 1.0, "b": 2.0, "d": 4.0}], keys)
+
+
+def test_positivity_check_after_the_loop_names_the_first_bad_year_then_member():
+    """The engine checks the projected state once after its yearly loop; the error must
+    name what a check inside the loop would have: the earliest bad year, then member."""
+    years = np.arange(2025, 2030)
+    gdp = np.ones((5, 3, 13))
+    pop = np.ones((5, 3, 13))
+    scenarios = [jjjplan.Scenario(name=f"m{k}") for k in range(3)]
+    engine._check_positive_state(gdp, pop, years, scenarios)  # all positive: no error
+    gdp[3, 0, 4] = -1.0  # member 0 goes bad later ...
+    gdp[4, 0] = np.nan
+    pop[2, 2, 0] = 0.0  # ... member 2 first, in 2027
+    with pytest.raises(ValueError, match=r"member 2 \(m2\), 2027: projected GDP or population"):
+        engine._check_positive_state(gdp, pop, years, scenarios)
+    with pytest.raises(ValueError, match=r"^2028: projected GDP"):  # one member: no name
+        engine._check_positive_state(gdp[:, :1], pop[:, :1], years, scenarios[:1])
+
+
+def test_remembered_sharing_response_equals_a_fresh_one(monkeypatch):
+    """One scenario's schedules and relocation factor are remembered by the numbers they
+    read; a hit must equal the batch engine's fresh value, and changing any of those numbers
+    (a rule field or a response assumption) must not hit."""
+    monkeypatch.setattr(engine, "_RESPONSE_CACHE", {})
+    s = jjjplan.Scenario(reform=jjjplan.Reform(origin_share=0.8))
+    first = jjjplan.project(s).projection
+    hit = jjjplan.project(s).projection  # served from the cache
+    assert len(engine._RESPONSE_CACHE) == 1
+    fresh = jjjplan.project_many([s, s]).projection  # K = 2 never uses the cache
+    for p in (first, hit):
+        assert p.relocation_factor == fresh.relocation_factor[0]
+        np.testing.assert_array_equal(p.gdp, fresh.gdp[0])
+        np.testing.assert_array_equal(p.ledger["net_revenue"], fresh.ledger["net_revenue"][0])
+    eta = s.assumptions["eta_origin"]
+    for other in (
+        s.replace(reform=jjjplan.Reform(origin_share=0.2)),
+        s.replace(assumptions={**s.assumptions, "eta_origin": eta * 1.5}),
+    ):
+        got = jjjplan.project(other).projection.relocation_factor
+        assert got == jjjplan.project_many([other, s]).projection.relocation_factor[0]
+        assert got != first.relocation_factor
+    assert len(engine._RESPONSE_CACHE) == 3

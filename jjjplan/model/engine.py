@@ -232,7 +232,10 @@ def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
 
 
 def _wide(column: np.ndarray, width: int) -> np.ndarray:
-    """A [K, 1] column as a contiguous [K, width] array (same values)."""
+    """A [K, 1] column as a contiguous [K, width] array (same values). A handful of members
+    keep the column: their broadcast costs less than widening it."""
+    if len(column) < 8:
+        return column
     return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
 
 
@@ -258,6 +261,48 @@ class _Columns:
 
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
     return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
+
+
+#: Assumptions the sharing schedules and the relocation response read (nothing else does).
+_RESPONSE_IDS = (
+    "fiscal_horizon", "post_move_tax_growth", "comp_frac", "discount_rate", "firm_tax_pareto",
+    "firm_tax_min", "b_origin", "b_dest", "eta_origin", "eta_dest",
+)  # fmt: skip
+#: (rule fields, reference fields, response assumptions, T) -> (schedules, factor), K = 1 only
+_RESPONSE_CACHE: dict[tuple, tuple[list[Schedule], np.ndarray]] = {}
+
+
+def _sharing_response(inp, rule: SharingRule, rule_ref: SharingRule, T: int):
+    """Both rules' yearly schedules (one joint pass, long enough for the engine and the
+    response) and the relocation factor [K].
+
+    A single scenario's are remembered by the dozen numbers they depend on: the dashboard,
+    goal seek and Shapley subsets re-project the same sharing terms again and again, and
+    the two schedules' year loop costs a tenth of one ``project()``."""
+    a, K = inp.a, len(inp.scenarios)
+    key = None
+    if K == 1:
+        key = (
+            tuple(float(v[0]) for v in inp.rule.values()),
+            tuple(inp.rule_ref.values()),
+            tuple(float(a[i][0]) for i in _RESPONSE_IDS),
+            T,
+        )
+        hit = _RESPONSE_CACHE.get(key)
+        if hit is not None:
+            return hit
+    horizon = max(T, int(np.max(a["fiscal_horizon"])))
+    both = joint_schedules([rule, rule_ref], K, horizon, a["post_move_tax_growth"], a["comp_frac"])
+    factor, _ = relocation_response(rule, rule_ref, a, (both[0], both[1]))
+    factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
+    if key is not None:
+        for sched in both:
+            for arr in (sched.firm_tax, sched.origin, sched.destination, sched.compensation):
+                arr.setflags(write=False)  # shared by every hit: nobody may change them
+        if len(_RESPONSE_CACHE) >= 256:
+            _RESPONSE_CACHE.clear()
+        _RESPONSE_CACHE[key] = (both, factor)
+    return both, factor
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -299,11 +344,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     w_dest = pw.destination_split(w, bj)
     w_dest_ref = pw.destination_split(inp.weights_ref[None, :], bj)
     rule, rule_ref = _rule(inp)
-    # both rules' yearly schedules in one pass, long enough for the engine and the response
-    horizon = max(T, int(np.max(a["fiscal_horizon"])))
-    both = joint_schedules([rule, rule_ref], K, horizon, a["post_move_tax_growth"], a["comp_frac"])
-    factor, _ = relocation_response(rule, rule_ref, a, (both[0], both[1]))
-    factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
+    both, factor = _sharing_response(inp, rule, rule_ref, T)
     reloc = inp.relocation * factor[:, None]  # [K, T] scenario relocation (before capacity)
     reloc_ref = inp.relocation_ref  # [T]
     chain_dev, sourcing = pw.chain_value_added(inp, a)  # [K, T, 3], [K, C, T]
@@ -431,66 +472,62 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     budget_dev = np.zeros((T, K, 3))
     pubcap = np.zeros((K, 3))
 
-    for t in range(To, T):
-        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
-        # to the national-rate reference (same population path), the gap term is
-        # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
-        x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
-        growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
-        yb = yb * growth
-        P_b = pop[t - 1] * e_n
-        Y = y_core * growth  # policy shift carried: not eroded by convergence
+    # a year that goes non-positive poisons the later ones (NaN, silenced here); the
+    # check after the loop names the first such year, once instead of every year
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for t in range(To, T):
+            # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
+            # to the national-rate reference (same population path), the gap term is
+            # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
+            x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
+            growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
+            yb = yb * growth
+            P_b = pop[t - 1] * e_n
+            Y = y_core * growth  # policy shift carried: not eroded by convergence
 
-        # relocation and chain filling share one yearly capacity per province
-        Y_prov = Y @ in_prov_t  # [K, 3]
-        room = cap_share * Y_prov
-        scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
-        arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
-        out_dev = arrive_dev.sum(axis=1)
-        add = arrive_dev * m1_gain  # value added and its multiplier arrive...
-        add[:, bj] -= out_dev * backfill  # ...and leave Beijing
-        relocated_in[t] = ref_arrive[t] + arrive_dev
-        P_new = P_b + migrants_per_va * arrive_dev
-        P_new[:, bj] -= mig_bj * out_dev
-        excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
-        P_new[:, bj] -= excess
-        P_new += excess[:, None] * w_dest
-        chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
-        chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
+            # relocation and chain filling share one yearly capacity per province
+            Y_prov = Y @ in_prov_t  # [K, 3]
+            room = cap_share * Y_prov
+            scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
+            arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
+            out_dev = arrive_dev.sum(axis=1)
+            add = arrive_dev * m1_gain  # value added and its multiplier arrive...
+            add[:, bj] -= out_dev * backfill  # ...and leave Beijing
+            relocated_in[t] = ref_arrive[t] + arrive_dev
+            P_new = P_b + migrants_per_va * arrive_dev
+            P_new[:, bj] -= mig_bj * out_dev
+            excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
+            P_new[:, bj] -= excess
+            P_new += excess[:, None] * w_dest
+            chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
+            chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
 
-        Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
-        spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
-        y_core = Y_new * np.exp(spill)
+            Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
+            spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
+            y_core = Y_new * np.exp(spill)
 
-        # pole investment: a depreciating stock financed by the pole's province (debt)
-        invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
-        pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
+            # pole investment: a depreciating stock financed by the pole's province (debt)
+            invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
+            pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
-        # the fiscal ledger of this year's cohorts and the budget channel
-        tau[:, t] = tau_rate * relocated_in[t]
-        tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
-        # net sharing receipts (received − paid + compensation) of the cohorts that moved
-        # before t, scenario and reference at once; Beijing is the only origin
-        origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
-        comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
-        sharing = -(origin @ in_prov_t)
-        sharing[..., bj_p] += origin.sum(axis=2) + comp
-        budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
-        pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
-        fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
-        # spread over units by their share of the province's GDP
-        fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
-        Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
+            # the fiscal ledger of this year's cohorts and the budget channel
+            tau[:, t] = tau_rate * relocated_in[t]
+            tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
+            # net sharing receipts (received − paid + compensation) of the cohorts that moved
+            # before t, scenario and reference at once; Beijing is the only origin
+            origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
+            comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
+            sharing = -(origin @ in_prov_t)
+            sharing[..., bj_p] += origin.sum(axis=2) + comp
+            budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
+            pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
+            fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
+            # spread over units by their share of the province's GDP
+            fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
+            Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
 
-        if not (Y_t.min() > 0.0 and P_new.min() > 0.0):  # NaN fails too
-            bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
-            k = int(np.flatnonzero(bad)[0])
-            who = f"member {k} ({inp.scenarios[k].name}), " if K > 1 else ""
-            raise ValueError(
-                f"{who}{years[t]}: projected GDP or population fell to zero or below "
-                "(relocation or chain targets too large for a unit's economy)"
-            )
-        gdp[t], pop[t] = Y_t, P_new
+            gdp[t], pop[t] = Y_t, P_new
+    _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
     relocated = relocated_in.swapaxes(0, 1)
     ledger = fiscal_ledger(a, sched, tau, gdp.swapaxes(0, 1), in_prov)
@@ -520,6 +557,19 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         deflator=deflator,
         ledger=ledger,
         data=bd,
+    )
+
+
+def _check_positive_state(gdp, pop, years, scenarios) -> None:
+    """Raise for the first projected year (then member) with GDP or population ≤ 0 or NaN."""
+    if gdp.min() > 0.0 and pop.min() > 0.0:  # NaN fails too
+        return
+    bad = ~((gdp > 0).all(axis=2) & (pop > 0).all(axis=2))  # [T, K]
+    t, k = (int(x[0]) for x in np.nonzero(bad))  # row-major: earliest year first
+    who = f"member {k} ({scenarios[k].name}), " if len(scenarios) > 1 else ""
+    raise ValueError(
+        f"{who}{years[t]}: projected GDP or population fell to zero or below "
+        "(relocation or chain targets too large for a unit's economy)"
     )
 
 
