@@ -195,3 +195,36 @@ def test_remembered_sharing_response_equals_a_fresh_one(monkeypatch):
         assert got == jjjplan.project_many([other, s]).projection.relocation_factor[0]
         assert got != first.relocation_factor
     assert len(engine._RESPONSE_CACHE) == 3
+
+
+def _national_growth_plain(a, national, years, base_year):
+    """The year rules written out with np.select (the form the column table replaces)."""
+    years = np.asarray(years)
+    central = np.select(
+        [years <= 2025, years <= 2030],
+        [a["g_nat_central_2024_2025"][:, None], a["g_nat_central_2026_2030"][:, None]],
+        a["g_nat_central_2031_2035"][:, None],
+    )
+    path = np.where(
+        national[:, None] == 0,
+        a["g_nat_low"][:, None],
+        np.where(national[:, None] == 2, a["g_nat_high"][:, None], central),
+    )
+    rate = np.where((years == 2024) & (years <= base_year), a["g_nat_2024"][:, None], path)
+    rate = np.where(years <= 2023, a["g_nat_2023"][:, None], rate)
+    g = np.log1p(rate)
+    g[:, 0] = 0.0
+    return g
+
+
+@pytest.mark.parametrize(("first", "base_year"), [(2014, 2024), (2014, 2023), (2020, 2025)])
+def test_national_growth_table_equals_the_year_rules(first, base_year):
+    rng = np.random.default_rng(base_year)
+    k = 9
+    a = {key: rng.uniform(0.01, 0.08, k) for key in engine._NATIONAL_RATES}
+    national = rng.integers(0, 3, k)
+    years = np.arange(first, 2036)
+    np.testing.assert_array_equal(
+        engine.national_growth(a, national, years, base_year),
+        _national_growth_plain(a, national, years, base_year),
+    )

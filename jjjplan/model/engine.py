@@ -196,23 +196,32 @@ def resolve_data(scenarios: Sequence[Scenario], data=None) -> BaseData:
 
 
 # -- national path -------------------------------------------------------------------------
+_NATIONAL_RATES = (
+    "g_nat_central_2024_2025", "g_nat_central_2026_2030", "g_nat_central_2031_2035",
+    "g_nat_low", "g_nat_high", "g_nat_2023", "g_nat_2024",
+)  # fmt: skip
+
+
+@cache
+def _national_columns(years: tuple[int, ...], base_year: int) -> np.ndarray:
+    """[3, T] column of ``_NATIONAL_RATES`` that applies in each year, per national path
+    (0 low, 1 central, 2 high): the year rules of :func:`national_growth` worked out once."""
+    y = np.asarray(years)
+    central = np.where(y <= 2025, 0, np.where(y <= 2030, 1, 2))
+    cols = np.stack([np.full(len(y), 3), central, np.full(len(y), 4)])
+    cols = np.where((y == 2024) & (y <= base_year), 6, cols)  # observed 2024
+    cols = np.where(y <= 2023, 5, cols)
+    cols.setflags(write=False)
+    return cols
+
+
 def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_year: int):
     """National real GDP growth (log points) of the year ending at each t; [K, T], column
-    0 = 0. Observed years use the observed rates; ``national``: 0 low, 1 central, 2 high."""
-    years = np.asarray(years)
-    central = np.select(
-        [years <= 2025, years <= 2030],
-        [a["g_nat_central_2024_2025"][:, None], a["g_nat_central_2026_2030"][:, None]],
-        a["g_nat_central_2031_2035"][:, None],
-    )
-    path = np.where(
-        national[:, None] == 0,
-        a["g_nat_low"][:, None],
-        np.where(national[:, None] == 2, a["g_nat_high"][:, None], central),
-    )
-    rate = np.where((years == 2024) & (years <= base_year), a["g_nat_2024"][:, None], path)
-    rate = np.where(years <= 2023, a["g_nat_2023"][:, None], rate)
-    g = np.log1p(rate)
+    0 = 0. Observed years use the observed rates (2023; 2024 once observed); projected
+    years the path ``national`` (0 low, 1 central by period, 2 high) of each member."""
+    table = np.stack([a[key] for key in _NATIONAL_RATES], axis=1)  # [K, 7]
+    cols = _national_columns(tuple(int(x) for x in years), int(base_year))[national]  # [K, T]
+    g = np.log1p(np.take_along_axis(table, cols, axis=1))
     g[:, 0] = 0.0
     return g
 

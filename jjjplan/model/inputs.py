@@ -185,7 +185,7 @@ def compile_inputs(
     k_n = len(scenarios)
     keys = tuple(scenarios[0].assumptions)
     assumptions = _assumption_matrix([s.assumptions for s in scenarios], keys)
-    a = {key: assumptions[:, j] for j, key in enumerate(keys)}
+    a = dict(zip(keys, np.ascontiguousarray(assumptions.T), strict=True))  # id -> [K]
     # members that share their lever objects (an ensemble's draws, a sweep's repeated
     # structure) are read once: group them, read each group's levers, expand by index
     group_of: dict[tuple, int] = {}
