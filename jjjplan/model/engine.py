@@ -219,9 +219,9 @@ def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_
     """National real GDP growth (log points) of the year ending at each t; [K, T], column
     0 = 0. Observed years use the observed rates (2023; 2024 once observed); projected
     years the path ``national`` (0 low, 1 central by period, 2 high) of each member."""
-    table = np.stack([a[key] for key in _NATIONAL_RATES], axis=1)  # [K, 7]
-    cols = _national_columns(tuple(int(x) for x in years), int(base_year))[national]  # [K, T]
-    g = np.log1p(np.take_along_axis(table, cols, axis=1))
+    table = np.column_stack([a[key] for key in _NATIONAL_RATES])  # [K, 7]
+    cols = _national_columns(tuple(np.asarray(years).tolist()), int(base_year))[national]
+    g = np.log1p(table[np.arange(len(table))[:, None], cols])  # [K, T]
     g[:, 0] = 0.0
     return g
 

@@ -236,20 +236,24 @@ def compile_inputs(
             tech_split[g] = [i.destinations.get(u, 0.0) for u in units]
     tech_split = tech_split[member_group]
 
+    # the six milestone paths of all members in one pass: [6K] starts, [6K, 3] milestones
     ones = np.ones(k_n)
-    relocation = milestone_paths(REF_RELOCATION * ones, reloc_ms, start, years)
-    investment = milestone_paths(0.0 * ones, invest_ms, start, years)
+    ref_mi = np.array(ref.reform.market_integration.values())
+    mi_base = a["mi_base"]
+    tech_start = np.maximum(start, TECH_SHARE_OBSERVED_YEAR)
+    paths = milestone_paths(
+        np.concatenate([REF_RELOCATION * ones, 0.0 * ones, REF_TECH_SHARE * ones,
+                        REF_ABSORPTION * ones, mi_base, mi_base]),
+        np.concatenate([reloc_ms, invest_ms, innov[:, :3], innov[:, 3:], mi_ms,
+                        np.broadcast_to(ref_mi, (k_n, 3))]),
+        np.concatenate([start, start, tech_start, start, start, start]),
+        years,
+    ).reshape(6, k_n, len(years))  # fmt: skip
+    relocation, investment, tech_share, absorption, mi, mi_ref = paths
     relocation[:, 0] = 0.0  # no flow in the base year itself
     investment[:, 0] = 0.0
     relocation_ref = np.full(len(years), REF_RELOCATION)
     relocation_ref[0] = 0.0
-    tech_start = np.maximum(start, TECH_SHARE_OBSERVED_YEAR)
-    tech_share = milestone_paths(REF_TECH_SHARE * ones, innov[:, :3], tech_start, years)
-    absorption = milestone_paths(REF_ABSORPTION * ones, innov[:, 3:], start, years)
-    mi_base = a["mi_base"]
-    mi = milestone_paths(mi_base, mi_ms, start, years)
-    ref_mi = np.array(ref.reform.market_integration.values())
-    mi_ref = milestone_paths(mi_base, np.broadcast_to(ref_mi, (k_n, 3)), start, years)
 
     chain_cache = _CHAIN_CACHE.setdefault(years, {})
     distinct: dict[tuple[int, int], int] = {}  # (chain object, start) -> row of the stack
