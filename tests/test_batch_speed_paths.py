@@ -228,3 +228,12 @@ def test_national_growth_table_equals_the_year_rules(first, base_year):
         engine.national_growth(a, national, years, base_year),
         _national_growth_plain(a, national, years, base_year),
     )
+
+
+def test_distance_decay_per_distinct_value_equals_the_per_member_form():
+    rng = np.random.default_rng(3)
+    dist = rng.uniform(50, 500, (13, 13))
+    d_decay = rng.choice([120.0, 250.0, 400.0], 40)
+    plain = np.exp(-dist[None, :, :] / d_decay[:, None, None])
+    plain[:, np.arange(13), np.arange(13)] = 0.0
+    np.testing.assert_array_equal(engine._distance_decay(dist, d_decay), plain)

@@ -268,6 +268,17 @@ class _Columns:
         return self.a[key][:, None]
 
 
+def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
+    """exp(−distance / d_decay) between distinct units, 0 on the diagonal, per member
+    [K, N, N]. A sweep rarely varies d_decay, so each distinct value is exponentiated once
+    (an [N, N] exp per member is a large part of a big batch's set-up)."""
+    values, which = np.unique(d_decay, return_inverse=True)
+    decay = np.exp(-distances[None, :, :] / values[:, None, None])
+    n = len(distances)
+    decay[:, np.arange(n), np.arange(n)] = 0.0
+    return decay[which.reshape(-1)]
+
+
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
     return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
 
@@ -388,8 +399,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     m1 = 1.0 + col["m_local"]
     gain = 1.0 + col["reloc_productivity_gain"]
     migrants_per_va = col["mig_share"] / col["labour_productivity"]  # 万人 per 亿元
-    decay = np.exp(-bd.distances[None, :, :] / a["d_decay"][:, None, None])
-    decay[:, np.arange(n), np.arange(n)] = 0.0
+    decay = _distance_decay(bd.distances, a["d_decay"])  # [K, N, N]
     spill_weights = a["lambda_spill"][:, None, None] * decay * w[:, None, :]  # [K, j, k]
     cap = a["pop_cap_bj"]
     fe = col["fe_weight"] * bd.fixed_effects[None, :]
