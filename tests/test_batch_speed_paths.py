@@ -237,3 +237,30 @@ def test_distance_decay_per_distinct_value_equals_the_per_member_form():
     plain = np.exp(-dist[None, :, :] / d_decay[:, None, None])
     plain[:, np.arange(13), np.arange(13)] = 0.0
     np.testing.assert_array_equal(engine._distance_decay(dist, d_decay), plain)
+
+
+@pytest.mark.parametrize("k", [1, 20])
+def test_sharing_flows_by_province_first_equal_the_per_unit_products(k):
+    """The ledger sums tax bases by province before the cohort products (the flows are
+    linear in them); the plain form multiplies per unit and sums afterwards."""
+    rng = np.random.default_rng(k)
+    T, n = 22, 13
+    sched = {key: rng.uniform(0, 1, (k, T)) for key in ("origin", "firm_tax", "compensation")}
+    tau = rng.uniform(0, 5, (k, T, n))
+    provinces = ("BJ", "TJ") + ("HE",) * 11
+    _, in_prov = engine._province_membership(provinces)
+    got = engine._sharing_flows(sched, tau, in_prov)
+    origin = engine._cohort_matrix(sched["origin"]) @ tau
+    firm_tax = engine._cohort_matrix(sched["firm_tax"]) @ tau
+    comp = engine._cohort_matrix(sched["compensation"]) @ tau.sum(axis=2)[:, :, None]
+    want_received = np.zeros((k, T, 3))
+    want_received[..., 0] = origin.sum(axis=2)
+    want_comp = np.zeros((k, T, 3))
+    want_comp[..., 0] = comp[..., 0]
+    for key, want in (
+        ("paid", origin @ in_prov.T),
+        ("received", want_received),
+        ("compensation", want_comp),
+        ("firm_tax", firm_tax @ in_prov.T),
+    ):
+        np.testing.assert_allclose(got[key], want, rtol=1e-13, atol=1e-12, err_msg=key)

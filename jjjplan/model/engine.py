@@ -625,27 +625,27 @@ def _cohort_matrix(values: np.ndarray) -> np.ndarray:
 
 
 def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
-    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N]."""
-    # stacked matrix products (one per member): ~25x faster than the equivalent einsum
-    origin = np.matmul(_cohort_matrix(sched["origin"]), tau)
-    firm_tax = np.matmul(_cohort_matrix(sched["firm_tax"]), tau)
-    comp = np.matmul(_cohort_matrix(sched["compensation"]), tau.sum(axis=2)[:, :, None])[..., 0]
-    return _by_province(origin, firm_tax, comp, in_prov)
+    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N].
 
-
-def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
-    """Only Beijing is an origin: destinations pay the origin's share of their firms' tax."""
+    The flows are linear in the tax bases and only province sums (and Beijing's total) are
+    reported, so the bases are summed by province first; the three schedules' cohort
+    matrices then act on [K, T, 4] (three provinces and the total) in one stacked product."""
+    k_n, T = tau.shape[:2]
+    tau_p = _province_sum(tau, in_prov)  # [K, T, 3]
+    bases = np.concatenate([tau_p, tau_p.sum(axis=2, keepdims=True)], axis=2)  # [K, T, 4]
+    schedules = np.concatenate([sched["origin"], sched["firm_tax"], sched["compensation"]])
+    cohorts = _cohort_matrix(schedules).reshape(3, k_n, T, T)
+    origin, firm_tax, comp = np.matmul(cohorts, bases)  # each [K, T, 4]
     bj = PROVINCES.index("BJ")
-    paid = _province_sum(origin, in_prov)
-    received = np.zeros_like(paid)
-    received[..., bj] = origin.sum(axis=-1)
-    compensation = np.zeros_like(paid)
-    compensation[..., bj] = comp
+    received = np.zeros_like(tau_p)
+    received[..., bj] = origin[..., 3]  # only Beijing is an origin
+    compensation = np.zeros_like(tau_p)
+    compensation[..., bj] = comp[..., 3]
     return {
         "received": received,
-        "paid": paid,
+        "paid": origin[..., :3],  # destinations pay the origin's share of their firms' tax
         "compensation": compensation,
-        "firm_tax": _province_sum(firm_tax, in_prov),
+        "firm_tax": firm_tax[..., :3],
     }
 
 
