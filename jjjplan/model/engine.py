@@ -375,14 +375,16 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     turnover = pw.tech_turnover(a, years, deflator)
     # scenario and current-policy stocks in one perpetual-inventory pass (stacked members,
     # time-major [T, 2K, N])
-    twice = {key: np.tile(a[key], 2) for key in ("delta_tech", "tech_flow_growth_hist")}
+    twice = {
+        key: np.concatenate([a[key], a[key]]) for key in ("delta_tech", "tech_flow_growth_hist")
+    }
     flow_tm, stock_tm = pw.tech_stock(
         twice,
-        np.tile(turnover, (2, 1)),
+        np.concatenate([turnover, turnover]),
         np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
         np.concatenate([inp.absorption, np.broadcast_to(inp.absorption_ref, (K, T))]),
         np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
-        np.tile(gdp_split, (2, 1)),
+        np.concatenate([gdp_split, gdp_split]),
     )
     flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
     own, ref = stock_tm[:, :K], stock_tm[:, K:]
