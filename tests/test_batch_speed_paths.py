@@ -139,3 +139,128 @@ def test_province_sums_of_big_batches_equal_the_membership_product(order):
     x = np.random.default_rng(2).uniform(0, 9, (600, 22, 13))  # above the matmul size
     np.testing.assert_allclose(engine._province_sum(x, in_prov), x @ in_prov.T, rtol=1e-14)
     np.testing.assert_allclose(engine._province_sum(x[:2], in_prov), x[:2] @ in_prov.T)
+
+
+def test_assumption_matrix_reads_any_key_order_by_id():
+    """Members in the canonical key order are read by their values; a member whose mapping
+    comes in another order (built outside ``Scenario``) is still read key by key."""
+    from jjjplan.model.inputs import _assumption_matrix
+
+    keys = ("a", "b", "c")
+    canonical = {"a": 1.0, "b": 2.0, "c": 3.0}
+    shuffled = {"c": 30.0, "a": 10.0, "b": 20.0}
+    got = _assumption_matrix([canonical, shuffled, canonical], keys)
+    np.testing.assert_array_equal(got, [[1, 2, 3], [10, 20, 30], [1, 2, 3]])
+    with pytest.raises(KeyError):
+        _assumption_matrix([{"a": 1.0, "b": 2.0, "d": 4.0}], keys)
+
+
+def test_positivity_check_after_the_loop_names_the_first_bad_year_then_member():
+    """The engine checks the projected state once after its yearly loop; the error must
+    name what a check inside the loop would have: the earliest bad year, then member."""
+    years = np.arange(2025, 2030)
+    gdp = np.ones((5, 3, 13))
+    pop = np.ones((5, 3, 13))
+    scenarios = [jjjplan.Scenario(name=f"m{k}") for k in range(3)]
+    engine._check_positive_state(gdp, pop, years, scenarios)  # all positive: no error
+    gdp[3, 0, 4] = -1.0  # member 0 goes bad later ...
+    gdp[4, 0] = np.nan
+    pop[2, 2, 0] = 0.0  # ... member 2 first, in 2027
+    with pytest.raises(ValueError, match=r"member 2 \(m2\), 2027: projected GDP or population"):
+        engine._check_positive_state(gdp, pop, years, scenarios)
+    with pytest.raises(ValueError, match=r"^2028: projected GDP"):  # one member: no name
+        engine._check_positive_state(gdp[:, :1], pop[:, :1], years, scenarios[:1])
+
+
+def test_remembered_sharing_response_equals_a_fresh_one(monkeypatch):
+    """One scenario's schedules and relocation factor are remembered by the numbers they
+    read; a hit must equal the batch engine's fresh value, and changing any of those numbers
+    (a rule field or a response assumption) must not hit."""
+    monkeypatch.setattr(engine, "_RESPONSE_CACHE", {})
+    s = jjjplan.Scenario(reform=jjjplan.Reform(origin_share=0.8))
+    first = jjjplan.project(s).projection
+    hit = jjjplan.project(s).projection  # served from the cache
+    assert len(engine._RESPONSE_CACHE) == 1
+    fresh = jjjplan.project_many([s, s]).projection  # K = 2 never uses the cache
+    for p in (first, hit):
+        assert p.relocation_factor == fresh.relocation_factor[0]
+        np.testing.assert_array_equal(p.gdp, fresh.gdp[0])
+        np.testing.assert_array_equal(p.ledger["net_revenue"], fresh.ledger["net_revenue"][0])
+    eta = s.assumptions["eta_origin"]
+    for other in (
+        s.replace(reform=jjjplan.Reform(origin_share=0.2)),
+        s.replace(assumptions={**s.assumptions, "eta_origin": eta * 1.5}),
+    ):
+        got = jjjplan.project(other).projection.relocation_factor
+        assert got == jjjplan.project_many([other, s]).projection.relocation_factor[0]
+        assert got != first.relocation_factor
+    assert len(engine._RESPONSE_CACHE) == 3
+
+
+def _national_growth_plain(a, national, years, base_year):
+    """The year rules written out with np.select (the form the column table replaces)."""
+    years = np.asarray(years)
+    central = np.select(
+        [years <= 2025, years <= 2030],
+        [a["g_nat_central_2024_2025"][:, None], a["g_nat_central_2026_2030"][:, None]],
+        a["g_nat_central_2031_2035"][:, None],
+    )
+    path = np.where(
+        national[:, None] == 0,
+        a["g_nat_low"][:, None],
+        np.where(national[:, None] == 2, a["g_nat_high"][:, None], central),
+    )
+    rate = np.where((years == 2024) & (years <= base_year), a["g_nat_2024"][:, None], path)
+    rate = np.where(years <= 2023, a["g_nat_2023"][:, None], rate)
+    g = np.log1p(rate)
+    g[:, 0] = 0.0
+    return g
+
+
+@pytest.mark.parametrize(("first", "base_year"), [(2014, 2024), (2014, 2023), (2020, 2025)])
+def test_national_growth_table_equals_the_year_rules(first, base_year):
+    rng = np.random.default_rng(base_year)
+    k = 9
+    a = {key: rng.uniform(0.01, 0.08, k) for key in engine._NATIONAL_RATES}
+    national = rng.integers(0, 3, k)
+    years = np.arange(first, 2036)
+    np.testing.assert_array_equal(
+        engine.national_growth(a, national, years, base_year),
+        _national_growth_plain(a, national, years, base_year),
+    )
+
+
+def test_distance_decay_per_distinct_value_equals_the_per_member_form():
+    rng = np.random.default_rng(3)
+    dist = rng.uniform(50, 500, (13, 13))
+    d_decay = rng.choice([120.0, 250.0, 400.0], 40)
+    plain = np.exp(-dist[None, :, :] / d_decay[:, None, None])
+    plain[:, np.arange(13), np.arange(13)] = 0.0
+    np.testing.assert_array_equal(engine._distance_decay(dist, d_decay), plain)
+
+
+@pytest.mark.parametrize("k", [1, 20])
+def test_sharing_flows_by_province_first_equal_the_per_unit_products(k):
+    """The ledger sums tax bases by province before the cohort products (the flows are
+    linear in them); the plain form multiplies per unit and sums afterwards."""
+    rng = np.random.default_rng(k)
+    T, n = 22, 13
+    sched = {key: rng.uniform(0, 1, (k, T)) for key in ("origin", "firm_tax", "compensation")}
+    tau = rng.uniform(0, 5, (k, T, n))
+    provinces = ("BJ", "TJ") + ("HE",) * 11
+    _, in_prov = engine._province_membership(provinces)
+    got = engine._sharing_flows(sched, tau, in_prov)
+    origin = engine._cohort_matrix(sched["origin"]) @ tau
+    firm_tax = engine._cohort_matrix(sched["firm_tax"]) @ tau
+    comp = engine._cohort_matrix(sched["compensation"]) @ tau.sum(axis=2)[:, :, None]
+    want_received = np.zeros((k, T, 3))
+    want_received[..., 0] = origin.sum(axis=2)
+    want_comp = np.zeros((k, T, 3))
+    want_comp[..., 0] = comp[..., 0]
+    for key, want in (
+        ("paid", origin @ in_prov.T),
+        ("received", want_received),
+        ("compensation", want_comp),
+        ("firm_tax", firm_tax @ in_prov.T),
+    ):
+        np.testing.assert_allclose(got[key], want, rtol=1e-13, atol=1e-12, err_msg=key)

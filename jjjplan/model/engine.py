@@ -196,23 +196,32 @@ def resolve_data(scenarios: Sequence[Scenario], data=None) -> BaseData:
 
 
 # -- national path -------------------------------------------------------------------------
+_NATIONAL_RATES = (
+    "g_nat_central_2024_2025", "g_nat_central_2026_2030", "g_nat_central_2031_2035",
+    "g_nat_low", "g_nat_high", "g_nat_2023", "g_nat_2024",
+)  # fmt: skip
+
+
+@cache
+def _national_columns(years: tuple[int, ...], base_year: int) -> np.ndarray:
+    """[3, T] column of ``_NATIONAL_RATES`` that applies in each year, per national path
+    (0 low, 1 central, 2 high): the year rules of :func:`national_growth` worked out once."""
+    y = np.asarray(years)
+    central = np.where(y <= 2025, 0, np.where(y <= 2030, 1, 2))
+    cols = np.stack([np.full(len(y), 3), central, np.full(len(y), 4)])
+    cols = np.where((y == 2024) & (y <= base_year), 6, cols)  # observed 2024
+    cols = np.where(y <= 2023, 5, cols)
+    cols.setflags(write=False)
+    return cols
+
+
 def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_year: int):
     """National real GDP growth (log points) of the year ending at each t; [K, T], column
-    0 = 0. Observed years use the observed rates; ``national``: 0 low, 1 central, 2 high."""
-    years = np.asarray(years)
-    central = np.select(
-        [years <= 2025, years <= 2030],
-        [a["g_nat_central_2024_2025"][:, None], a["g_nat_central_2026_2030"][:, None]],
-        a["g_nat_central_2031_2035"][:, None],
-    )
-    path = np.where(
-        national[:, None] == 0,
-        a["g_nat_low"][:, None],
-        np.where(national[:, None] == 2, a["g_nat_high"][:, None], central),
-    )
-    rate = np.where((years == 2024) & (years <= base_year), a["g_nat_2024"][:, None], path)
-    rate = np.where(years <= 2023, a["g_nat_2023"][:, None], rate)
-    g = np.log1p(rate)
+    0 = 0. Observed years use the observed rates (2023; 2024 once observed); projected
+    years the path ``national`` (0 low, 1 central by period, 2 high) of each member."""
+    table = np.column_stack([a[key] for key in _NATIONAL_RATES])  # [K, 7]
+    cols = _national_columns(tuple(np.asarray(years).tolist()), int(base_year))[national]
+    g = np.log1p(table[np.arange(len(table))[:, None], cols])  # [K, T]
     g[:, 0] = 0.0
     return g
 
@@ -232,7 +241,10 @@ def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
 
 
 def _wide(column: np.ndarray, width: int) -> np.ndarray:
-    """A [K, 1] column as a contiguous [K, width] array (same values)."""
+    """A [K, 1] column as a contiguous [K, width] array (same values). A handful of members
+    keep the column: their broadcast costs less than widening it."""
+    if len(column) < 8:
+        return column
     return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
 
 
@@ -256,8 +268,61 @@ class _Columns:
         return self.a[key][:, None]
 
 
+def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
+    """exp(−distance / d_decay) between distinct units, 0 on the diagonal, per member
+    [K, N, N]. A sweep rarely varies d_decay, so each distinct value is exponentiated once
+    (an [N, N] exp per member is a large part of a big batch's set-up)."""
+    values, which = np.unique(d_decay, return_inverse=True)
+    decay = np.exp(-distances[None, :, :] / values[:, None, None])
+    n = len(distances)
+    decay[:, np.arange(n), np.arange(n)] = 0.0
+    return decay[which.reshape(-1)]
+
+
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
     return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
+
+
+#: Assumptions the sharing schedules and the relocation response read (nothing else does).
+_RESPONSE_IDS = (
+    "fiscal_horizon", "post_move_tax_growth", "comp_frac", "discount_rate", "firm_tax_pareto",
+    "firm_tax_min", "b_origin", "b_dest", "eta_origin", "eta_dest",
+)  # fmt: skip
+#: (rule fields, reference fields, response assumptions, T) -> (schedules, factor), K = 1 only
+_RESPONSE_CACHE: dict[tuple, tuple[list[Schedule], np.ndarray]] = {}
+
+
+def _sharing_response(inp, rule: SharingRule, rule_ref: SharingRule, T: int):
+    """Both rules' yearly schedules (one joint pass, long enough for the engine and the
+    response) and the relocation factor [K].
+
+    A single scenario's are remembered by the dozen numbers they depend on: the dashboard,
+    goal seek and Shapley subsets re-project the same sharing terms again and again, and
+    the two schedules' year loop costs a tenth of one ``project()``."""
+    a, K = inp.a, len(inp.scenarios)
+    key = None
+    if K == 1:
+        key = (
+            tuple(float(v[0]) for v in inp.rule.values()),
+            tuple(inp.rule_ref.values()),
+            tuple(float(a[i][0]) for i in _RESPONSE_IDS),
+            T,
+        )
+        hit = _RESPONSE_CACHE.get(key)
+        if hit is not None:
+            return hit
+    horizon = max(T, int(np.max(a["fiscal_horizon"])))
+    both = joint_schedules([rule, rule_ref], K, horizon, a["post_move_tax_growth"], a["comp_frac"])
+    factor, _ = relocation_response(rule, rule_ref, a, (both[0], both[1]))
+    factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
+    if key is not None:
+        for sched in both:
+            for arr in (sched.firm_tax, sched.origin, sched.destination, sched.compensation):
+                arr.setflags(write=False)  # shared by every hit: nobody may change them
+        if len(_RESPONSE_CACHE) >= 256:
+            _RESPONSE_CACHE.clear()
+        _RESPONSE_CACHE[key] = (both, factor)
+    return both, factor
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -299,11 +364,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     w_dest = pw.destination_split(w, bj)
     w_dest_ref = pw.destination_split(inp.weights_ref[None, :], bj)
     rule, rule_ref = _rule(inp)
-    # both rules' yearly schedules in one pass, long enough for the engine and the response
-    horizon = max(T, int(np.max(a["fiscal_horizon"])))
-    both = joint_schedules([rule, rule_ref], K, horizon, a["post_move_tax_growth"], a["comp_frac"])
-    factor, _ = relocation_response(rule, rule_ref, a, (both[0], both[1]))
-    factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
+    both, factor = _sharing_response(inp, rule, rule_ref, T)
     reloc = inp.relocation * factor[:, None]  # [K, T] scenario relocation (before capacity)
     reloc_ref = inp.relocation_ref  # [T]
     chain_dev, sourcing = pw.chain_value_added(inp, a)  # [K, T, 3], [K, C, T]
@@ -314,14 +375,16 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     turnover = pw.tech_turnover(a, years, deflator)
     # scenario and current-policy stocks in one perpetual-inventory pass (stacked members,
     # time-major [T, 2K, N])
-    twice = {key: np.tile(a[key], 2) for key in ("delta_tech", "tech_flow_growth_hist")}
+    twice = {
+        key: np.concatenate([a[key], a[key]]) for key in ("delta_tech", "tech_flow_growth_hist")
+    }
     flow_tm, stock_tm = pw.tech_stock(
         twice,
-        np.tile(turnover, (2, 1)),
+        np.concatenate([turnover, turnover]),
         np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
         np.concatenate([inp.absorption, np.broadcast_to(inp.absorption_ref, (K, T))]),
         np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
-        np.tile(gdp_split, (2, 1)),
+        np.concatenate([gdp_split, gdp_split]),
     )
     flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
     own, ref = stock_tm[:, :K], stock_tm[:, K:]
@@ -338,8 +401,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     m1 = 1.0 + col["m_local"]
     gain = 1.0 + col["reloc_productivity_gain"]
     migrants_per_va = col["mig_share"] / col["labour_productivity"]  # 万人 per 亿元
-    decay = np.exp(-bd.distances[None, :, :] / a["d_decay"][:, None, None])
-    decay[:, np.arange(n), np.arange(n)] = 0.0
+    decay = _distance_decay(bd.distances, a["d_decay"])  # [K, N, N]
     spill_weights = a["lambda_spill"][:, None, None] * decay * w[:, None, :]  # [K, j, k]
     cap = a["pop_cap_bj"]
     fe = col["fe_weight"] * bd.fixed_effects[None, :]
@@ -431,66 +493,62 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     budget_dev = np.zeros((T, K, 3))
     pubcap = np.zeros((K, 3))
 
-    for t in range(To, T):
-        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
-        # to the national-rate reference (same population path), the gap term is
-        # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
-        x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
-        growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
-        yb = yb * growth
-        P_b = pop[t - 1] * e_n
-        Y = y_core * growth  # policy shift carried: not eroded by convergence
+    # a year that goes non-positive poisons the later ones (NaN, silenced here); the
+    # check after the loop names the first such year, once instead of every year
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for t in range(To, T):
+            # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
+            # to the national-rate reference (same population path), the gap term is
+            # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
+            x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
+            growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
+            yb = yb * growth
+            P_b = pop[t - 1] * e_n
+            Y = y_core * growth  # policy shift carried: not eroded by convergence
 
-        # relocation and chain filling share one yearly capacity per province
-        Y_prov = Y @ in_prov_t  # [K, 3]
-        room = cap_share * Y_prov
-        scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
-        arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
-        out_dev = arrive_dev.sum(axis=1)
-        add = arrive_dev * m1_gain  # value added and its multiplier arrive...
-        add[:, bj] -= out_dev * backfill  # ...and leave Beijing
-        relocated_in[t] = ref_arrive[t] + arrive_dev
-        P_new = P_b + migrants_per_va * arrive_dev
-        P_new[:, bj] -= mig_bj * out_dev
-        excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
-        P_new[:, bj] -= excess
-        P_new += excess[:, None] * w_dest
-        chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
-        chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
+            # relocation and chain filling share one yearly capacity per province
+            Y_prov = Y @ in_prov_t  # [K, 3]
+            room = cap_share * Y_prov
+            scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
+            arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
+            out_dev = arrive_dev.sum(axis=1)
+            add = arrive_dev * m1_gain  # value added and its multiplier arrive...
+            add[:, bj] -= out_dev * backfill  # ...and leave Beijing
+            relocated_in[t] = ref_arrive[t] + arrive_dev
+            P_new = P_b + migrants_per_va * arrive_dev
+            P_new[:, bj] -= mig_bj * out_dev
+            excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
+            P_new[:, bj] -= excess
+            P_new += excess[:, None] * w_dest
+            chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
+            chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
 
-        Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
-        spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
-        y_core = Y_new * np.exp(spill)
+            Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
+            spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
+            y_core = Y_new * np.exp(spill)
 
-        # pole investment: a depreciating stock financed by the pole's province (debt)
-        invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
-        pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
+            # pole investment: a depreciating stock financed by the pole's province (debt)
+            invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
+            pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
-        # the fiscal ledger of this year's cohorts and the budget channel
-        tau[:, t] = tau_rate * relocated_in[t]
-        tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
-        # net sharing receipts (received − paid + compensation) of the cohorts that moved
-        # before t, scenario and reference at once; Beijing is the only origin
-        origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
-        comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
-        sharing = -(origin @ in_prov_t)
-        sharing[..., bj_p] += origin.sum(axis=2) + comp
-        budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
-        pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
-        fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
-        # spread over units by their share of the province's GDP
-        fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
-        Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
+            # the fiscal ledger of this year's cohorts and the budget channel
+            tau[:, t] = tau_rate * relocated_in[t]
+            tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
+            # net sharing receipts (received − paid + compensation) of the cohorts that moved
+            # before t, scenario and reference at once; Beijing is the only origin
+            origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
+            comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
+            sharing = -(origin @ in_prov_t)
+            sharing[..., bj_p] += origin.sum(axis=2) + comp
+            budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
+            pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
+            fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
+            # spread over units by their share of the province's GDP
+            fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
+            Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
 
-        if not (Y_t.min() > 0.0 and P_new.min() > 0.0):  # NaN fails too
-            bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
-            k = int(np.flatnonzero(bad)[0])
-            who = f"member {k} ({inp.scenarios[k].name}), " if K > 1 else ""
-            raise ValueError(
-                f"{who}{years[t]}: projected GDP or population fell to zero or below "
-                "(relocation or chain targets too large for a unit's economy)"
-            )
-        gdp[t], pop[t] = Y_t, P_new
+            gdp[t], pop[t] = Y_t, P_new
+    _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
     relocated = relocated_in.swapaxes(0, 1)
     ledger = fiscal_ledger(a, sched, tau, gdp.swapaxes(0, 1), in_prov)
@@ -520,6 +578,19 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         deflator=deflator,
         ledger=ledger,
         data=bd,
+    )
+
+
+def _check_positive_state(gdp, pop, years, scenarios) -> None:
+    """Raise for the first projected year (then member) with GDP or population ≤ 0 or NaN."""
+    if gdp.min() > 0.0 and pop.min() > 0.0:  # NaN fails too
+        return
+    bad = ~((gdp > 0).all(axis=2) & (pop > 0).all(axis=2))  # [T, K]
+    t, k = (int(x[0]) for x in np.nonzero(bad))  # row-major: earliest year first
+    who = f"member {k} ({scenarios[k].name}), " if len(scenarios) > 1 else ""
+    raise ValueError(
+        f"{who}{years[t]}: projected GDP or population fell to zero or below "
+        "(relocation or chain targets too large for a unit's economy)"
     )
 
 
@@ -556,27 +627,27 @@ def _cohort_matrix(values: np.ndarray) -> np.ndarray:
 
 
 def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
-    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N]."""
-    # stacked matrix products (one per member): ~25x faster than the equivalent einsum
-    origin = np.matmul(_cohort_matrix(sched["origin"]), tau)
-    firm_tax = np.matmul(_cohort_matrix(sched["firm_tax"]), tau)
-    comp = np.matmul(_cohort_matrix(sched["compensation"]), tau.sum(axis=2)[:, :, None])[..., 0]
-    return _by_province(origin, firm_tax, comp, in_prov)
+    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N].
 
-
-def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
-    """Only Beijing is an origin: destinations pay the origin's share of their firms' tax."""
+    The flows are linear in the tax bases and only province sums (and Beijing's total) are
+    reported, so the bases are summed by province first; the three schedules' cohort
+    matrices then act on [K, T, 4] (three provinces and the total) in one stacked product."""
+    k_n, T = tau.shape[:2]
+    tau_p = _province_sum(tau, in_prov)  # [K, T, 3]
+    bases = np.concatenate([tau_p, tau_p.sum(axis=2, keepdims=True)], axis=2)  # [K, T, 4]
+    schedules = np.concatenate([sched["origin"], sched["firm_tax"], sched["compensation"]])
+    cohorts = _cohort_matrix(schedules).reshape(3, k_n, T, T)
+    origin, firm_tax, comp = np.matmul(cohorts, bases)  # each [K, T, 4]
     bj = PROVINCES.index("BJ")
-    paid = _province_sum(origin, in_prov)
-    received = np.zeros_like(paid)
-    received[..., bj] = origin.sum(axis=-1)
-    compensation = np.zeros_like(paid)
-    compensation[..., bj] = comp
+    received = np.zeros_like(tau_p)
+    received[..., bj] = origin[..., 3]  # only Beijing is an origin
+    compensation = np.zeros_like(tau_p)
+    compensation[..., bj] = comp[..., 3]
     return {
         "received": received,
-        "paid": paid,
+        "paid": origin[..., :3],  # destinations pay the origin's share of their firms' tax
         "compensation": compensation,
-        "firm_tax": _province_sum(firm_tax, in_prov),
+        "firm_tax": firm_tax[..., :3],
     }
 
 

@@ -8,7 +8,8 @@ values, so ``path = values @ W`` with a weight matrix W per policy start year).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import attrgetter, itemgetter
@@ -156,6 +157,26 @@ _RULE_FIELDS = (
 _rule_fields = attrgetter(*_RULE_FIELDS)
 
 
+def _float_matrix(rows: Sequence[Sequence[float]], width: int) -> np.ndarray:
+    """[len(rows), width] float array of equal-length rows: ``np.fromiter`` over the flat
+    sequence is about twice as fast as ``np.array`` on a list of K Python rows."""
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=float, count=len(rows) * width)
+    return flat.reshape(len(rows), width)
+
+
+def _assumption_matrix(maps: Sequence[Mapping[str, float]], keys: tuple[str, ...]) -> np.ndarray:
+    """[K, len(keys)] assumption values, columns in the order of ``keys``.
+
+    Scenarios store their assumptions in one canonical order (``Scenario.__post_init__``
+    rebuilds them from ``defaults()``), so a member whose keys come in ``keys``' order is
+    read by its values; any other member is read key by key (never misplaced)."""
+    by_key = itemgetter(*keys)
+    rows = [
+        tuple(m.values()) if len(m) == len(keys) and tuple(m) == keys else by_key(m) for m in maps
+    ]
+    return _float_matrix(rows, len(keys))
+
+
 def compile_inputs(
     scenarios: Sequence[Scenario], units: tuple[str, ...], base_year: int, years: tuple[int, ...]
 ) -> Inputs:
@@ -163,9 +184,8 @@ def compile_inputs(
     ref = reference()
     k_n = len(scenarios)
     keys = tuple(scenarios[0].assumptions)
-    by_key = itemgetter(*keys)  # by id, so a member's own key order cannot misplace a value
-    assumptions = np.array([by_key(s.assumptions) for s in scenarios], dtype=float)
-    a = {key: assumptions[:, j] for j, key in enumerate(keys)}
+    assumptions = _assumption_matrix([s.assumptions for s in scenarios], keys)
+    a = dict(zip(keys, np.ascontiguousarray(assumptions.T), strict=True))  # id -> [K]
     # members that share their lever objects (an ensemble's draws, a sweep's repeated
     # structure) are read once: group them, read each group's levers, expand by index
     group_of: dict[tuple, int] = {}
@@ -201,7 +221,8 @@ def compile_inputs(
             *_rule_fields(reform),
         ]
 
-    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)[member_group]
+    rows = [lever_row(p, i, r) for p, _c, i, r in eff]
+    flat = _float_matrix(rows, len(rows[0]))[member_group]
     start = start_g[member_group]
     weights = flat[:, :n]
     reloc_ms, invest_ms = flat[:, n : n + 3], flat[:, n + 3 : n + 6]
@@ -215,20 +236,24 @@ def compile_inputs(
             tech_split[g] = [i.destinations.get(u, 0.0) for u in units]
     tech_split = tech_split[member_group]
 
+    # the six milestone paths of all members in one pass: [6K] starts, [6K, 3] milestones
     ones = np.ones(k_n)
-    relocation = milestone_paths(REF_RELOCATION * ones, reloc_ms, start, years)
-    investment = milestone_paths(0.0 * ones, invest_ms, start, years)
+    ref_mi = np.array(ref.reform.market_integration.values())
+    mi_base = a["mi_base"]
+    tech_start = np.maximum(start, TECH_SHARE_OBSERVED_YEAR)
+    paths = milestone_paths(
+        np.concatenate([REF_RELOCATION * ones, 0.0 * ones, REF_TECH_SHARE * ones,
+                        REF_ABSORPTION * ones, mi_base, mi_base]),
+        np.concatenate([reloc_ms, invest_ms, innov[:, :3], innov[:, 3:], mi_ms,
+                        np.broadcast_to(ref_mi, (k_n, 3))]),
+        np.concatenate([start, start, tech_start, start, start, start]),
+        years,
+    ).reshape(6, k_n, len(years))  # fmt: skip
+    relocation, investment, tech_share, absorption, mi, mi_ref = paths
     relocation[:, 0] = 0.0  # no flow in the base year itself
     investment[:, 0] = 0.0
     relocation_ref = np.full(len(years), REF_RELOCATION)
     relocation_ref[0] = 0.0
-    tech_start = np.maximum(start, TECH_SHARE_OBSERVED_YEAR)
-    tech_share = milestone_paths(REF_TECH_SHARE * ones, innov[:, :3], tech_start, years)
-    absorption = milestone_paths(REF_ABSORPTION * ones, innov[:, 3:], start, years)
-    mi_base = a["mi_base"]
-    mi = milestone_paths(mi_base, mi_ms, start, years)
-    ref_mi = np.array(ref.reform.market_integration.values())
-    mi_ref = milestone_paths(mi_base, np.broadcast_to(ref_mi, (k_n, 3)), start, years)
 
     chain_cache = _CHAIN_CACHE.setdefault(years, {})
     distinct: dict[tuple[int, int], int] = {}  # (chain object, start) -> row of the stack

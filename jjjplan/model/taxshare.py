@@ -119,8 +119,8 @@ def joint_schedules(
         for f in zip(*(_fields(r)[:4] for r in rules), strict=True)
     ]
     n = len(rules)
-    g = np.tile(np.broadcast_to(_vec(post_growth), (k_members,)), n)
-    cf = np.tile(np.broadcast_to(_vec(comp_frac), (k_members,)), n)
+    g = np.concatenate([np.broadcast_to(_vec(post_growth), (k_members,))] * n)
+    cf = np.concatenate([np.broadcast_to(_vec(comp_frac), (k_members,))] * n)
     s = sharing_schedule(SharingRule(*fields), horizon, g, cf)
     return [
         Schedule(*(x[j * k_members : (j + 1) * k_members] for x in _schedule_arrays(s)))
