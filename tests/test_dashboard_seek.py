@@ -207,20 +207,25 @@ def test_targets_table_shows_projection_met_and_margin(dash):
 
 
 def test_p_met_comes_from_the_draws_the_bands_use(dash, monkeypatch):
-    import jjjplan.dashboard.draws as draws_module
+    import jjjplan.uncertainty.dashboard as joint_module
 
     calls = []
-    real = draws_module.evaluate
+    real = joint_module.evaluate
 
     def counted(*args, **kwargs):  # counts projections of the draws, computes them for real
         calls.append(len(args[0]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(draws_module, "evaluate", counted)
+    monkeypatch.setattr(joint_module, "evaluate", counted)
     dash.set_scenario(dash.scenario.replace(targets=TARGETS))
     calls.clear()
     dash.uncertainty.draws.value = 100
-    assert calls == [200]  # ONE evaluation: the scenario's and the baseline's 100 draws
+    # the scenario's 100 draws once, and the baseline's once unless kept from an earlier call
+    assert calls in ([100], [100, 100])
+    moved = dash.scenario.replace(reform=dash.scenario.reform.__class__(origin_share=0.2))
+    calls.clear()
+    dash.set_scenario(moved)
+    assert calls == [100]  # a lever release projects only the scenario's draws, once
     table = dash.seek_panel.targets.table
     outcomes = dash.uncertainty.outcomes
     assert outcomes.indicators.shape[0] == 100

@@ -5,36 +5,19 @@ Why a module of its own: the bands and the probability readout
 (:func:`jjjplan.uncertainty.dashboard_bands_and_probability`) and the targets table's
 probability of meeting each target (:mod:`jjjplan.dashboard.targets_panel`) must come from
 the SAME projected draws — projecting them twice would double the cost of every lever
-release. This is that function's joint evaluation with the scenario's share of the draws
-returned as well (and regional GDP kept when a target needs it); the bands and the
-probability are computed by the uncertainty package's own functions.
+release. The one joint evaluation (with the baseline's draws kept between releases) is
+:func:`jjjplan.uncertainty.dashboard.dashboard_draws`; this module only decides whether the
+scenario's targets need regional GDP kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pandas as pd
-
 from jjjplan.scenario import Scenario
 from jjjplan.targets import REGIONAL
-from jjjplan.uncertainty.dashboard import _bands, _probability, cached_values
-from jjjplan.uncertainty.design import members, uncertain_assumptions
+from jjjplan.uncertainty.dashboard import DashboardDraws, dashboard_draws
 from jjjplan.uncertainty.ensembles import QUANTILES
-from jjjplan.uncertainty.evaluate import Outcomes, evaluate
 
 __all__ = ["DashboardDraws", "evaluate_draws", "needs_regions"]
-
-
-@dataclass(frozen=True, eq=False)
-class DashboardDraws:
-    """One update's draws: the bands and P(better) tables, and the scenario's own draws
-    (``outcomes``, shaped like an ensemble's, so the results workbook's target check reads
-    them unchanged)."""
-
-    bands: pd.DataFrame
-    probability: pd.DataFrame
-    outcomes: Outcomes
 
 
 def needs_regions(scenario: Scenario) -> bool:
@@ -52,14 +35,15 @@ def evaluate_draws(
     quantiles=QUANTILES,
     data=None,
 ) -> DashboardDraws:
-    """Project ``draws`` assumption draws of ``scenario`` and of ``baseline`` (common random
-    numbers, one batch) and derive everything the dashboard shows from them."""
-    values, table = cached_values(draws, seed, method), uncertain_assumptions()
-    joint = evaluate(
-        [*members(scenario, values, table), *members(baseline, values, table)],
+    """The dashboard's draws for one update: :func:`jjjplan.uncertainty.dashboard.dashboard_draws`
+    with regional GDP kept when the scenario has a regional target."""
+    return dashboard_draws(
+        scenario,
+        baseline,
+        draws,
+        seed,
+        method=method,
+        quantiles=quantiles,
         data=data,
         regions=needs_regions(scenario),
     )
-    own = joint.take(0, draws)
-    q = tuple(float(x) for x in quantiles)
-    return DashboardDraws(_bands(own, q), _probability(joint, draws), own)

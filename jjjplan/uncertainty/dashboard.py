@@ -7,6 +7,7 @@ levers change. ``draws=0`` switches bands off (an empty frame).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -32,9 +33,12 @@ def cached_values(draws: int, seed: int, method: str) -> np.ndarray:
     return values
 
 
-def _outcomes(scenario: Scenario, draws: int, seed: int, method: str, data=None) -> Outcomes:
+def _outcomes(
+    scenario: Scenario, draws: int, seed: int, method: str, data=None, regions: bool = False
+) -> Outcomes:
     table = uncertain_assumptions()
-    return evaluate(members(scenario, cached_values(draws, seed, method), table), data=data)
+    values = cached_values(draws, seed, method)
+    return evaluate(members(scenario, values, table), data=data, regions=regions)
 
 
 def dashboard_bands(
@@ -76,7 +80,37 @@ def dashboard_probability(
     """P(scenario's gap lower than the baseline's in the same draw), index year, one column
     per compared outcome — the dashboard's probability readout (common random numbers).
     ``data`` as for :func:`jjjplan.project`."""
-    return _probability(_joint(scenario, baseline, draws, seed, method, data), draws)
+    return _probability(_joint(scenario, baseline, draws, seed, method, data)[1], draws)
+
+
+@dataclass(frozen=True, eq=False)
+class DashboardDraws:
+    """One lever release's draws: the bands and P(better) tables, and the scenario's own
+    draws (``outcomes``, shaped like an ensemble's, so the results workbook's target check
+    reads them unchanged — the targets' P(met) comes from the same draws as the bands)."""
+
+    bands: pd.DataFrame
+    probability: pd.DataFrame
+    outcomes: Outcomes
+
+
+def dashboard_draws(
+    scenario: Scenario,
+    baseline: Scenario,
+    draws: int = 500,
+    seed: int = 0,
+    *,
+    method: str = "lhs",
+    quantiles=QUANTILES,
+    data=None,
+    regions: bool = False,
+) -> DashboardDraws:
+    """Everything the dashboard shows from ONE evaluation of the scenario's and the
+    baseline's draws (common random numbers): bands, P(better than the baseline) and the
+    scenario's draws (with regional GDP when ``regions``, for regional targets)."""
+    own, both = _joint(scenario, baseline, draws, seed, method, data, regions)
+    q = tuple(float(x) for x in quantiles)
+    return DashboardDraws(_bands(own, q), _probability(both, draws), own)
 
 
 def dashboard_bands_and_probability(
@@ -90,21 +124,21 @@ def dashboard_bands_and_probability(
     data=None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`dashboard_bands` and :func:`dashboard_probability` from ONE evaluation of the
-    scenario's and the baseline's draws (what the dashboard needs on every lever release)."""
-    both = _joint(scenario, baseline, draws, seed, method, data)
-    q = tuple(float(x) for x in quantiles)
-    return _bands(both.take(0, draws), q), _probability(both, draws)
+    scenario's and the baseline's draws (see :func:`dashboard_draws`)."""
+    found = dashboard_draws(
+        scenario, baseline, draws, seed, method=method, quantiles=quantiles, data=data
+    )
+    return found.bands, found.probability
 
 
-def _joint(scenario, baseline, draws, seed, method, data) -> Outcomes:
-    """The scenario's draws then the baseline's (common random numbers). The baseline's are
-    projected once per (baseline, design, data) and kept: a lever release changes only the
-    scenario, so only its draws are projected again."""
+def _joint(scenario, baseline, draws, seed, method, data, regions=False):
+    """The scenario's draws, and those stacked with the baseline's (common random numbers).
+    The baseline's are projected once per (baseline, design, data) and kept: a lever release
+    changes only the scenario, so only its draws are projected again."""
+    own = _outcomes(scenario, draws, seed, method, data, regions)
     if scenario == baseline:
-        own = _outcomes(scenario, draws, seed, method, data)
-        return _stack(own, own)
-    ref = _baseline_outcomes(baseline, draws, seed, method, data)
-    return _stack(_outcomes(scenario, draws, seed, method, data), ref)
+        return own, _stack(own, own)
+    return own, _stack(own, _baseline_outcomes(baseline, draws, seed, method, data))
 
 
 def _stack(first: Outcomes, second: Outcomes) -> Outcomes:
