@@ -254,7 +254,21 @@ class Views:
 
     def render_visible(self) -> None:
         """Draw the selected tab's chart if its data changed (contributions excepted)."""
-        name = self.visible
+        self._render(self.visible)
+
+    def exportable(self) -> dict[str, Chart]:
+        """Every chart with current data (drawn first if stale), for image export: the
+        contributions only once computed for the current settings."""
+        out = {}
+        for name, chart in self.charts.items():
+            if name == "contrib" and self.contrib_stale:
+                continue
+            self._render(name)
+            if chart._data is not None:
+                out[name] = chart
+        return out
+
+    def _render(self, name: str) -> None:
         chart = self.charts[name]
         if name == "compare":
             if chart.stale:
