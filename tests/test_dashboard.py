@@ -530,7 +530,9 @@ def test_language_modes(dash):
     assert gaps.title == "Theil T and its decomposition"
     assert dash.views.tabs.titles[0] == "Gaps"
     assert "Theil T" in dash.views.key_table.value and "泰尔" not in dash.views.key_table.value
-    assert dash.controls["poles.weights"].sliders["BD"].description == "Baoding (Xiong'an)"
+    poles = dash.controls["poles.weights"]
+    assert "Baoding (Xiong&#x27;an)" in poles.labels["BD"].value  # own line, never cut
+    assert poles.sliders["BD"].tooltip == "Baoding (Xiong'an)"
     assert dash.actions.save_button.description == "Save as scenario workbook"
     assert "京津冀" not in dash.header.value
 
