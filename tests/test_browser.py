@@ -249,7 +249,8 @@ _PROBE = """([chart, table]) => {
         if (t.up !== null && t.table === null) t.table = performance.now();
     }).observe(document.querySelector(table), {subtree: true, attributes: true,
                                                childList: true, characterData: true});
-    const gd = document.querySelector(chart + ' .js-plotly-plot');
+    const gd = document.querySelector(chart + '.js-plotly-plot')
+        || document.querySelector(chart + ' .js-plotly-plot');
     if (!gd.__jjjProbe) {
         gd.__jjjProbe = true;
         const mark = key => () => {
@@ -331,7 +332,7 @@ def _record_timing(record: dict, name: str, tmp_path: Path, record_property) -> 
 def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path):
     """Issue 10: the bands of 500 assumption draws redrawn on each release (recorded)."""
     page = browser_page
-    page.locator(".jjj-draws select").select_option("500")
+    page.locator(".jjj-draws select").select_option(index=3)
     page.wait_for_selector(".jjj-p-better b", timeout=60000)
     page.wait_for_timeout(500)
     samples = [
@@ -341,7 +342,7 @@ def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path
     _record_timing(record, "release_to_chart_500_draws.json", tmp_path, record_property)
     fills = page.locator(".jjj-chart-gaps .scatterlayer .trace path.js-fill")
     assert fills.count() >= 2  # 5-95% and 25-75% bands drawn
-    page.locator(".jjj-draws select").select_option("0")
+    page.locator(".jjj-draws select").select_option(index=0)
     page.wait_for_function(
         "() => !document.querySelector('.jjj-p-better').innerText.trim()", timeout=60000
     )

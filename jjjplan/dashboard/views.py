@@ -229,13 +229,13 @@ class Views:
         :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded."""
         self._res, self._base = res, base
         self.bands = bands
-        self.key_table.value = key_figures_html(res, base, self.lang)
         for name, chart in self.charts.items():
             if name not in ("contrib", "compare"):
                 chart.stale = True
+        self.render_visible()  # first: the chart's message leaves before the table is built
+        self.key_table.value = key_figures_html(res, base, self.lang)
         self.contrib_stale = True
         self.contrib_status.value = f"<small>{escape(ui('contrib_stale', self.lang))}</small>"
-        self.render_visible()
 
     def show_comparison(self, runs: list[Results], base: Results) -> None:
         """The compared scenarios side by side (table of 2035 figures and Theil T lines)."""
