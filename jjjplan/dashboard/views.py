@@ -222,13 +222,16 @@ class Views:
         """Name of the chart in the selected tab."""
         return TABS[self.tabs.selected_index or 0]
 
-    def show(self, res: Results, base: Results, bands=None) -> None:
+    def show(self, res: Results, base: Results, bands=None, *, keep_bands: bool = False) -> None:
         """New results: refresh the table, draw the visible chart, mark the rest stale.
 
         ``bands``: None, or quantiles by year with columns (outcome, quantile) as from
-        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded."""
+        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded.
+        ``keep_bands``: leave the bands shown as they are (new ones follow through
+        :meth:`show_bands`)."""
         self._res, self._base = res, base
-        self.bands = bands
+        if not keep_bands:
+            self.bands = bands
         for name, chart in self.charts.items():
             if name not in ("contrib", "compare"):
                 chart.stale = True
@@ -236,6 +239,14 @@ class Views:
         self.key_table.value = key_figures_html(res, base, self.lang)
         self.contrib_stale = True
         self.contrib_status.value = f"<small>{escape(ui('contrib_stale', self.lang))}</small>"
+
+    def show_bands(self, bands) -> None:
+        """New uncertainty bands for the results shown (only the band traces are sent)."""
+        self.bands = bands
+        for name in ("gaps", "ratios"):
+            self.charts[name].stale = True
+        if self.visible in ("gaps", "ratios"):
+            self.render_visible()
 
     def show_comparison(self, runs: list[Results], base: Results) -> None:
         """The compared scenarios side by side (table of 2035 figures and Theil T lines)."""
