@@ -20,7 +20,6 @@ import os
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_probe import drag, release_timing, summary
 
 pytestmark = pytest.mark.browser
 
@@ -164,19 +164,6 @@ def _open(page, url: str) -> None:
     page.wait_for_selector(".jjj-chart-gaps .scatterlayer .trace path.js-line", timeout=60000)
 
 
-def _drag(page, css: str, dx: float) -> None:
-    """Drag the slider handle inside ``css`` by ``dx`` pixels with the mouse."""
-    handle = page.locator(f"{css} .noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + dx / 2, y, steps=5)
-    page.mouse.move(x + dx, y, steps=5)
-    page.mouse.up()
-
-
 def _readout(page, css: str) -> float:
     return float(page.locator(f"{css} .widget-readout").first.inner_text().replace(",", ""))
 
@@ -237,58 +224,6 @@ def test_page_works_offline_and_fits_1280_px(browser_page):
     assert any("png" in t.lower() for t in titles), titles
 
 
-#: In-page probe of one slider release: pointer up, the key-figure table's first change,
-#: and plotly's ``plotly_beforeplot`` / ``plotly_afterplot`` around the chart's redraw (the
-#: chart's new data has arrived and been handed to plotly / the chart is fully redrawn).
-_PROBE = """([chart, table]) => {
-    const t = {up: null, table: null, chart: null, drawn: null};
-    window.__jjj = t;
-    document.addEventListener('pointerup', () => { t.up = performance.now(); },
-                              {capture: true, once: true});
-    new MutationObserver(() => {
-        if (t.up !== null && t.table === null) t.table = performance.now();
-    }).observe(document.querySelector(table), {subtree: true, attributes: true,
-                                               childList: true, characterData: true});
-    const gd = document.querySelector(chart + '.js-plotly-plot')
-        || document.querySelector(chart + ' .js-plotly-plot');
-    if (!gd.__jjjProbe) {
-        gd.__jjjProbe = true;
-        const mark = key => () => {
-            const p = window.__jjj;
-            if (p && p.up !== null && p[key] === null) p[key] = performance.now();
-        };
-        gd.on('plotly_beforeplot', mark('chart'));
-        gd.on('plotly_afterplot', mark('drawn'));
-    }
-}"""
-
-
-def release_timing(page, slider: str, dx: float, chart: str = ".jjj-chart-gaps") -> dict:
-    """Drag ``slider`` by ``dx`` px and return milliseconds from releasing the mouse to:
-    the key-figure table changed (``table``), plotly starting the chart's redraw with the
-    new data (``chart``: kernel and messages), the chart fully redrawn (``drawn``; minus
-    ``chart`` is plotly's own time). Measured in the page with ``performance.now()``."""
-    page.evaluate(_PROBE, [chart, ".jjj-key-figures"])
-    _drag(page, slider, dx)
-    page.wait_for_function(
-        "() => window.__jjj.drawn !== null && window.__jjj.chart !== null"
-        " && window.__jjj.table !== null",
-        timeout=30000,
-    )
-    t = page.evaluate("window.__jjj")
-    return {k: round(t[k] - t["up"], 1) for k in ("table", "chart", "drawn")}
-
-
-def _summary(samples: list[dict]) -> dict:
-    return {
-        k: {
-            "median": statistics.median(s[k] for s in samples),
-            "max": max(s[k] for s in samples),
-        }
-        for k in samples[0]
-    }
-
-
 def test_dragging_a_slider_updates_the_chart(browser_page, record_property, tmp_path):
     page = browser_page
     before = page.inner_text(KEY_CELL)
@@ -300,7 +235,7 @@ def test_dragging_a_slider_updates_the_chart(browser_page, record_property, tmp_
     samples = [first]
     for k in range(6):
         samples.append(release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40))
-    record = {"draws": 0, "samples": samples, "summary": _summary(samples)}
+    record = {"draws": 0, "samples": samples, "summary": summary(samples)}
     _record_timing(record, "release_to_chart.json", tmp_path, record_property)
     page.wait_for_function(
         "([css, old]) => document.querySelector(css).innerText !== old",
@@ -321,12 +256,9 @@ def _record_timing(record: dict, name: str, tmp_path: Path, record_property) -> 
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
     s = record["summary"]
     record_property(name, json.dumps(s))
-    print(
-        f"\nslider release -> (draws {record['draws']}) key figures {s['table']['median']:.0f} ms,"
-        f" chart redraw starts {s['chart']['median']:.0f} ms, chart redrawn "
-        f"{s['drawn']['median']:.0f} ms (median of {len(record['samples'])}; max "
-        f"{s['drawn']['max']:.0f} ms; load {record.get('load_average', float('nan')):.1f}) -> {out}"
-    )
+    from browser_probe import describe
+
+    print(f"\n{describe(record)} -> {out}")
 
 
 def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path):
@@ -336,9 +268,10 @@ def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path
     page.wait_for_selector(".jjj-p-better b", timeout=60000)
     page.wait_for_timeout(500)
     samples = [
-        release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40) for k in range(3)
+        release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40, plots=2)
+        for k in range(3)
     ]
-    record = {"draws": 500, "samples": samples, "summary": _summary(samples)}
+    record = {"draws": 500, "samples": samples, "summary": summary(samples)}
     _record_timing(record, "release_to_chart_500_draws.json", tmp_path, record_property)
     fills = page.locator(".jjj-chart-gaps .scatterlayer .trace path.js-fill")
     assert fills.count() >= 2  # 5-95% and 25-75% bands drawn
@@ -356,7 +289,7 @@ def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
     tianjin = _readout(page, ".jjj-pole-TJ")
     page.locator(".jjj-lock-TJ input").check()
     bd = page.inner_text(".jjj-pole-BD .widget-readout")
-    _drag(page, ".jjj-pole-SJZ", 60)
+    drag(page, ".jjj-pole-SJZ", 60)
     page.wait_for_function(  # the unlocked others give way
         "old => document.querySelector('.jjj-pole-BD .widget-readout').innerText !== old",
         arg=bd,
@@ -567,7 +500,7 @@ def test_upload_of_a_50_mb_workbook(browser_page, tmp_path):
     # the kernel connection survived: a lever still updates the figures
     before = page.inner_text(KEY_CELL)
     page.get_by_text("体制改革 Institutional reform").first.click()
-    _drag(page, ".jjj-reform-origin-share", -60)
+    drag(page, ".jjj-reform-origin-share", -60)
     page.wait_for_function(
         "([css, old]) => document.querySelector(css).innerText !== old",
         arg=[KEY_CELL, before],
