@@ -317,6 +317,11 @@ def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
     )
     assert clipped == [], clipped
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    # the baseline-data buttons wrap inside the left column instead of being cut at its edge
+    column = page.locator(".jjj-levers").bounding_box()
+    for css in (".jjj-data-load", ".jjj-data-upload", ".jjj-data-reset"):
+        b = page.locator(css).first.bounding_box()
+        assert b["x"] + b["width"] <= column["x"] + column["width"] + 1, css
 
 
 def _wait_text(page, css: str, present: str, absent: str) -> None:

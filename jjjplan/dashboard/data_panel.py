@@ -30,7 +30,10 @@ class DataPanel:
             [
                 self.caption,
                 self.path,
-                widgets.HBox([self.load_button, self.upload, self.reset_button]),
+                widgets.HBox(  # wraps: three buttons do not fit the left column at 1,280 px
+                    [self.load_button, self.upload, self.reset_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
             ]
         )
         self.relabel(lang)
