@@ -17,6 +17,8 @@ import argparse
 import csv
 from pathlib import Path
 
+from jjjplan.baseline import TABLE_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "jjjplan" / "data"
 EXTRA = ROOT / "tools" / "data_sources"
@@ -353,19 +355,8 @@ def build(shared: Path) -> tuple[list[dict], list[dict]]:
 
 VINTAGE_ID = "2024-census5"
 VINTAGE_YEARS = (2022, 2023, 2024)
-VINTAGE_COLUMNS = [
-    "region",
-    "year",
-    "variable",
-    "value",
-    "unit",
-    "price_basis",
-    "vintage_code",
-    "status",
-    "method",
-    "source",
-    "confidence",
-]
+#: The tidy columns the package reads back (one definition: ``jjjplan.baseline``).
+VINTAGE_COLUMNS = list(TABLE_COLUMNS)
 PROVINCE_UNITS = ("BJ", "TJ")
 #: Which published vintage each province-level series uses, by year (post-census basis only:
 #: R5 = revised after the 5th economic census, I5 = 2024 initial release published after it;
