@@ -747,6 +747,8 @@ class Dashboard:
         from jjjplan.brief import brief_pdf_bytes
         from jjjplan.dashboard.briefing import brief_band, free_file, write_new_file
 
+        if self._bands_pending:  # the bands of the settings shown, not the previous ones
+            self._update_bands()
         pdf = brief_pdf_bytes(
             self.results, self.lang, self._brief_inputs(), brief_band(self.views.bands)
         )
@@ -781,7 +783,7 @@ class Dashboard:
             for name, chart in self.views.exportable().items():
                 fig = go.Figure(chart.fig.to_dict())
                 fig.update_layout(width=1100, height=max(480, fig.layout.height or 0))
-                figures[f"{name}"] = fig
+                figures[name] = fig
             written = plotly_images(figures, target)
         except Exception as err:  # no kaleido, or no Chrome/Chromium for it
             from jjjplan.brief import write_chart_images
