@@ -21,7 +21,9 @@ class DataPanel:
         self.path.add_class("jjj-data-path")
         self.load_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.load_button.add_class("jjj-data-load")
-        self.upload = widgets.FileUpload(accept=".xlsx", multiple=False)
+        self.upload = widgets.FileUpload(
+            accept=".xlsx", multiple=False, layout=widgets.Layout(width="auto")
+        )
         self.upload.add_class("jjj-data-upload")
         self.reset_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.reset_button.add_class("jjj-data-reset")
