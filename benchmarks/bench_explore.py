@@ -1,12 +1,15 @@
-"""Sweep throughput: samples per second of ``jjjplan.explore`` on local processes and on a
-2-worker local Dask cluster (real scheduler + worker processes), and a large sweep's wall
-time and peak memory (psutil, this process and its children).
+"""Sweep throughput and memory: where one chunk's time goes (stage by stage, in this
+process), samples per second of ``jjjplan.explore`` on local processes and on a 2-worker
+local Dask cluster (real scheduler + worker processes), a large sweep's wall time and peak
+memory, and discovery's (PRIM) wall time and peak memory on that sweep.
 
-Run: PYTHONPATH=. python benchmarks/bench_explore.py [--samples 4000] [--chunk 1000]
-     PYTHONPATH=. python benchmarks/bench_explore.py --large 1000000   # the issue's goal
-Needs the explore extra (dask[distributed], pyarrow, ema_workbench). Prints figures and the
-Dask/local ratio; nothing is asserted. Each sample builds one Scenario and is projected in
-its chunk's single project_many call; discovery (PRIM) is not timed here.
+Run: PYTHONPATH=. python benchmarks/bench_explore.py [--samples 8000] [--chunk 2000]
+     PYTHONPATH=. python benchmarks/bench_explore.py --no-dask --large 1000000   # the goal
+     PYTHONPATH=. python benchmarks/bench_explore.py --no-dask --large 100000 --discover
+Needs the explore extra (dask[distributed], pyarrow, ema_workbench) and psutil. Peak memory
+is the resident memory of this process plus its children (worker processes), sampled every
+0.2 s. Prints figures and ratios; nothing is asserted (goal: 1,000,000 samples < 120 s on
+2 cores, memory bounded by the chunk size, not the sweep size).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import jjjplan
 from jjjplan.excel import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
+WHERE = "bj_he_ratio@2035<=3.0"
 
 
 class PeakMemory:
@@ -57,8 +61,51 @@ class PeakMemory:
         self._thread.join()
 
 
-def timed(scenario, samples: int, chunk: int, scheduler: str | None = None) -> tuple[float, int]:
-    with tempfile.TemporaryDirectory() as out, PeakMemory() as mem:
+def mib(n: int) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def stages(scenario, chunk: int) -> None:
+    """One chunk, stage by stage, in this process (second run: imports and caches warm)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from jjjplan.batch import project_many
+    from jjjplan.explore.outcomes import outcome_columns
+    from jjjplan.explore.sampling import chunk_inputs, sweep_space
+    from jjjplan.explore.sweep import OUTCOME_YEARS
+
+    space = sweep_space(scenario)
+    for attempt in range(2):
+        t = [time.perf_counter()]
+        values = chunk_inputs(space, 1, attempt, chunk)
+        t.append(time.perf_counter())
+        members = space.scenarios(values)
+        t.append(time.perf_counter())
+        batch = project_many(members)
+        t.append(time.perf_counter())
+        columns = outcome_columns(batch, OUTCOME_YEARS)
+        t.append(time.perf_counter())
+        table = pa.table({**{c: values[:, j] for j, c in enumerate(space.columns)}, **columns})
+        with tempfile.TemporaryDirectory() as tmp:
+            pq.write_table(table, Path(tmp) / "part.parquet")
+        t.append(time.perf_counter())
+    names = ("LHS inputs", "members", "project_many", "outcomes", "Parquet")
+    total = t[-1] - t[0]
+    parts = ", ".join(f"{n} {b - a:.3f}" for n, a, b in zip(names, t, t[1:], strict=False))
+    print(
+        f"one chunk of {chunk} samples ({space.dims} inputs), in-process: {total:.2f} s = "
+        f"{chunk / total:,.0f} samples/s per core [{parts} s]"
+    )
+
+
+def timed(
+    scenario, samples: int, chunk: int, scheduler: str | None = None, out: Path | None = None
+) -> tuple[float, int]:
+    with contextlib.ExitStack() as stack:
+        if out is None:
+            out = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        mem = stack.enter_context(PeakMemory())
         t0 = time.perf_counter()
         jjjplan.explore(
             scenario, samples=samples, seed=1, chunk_size=chunk, out=out, scheduler=scheduler
@@ -66,42 +113,78 @@ def timed(scenario, samples: int, chunk: int, scheduler: str | None = None) -> t
         return time.perf_counter() - t0, mem.peak
 
 
+def discover_on(folder: Path) -> None:
+    """PRIM + feature scores for WHERE over a stored sweep (imports excluded)."""
+    import warnings
+
+    from jjjplan.explore import parse_where
+    from jjjplan.explore.discovery import discover
+    from jjjplan.explore.storage import read_metadata
+    from jjjplan.explore.sweep import Sweep
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import ema_workbench.analysis.feature_scoring
+        import ema_workbench.analysis.prim  # noqa: F401
+    spec = read_metadata(next((folder / "samples.parquet").glob("part-*.parquet")))["spec"]
+    sweep = Sweep(spec, tuple(spec["inputs"]), folder, parse_where(WHERE))
+    with PeakMemory() as mem:
+        t0 = time.perf_counter()
+        d = discover(sweep)
+        took = time.perf_counter() - t0
+    print(
+        f"discovery ({WHERE}) over {d.samples:,} samples: {took:.1f} s, peak memory "
+        f"{mib(mem.peak)}; PRIM peeled {d.prim_samples:,}; share met {d.share_met:.1%}, "
+        f"box coverage {d.coverage:.1%}, density {d.density:.1%}"
+    )
+    for words in d.box["words"]:
+        print(f"  - {words}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=4_000)
-    parser.add_argument("--chunk", type=int, default=1_000)
+    parser.add_argument("--samples", type=int, default=8_000)
+    parser.add_argument("--chunk", type=int, default=2_000)
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask cluster run")
     parser.add_argument("--large", type=int, default=0, help="also time a sweep this large")
+    parser.add_argument("--discover", action="store_true", help="and discovery on it")
     args = parser.parse_args()
     scenario = read_workbook(ROOT / "workbooks" / "05-coordinated.xlsx")
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     print(f"machine: {os.cpu_count()} cores{load}")
+    stages(scenario, args.chunk)
     local, local_mem = timed(scenario, args.samples, args.chunk)
     print(
-        f"local processes: {args.samples} samples in {local:.1f} s = "
-        f"{args.samples / local:,.0f} samples/s, peak memory {local_mem / 2**20:,.0f} MiB"
+        f"local processes: {args.samples:,} samples in {local:.1f} s = "
+        f"{args.samples / local:,.0f} samples/s, peak memory {mib(local_mem)}"
     )
+    if not args.no_dask:
+        from dask.distributed import Client, LocalCluster
 
-    from dask.distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster),
-    ):
-        dask_s, dask_mem = timed(scenario, args.samples, args.chunk, cluster.scheduler_address)
-    print(
-        f"Dask 2 workers:  {args.samples} samples in {dask_s:.1f} s = "
-        f"{args.samples / dask_s:,.0f} samples/s, peak memory {dask_mem / 2**20:,.0f} MiB "
-        f"(Dask/local time ratio {dask_s / local:.2f})"
-    )
-    if args.large:
-        large, large_mem = timed(scenario, args.large, 2_000)
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster),
+        ):
+            dask_s, dask_mem = timed(scenario, args.samples, args.chunk, cluster.scheduler_address)
         print(
-            f"large sweep: {args.large:,} samples in {large:.0f} s "
-            f"({args.large / large:,.0f} samples/s), peak memory {large_mem / 2**20:,.0f} MiB "
-            "(goal: < 120 s; memory bounded by the chunk size)"
+            f"Dask 2 workers:  {args.samples:,} samples in {dask_s:.1f} s = "
+            f"{args.samples / dask_s:,.0f} samples/s, peak memory {mib(dask_mem)} "
+            f"(Dask/local time ratio {dask_s / local:.2f})"
         )
+    if args.large:
+        with tempfile.TemporaryDirectory() as out:
+            large, large_mem = timed(scenario, args.large, args.chunk, out=Path(out))
+            size = sum(p.stat().st_size for p in (Path(out) / "samples.parquet").iterdir())
+            print(
+                f"large sweep: {args.large:,} samples in {large:.0f} s "
+                f"({args.large / large:,.0f} samples/s; 1,000,000 would take "
+                f"{1e6 / args.large * large:,.0f} s), peak memory {mib(large_mem)} "
+                f"(vs {mib(local_mem)} at {args.samples:,}), Parquet {mib(size)}"
+            )
+            if args.discover:
+                discover_on(Path(out))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import time
 
 import jjjplan
 from jjjplan.uncertainty import dashboard_bands, ensemble, sensitivity
+from jjjplan.uncertainty.dashboard import dashboard_bands_and_probability
 from jjjplan.uncertainty.design import uncertain_assumptions
 from jjjplan.uncertainty.gsa import runs_needed
 
@@ -74,6 +75,15 @@ def main() -> None:
     t = best(lambda: dashboard_bands(moved, draws=args.dash_draws, seed=0), args.repeat)
     print(f"dashboard bands on lever release, {args.dash_draws} draws: {t * 1e3:.0f} ms "
           f"(CPU {LAST_CPU * 1e3:.0f} ms; goal <= 150 ms)")  # fmt: skip
+
+    # what the dashboard runs on every release: the scenario's bands and P(better than the
+    # baseline) on common draws; the baseline's draws are projected on the first call only
+    baseline = s.replace(name="baseline")
+    dashboard_bands_and_probability(s, baseline, args.dash_draws, 0)
+    t = best(lambda: dashboard_bands_and_probability(moved, baseline, args.dash_draws, 0),
+             args.repeat)  # fmt: skip
+    print(f"dashboard bands + P(better) on lever release, {args.dash_draws} draws: "
+          f"{t * 1e3:.0f} ms (CPU {LAST_CPU * 1e3:.0f} ms; goal: well under 90 ms)")  # fmt: skip
 
     runs = runs_needed("sobol", d, args.sobol_n)
     t = best(lambda: sensitivity(s, "theil_t", 2035, "sobol", args.sobol_n, 0), 1)

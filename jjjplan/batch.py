@@ -61,43 +61,65 @@ class Batch:
         return pd.DataFrame(values.reshape(k * t, -1), index=self._index(), columns=list(columns))
 
     @cached_property
-    def gaps(self) -> pd.DataFrame:
-        """Gap measures of every member: index (member, year), columns of ``Results.gaps``."""
+    def _province_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """GDP and population by province (BJ, TJ, HE), [K, T, 3] each."""
+        p = self.projection
+        prov = np.array(p.provinces)
+        masks = [prov == q for q in PROVINCES]
+        gdp = np.stack([p.gdp[:, :, m].sum(axis=2) for m in masks], axis=-1)
+        pop = np.stack([p.population[:, :, m].sum(axis=2) for m in masks], axis=-1)
+        return gdp, pop
+
+    @cached_property
+    def gap_values(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """(values [K, T, C], names): the numbers behind :attr:`gaps`, no DataFrame."""
         p = self.projection
         values, names = gap_measures_array(p.gdp, p.population, groups=p.provinces)
-        prov = np.array(p.provinces)
-        pop = np.stack([p.population[:, :, prov == q].sum(axis=2) for q in PROVINCES], axis=-1)
-        fiscal = fiscal_gap_measures(p.ledger["expenditure"], pop)
+        fiscal = fiscal_gap_measures(p.ledger["expenditure"], self._province_sums[1])
         values = np.concatenate(
             [values, np.stack([fiscal[f] for f in FISCAL_GAP_NAMES], axis=-1)], axis=-1
         )
-        return self._frame(values, (*names, *FISCAL_GAP_NAMES))
+        return values, (*names, *FISCAL_GAP_NAMES)
 
     @cached_property
-    def ratios(self) -> pd.DataFrame:
-        """Per-capita ratios of every member: index (member, year), as ``Results.ratios``."""
+    def ratio_values(self) -> np.ndarray:
+        """[K, T, 3] values behind :attr:`ratios` (columns ``RATIO_NAMES``)."""
         p = self.projection
-        prov = np.array(p.provinces)
-        per_capita = {}
-        for name in PROVINCES:
-            mask = prov == name
-            per_capita[name] = p.gdp[:, :, mask].sum(axis=2) / p.population[:, :, mask].sum(axis=2)
-        he = per_capita["HE"]
-        values = np.stack(
+        gdp, pop = self._province_sums
+        per_capita = gdp / pop
+        he = per_capita[:, :, PROVINCES.index("HE")]
+        return np.stack(
             [
-                per_capita["BJ"] / he,
-                per_capita["TJ"] / he,
+                per_capita[:, :, PROVINCES.index("BJ")] / he,
+                per_capita[:, :, PROVINCES.index("TJ")] / he,
                 p.gdp.sum(axis=2) / p.national_gdp,
             ],
             axis=2,
         )
-        return self._frame(values, RATIO_NAMES)
+
+    @property
+    def indicator_values(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """(values [K, T, C], names) of :attr:`indicators` without building a DataFrame:
+        what ensembles and the dashboard's bands take quantiles over."""
+        gaps, names = self.gap_values
+        return np.concatenate([gaps, self.ratio_values], axis=2), (*names, *RATIO_NAMES)
+
+    @cached_property
+    def gaps(self) -> pd.DataFrame:
+        """Gap measures of every member: index (member, year), columns of ``Results.gaps``."""
+        values, names = self.gap_values
+        return self._frame(values, names)
+
+    @cached_property
+    def ratios(self) -> pd.DataFrame:
+        """Per-capita ratios of every member: index (member, year), as ``Results.ratios``."""
+        return self._frame(self.ratio_values, RATIO_NAMES)
 
     @cached_property
     def indicators(self) -> pd.DataFrame:
         """Gap measures and ratios side by side, index (member, year): what targets, bands and
         sweeps select from (e.g. ``theil_t``, ``bj_he_ratio``)."""
-        return self.gaps.join(self.ratios)
+        return self._frame(*self.indicator_values)
 
 
 def project_many(scenarios: Sequence[Scenario], data=None) -> Batch:

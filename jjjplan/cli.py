@@ -570,15 +570,15 @@ def _read_inputs(
     """Read every workbook and the data file first, so all problems of all files are
     reported together; with no data option, the scenarios must name one vintage."""
     from jjjplan.errors import Issue, ValidationError
-    from jjjplan.excel import read_workbook
     from jjjplan.excel.layout import ABOUT
+    from jjjplan.excel.read import read_workbooks
 
     scenarios, issues = [], []
-    for p in paths:
-        try:
-            scenarios.append(read_workbook(p))
-        except ValidationError as err:
-            issues.extend(err.issues)
+    for read in read_workbooks(paths):  # in parallel, each file isolated
+        if isinstance(read, ValidationError):
+            issues.extend(read.issues)
+        else:
+            scenarios.append(read)
     data = None
     try:
         data = load_data(data_file, data_vintage)

@@ -17,6 +17,7 @@ values like -1e-17 for perfectly equal regions, which a dashboard would print as
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -126,6 +127,21 @@ def _group_codes(groups: Any, n: int) -> tuple[np.ndarray, int]:
     return codes, len(uniques)
 
 
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=64)
+def _group_codes_cached(groups: tuple, n: int) -> tuple[np.ndarray, int]:
+    codes, n_groups = _group_codes(groups, n)
+    codes.setflags(write=False)
+    return codes, n_groups
+
+
 # --------------------------------------------------------------------------- numpy core
 
 
@@ -135,57 +151,102 @@ def _kl_terms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _gini_weighted(y: np.ndarray, p: np.ndarray, y_bar: np.ndarray) -> np.ndarray:
-    """Population-weighted Gini (1/(2ȳ)) Σ_i Σ_j p_i p_j |y_i − y_j| in O(n log n) per row.
+    """Population-weighted Gini (1/(2ȳ)) Σ_i Σ_j p_i p_j |y_i − y_j| in O(n log n) per row;
+    ``y`` and ``p`` are unit-major (units, rows).
 
     With units sorted by y and C_i the cumulative population share up to and including i,
     Σ_j p_j |y_i − y_j| summed against p_i equals 2 Σ_i p_i y_i (2 C_i − p_i − 1), so no
     pairwise (rows × n × n) array is built: 2,000 units stay cheap. Ties cancel exactly."""
-    order = np.argsort(y, axis=1, kind="stable")
-    ys = np.take_along_axis(y, order, axis=1)
-    ps = np.take_along_axis(p, order, axis=1)
-    cum = np.cumsum(ps, axis=1)
-    total = (ps * ys * (2.0 * cum - ps - 1.0)).sum(axis=1)
+    rows = y.shape[1]
+    order = np.argsort(y.T, axis=1)  # each row's units by y (short rows: contiguous sorts)
+    flat = order.T * rows + np.arange(rows)  # positions in the unit-major arrays
+    ys = y.ravel()[flat]
+    ps = p.ravel()[flat]
+    cum = np.cumsum(ps, axis=0)
+    total = (ps * ys * (2.0 * cum - ps - 1.0)).sum(axis=0)
     return np.maximum(total / y_bar, 0.0)
+
+
+def _group_sum(x: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sums of unit-major ``x`` (units, rows) within each group -> (groups, rows)."""
+    starts = _contiguous_starts(codes.tobytes(), n_groups)
+    if starts is not None:  # the engine's unit order: BJ, TJ, then Hebei's cities
+        return np.add.reduceat(x, starts, axis=0)
+    return np.stack([x[codes == g].sum(axis=0) for g in range(n_groups)])
+
+
+@lru_cache(maxsize=64)
+def _contiguous_starts(codes_bytes: bytes, n_groups: int) -> np.ndarray | None:
+    """First unit of each group when every group is one contiguous run in code order."""
+    codes = np.frombuffer(codes_bytes, dtype=np.intp)
+    if not n_groups or codes[0] != 0 or (np.diff(codes) < 0).any():
+        return None
+    starts = np.flatnonzero(np.diff(codes, prepend=-1))
+    return starts if len(starts) == n_groups else None
+
+
+#: Rows per block of the core: a block's unit-major arrays stay in cache on big batches.
+_BLOCK = 2048
 
 
 def _core(
     gdp: np.ndarray, pop: np.ndarray, codes: np.ndarray | None, n_groups: int
 ) -> dict[str, np.ndarray]:
-    """All measures for validated (years, units) arrays; one vector per measure, no year loop."""
-    y_tot = gdp.sum(axis=1, keepdims=True)
-    p_tot = pop.sum(axis=1, keepdims=True)
+    """All measures for validated (rows, units) arrays; one vector per measure, no row loop
+    (big batches go in blocks of rows, each computed the same way)."""
+    if len(gdp) <= _BLOCK:
+        return _core_block(gdp, pop, codes, n_groups)
+    blocks = [
+        _core_block(gdp[i : i + _BLOCK], pop[i : i + _BLOCK], codes, n_groups)
+        for i in range(0, len(gdp), _BLOCK)
+    ]
+    return {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
+
+
+def _core_block(
+    gdp: np.ndarray, pop: np.ndarray, codes: np.ndarray | None, n_groups: int
+) -> dict[str, np.ndarray]:
+    """The measures of one block. Arrays are turned unit-major (units, rows) first: every
+    sum over units is then a few vector additions instead of a short reduction per row."""
+    gdp, pop = np.ascontiguousarray(gdp.T), np.ascontiguousarray(pop.T)
+    y_tot = gdp.sum(axis=0)
+    p_tot = pop.sum(axis=0)
     s = gdp / y_tot
     p = pop / p_tot
     y = gdp / pop
-    y_bar = y_tot / p_tot  # (years, 1)
-    y_bar_1d = y_bar[:, 0]
+    y_bar = y_tot / p_tot  # (rows,)
+    log_sp = np.log(s / p)  # shared by Theil T (s·ln(s/p)) and Theil L (p·ln(p/s))
+    y_mean = y.mean(axis=0)
+    dev = y - y_mean
+    dev_w = y - y_bar
 
     out: dict[str, np.ndarray] = {
-        "theil_t": np.maximum(_kl_terms(s, p).sum(axis=1), 0.0),
-        "theil_l": np.maximum(_kl_terms(p, s).sum(axis=1), 0.0),
-        "cv": y.std(axis=1, ddof=0) / y.mean(axis=1),  # divide by n: all units, not a sample
-        "cv_weighted": np.sqrt((p * (y - y_bar) ** 2).sum(axis=1)) / y_bar_1d,
-        "gini_weighted": _gini_weighted(y, p, y_bar_1d),
-        "max_min_ratio": y.max(axis=1) / y.min(axis=1),
+        "theil_t": np.maximum((s * log_sp).sum(axis=0), 0.0),
+        "theil_l": np.maximum(-(p * log_sp).sum(axis=0), 0.0),
+        # population form (divide by n): all units, not a sample
+        "cv": np.sqrt((dev * dev).mean(axis=0)) / y_mean,
+        "cv_weighted": np.sqrt((p * dev_w * dev_w).sum(axis=0)) / y_bar,
+        "gini_weighted": _gini_weighted(y, p, y_bar),
+        "max_min_ratio": y.max(axis=0) / y.min(axis=0),
     }
     if codes is None:
         return out
 
-    member = np.zeros((gdp.shape[1], n_groups))
-    member[np.arange(gdp.shape[1]), codes] = 1.0
-    gdp_g = gdp @ member  # (years, groups)
-    pop_g = pop @ member
+    gdp_g = _group_sum(gdp, codes, n_groups)  # (groups, rows)
+    pop_g = _group_sum(pop, codes, n_groups)
     s_g = gdp_g / y_tot
     p_g = pop_g / p_tot
     # Shares of each unit inside its own group, Y_i/Y_g and P_i/P_g.
-    s_in = gdp / gdp_g[:, codes]
-    p_in = pop / pop_g[:, codes]
-    theil_t_g = _kl_terms(s_in, p_in) @ member  # T_g, (years, groups)
-    theil_l_g = _kl_terms(p_in, s_in) @ member  # L_g
-    out["theil_t_between"] = np.maximum(_kl_terms(s_g, p_g).sum(axis=1), 0.0)
-    out["theil_t_within"] = np.maximum((s_g * theil_t_g).sum(axis=1), 0.0)
-    out["theil_l_between"] = np.maximum(_kl_terms(p_g, s_g).sum(axis=1), 0.0)
-    out["theil_l_within"] = np.maximum((p_g * theil_l_g).sum(axis=1), 0.0)
+    s_in = gdp / gdp_g[codes]
+    p_in = pop / pop_g[codes]
+    log_in = np.log(s_in / p_in)
+    theil_t_g = _group_sum(s_in * log_in, codes, n_groups)  # T_g, (groups, rows)
+    theil_l_g = _group_sum(-(p_in * log_in), codes, n_groups)  # L_g
+    log_g = np.log(s_g / p_g)
+    out["theil_t_between"] = np.maximum((s_g * log_g).sum(axis=0), 0.0)
+    out["theil_t_within"] = np.maximum((s_g * theil_t_g).sum(axis=0), 0.0)
+    out["theil_l_between"] = np.maximum(-(p_g * log_g).sum(axis=0), 0.0)
+    out["theil_l_within"] = np.maximum((p_g * theil_l_g).sum(axis=0), 0.0)
     return out
 
 
@@ -197,7 +258,12 @@ def _compute(
         raise ValueError(f"gap measures need at least 2 units, got {gdp.shape[1]}")
     _check_positive(gdp, "gdp", describe)
     _check_positive(pop, "population", describe)
-    codes, n_groups = (None, 0) if groups is None else _group_codes(groups, gdp.shape[1])
+    if groups is None:
+        codes, n_groups = None, 0
+    elif isinstance(groups, tuple) and _hashable(groups):  # engine's provinces: once
+        codes, n_groups = _group_codes_cached(groups, gdp.shape[1])
+    else:
+        codes, n_groups = _group_codes(groups, gdp.shape[1])
     names = GAP_MEASURE_NAMES if codes is None else GAP_MEASURE_NAMES + DECOMPOSITION_NAMES
     with np.errstate(all="ignore"):
         measures = _core(gdp, pop, codes, n_groups)

@@ -8,7 +8,7 @@ when ``contributions`` is asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations
 from math import factorial
 
@@ -67,6 +67,17 @@ for _c in CHAINS:
         f"intra-region sourcing: {_c.name_en}",
         "share",
     )
+
+
+@lru_cache(maxsize=32)
+def _index(values: tuple, name: str | None) -> pd.Index:
+    return pd.Index(values, name=name)
+
+
+def _labels(values: tuple, name: str | None = None) -> pd.Index:
+    """A fresh (shallow) copy of a cached Index: building an Index of labels costs more
+    than the 13-unit gap computation itself; a copy keeps callers from sharing one object."""
+    return _index(values, name).copy()
 
 
 def unit_label(variable: str, base_year: int) -> str:
@@ -156,8 +167,8 @@ class Results:
         fiscal = fiscal_gap_measures(p.ledger["expenditure"], self._province_population())
         return pd.DataFrame(
             np.column_stack([values, *fiscal.values()]),
-            index=pd.Index(p.years, name="year"),
-            columns=[*names, *fiscal],
+            index=_labels(tuple(p.years.tolist()), "year"),
+            columns=_labels((*names, *fiscal)),
         )
 
     def _province_population(self) -> np.ndarray:

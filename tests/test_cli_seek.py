@@ -145,3 +145,31 @@ def test_done_when_all_levers(tmp_path: Path):
     result = invoke("seek", BASELINE_WB, "--target", "bj_he_ratio@2035<=3.0", "-o", out)
     assert result.exit_code == 0, result.output
     assert project(read_workbook(out)).ratios.loc[2035, "bj_he_ratio"] <= 3.0
+
+
+def test_seek_uses_the_data_options_like_run(tmp_path):
+    from jjjplan import baseline
+
+    target = "bj_he_ratio@2035<=3.2"
+    plain, legacy = tmp_path / "plain.xlsx", tmp_path / "legacy.xlsx"
+    assert invoke("seek", BASELINE_WB, "--target", target, *FAST, "-o", plain).exit_code == 0
+    result = invoke(
+        "seek", BASELINE_WB, "--target", target, *FAST,
+        "--data-vintage", baseline.LEGACY_VINTAGE, "-o", legacy,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert baseline.LEGACY_VINTAGE in result.output  # the data used is named
+    found = read_workbook(legacy)
+    assert found.data_vintage == baseline.LEGACY_VINTAGE  # run FOUND reproduces the search
+    assert project(found).ratios.loc[2035, "bj_he_ratio"] <= 3.2
+    assert found.poles != read_workbook(plain).poles  # another base year, other levers
+
+
+def test_seek_with_a_broken_data_file_names_its_cell_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    out = tmp_path / "f.xlsx"
+    result = invoke("seek", BASELINE_WB, "--target", "bj_he_ratio@2035<=3.2", "--data", bad,
+                    "-o", out)  # fmt: skip
+    assert result.exit_code == 1 and "bad.xlsx" in result.output
+    assert not out.exists()

@@ -44,11 +44,11 @@ def test_mode_by_platform(monkeypatch) -> None:
 
 def test_serial_mode_reuses_one_helper_for_many_reads(serial, template: Path) -> None:
     assert [read_workbook(template) for _ in range(3)] == [Scenario.baseline()] * 3
-    first = isolation._helper
-    assert first is not None and first.alive()
+    first = isolation._pool.pids()
+    assert len(first) == 1
     assert read_workbook(template) == Scenario.baseline()
-    assert isolation._helper is first  # the same process served every call
-    assert isolation.run_isolated(os.getpid) == first.proc.pid
+    assert isolation._pool.pids() == first  # the same process served every call
+    assert isolation.run_isolated(os.getpid) == first[0]
 
 
 def test_serial_mode_replaces_the_helper_after_a_crash(serial, template: Path) -> None:
@@ -101,3 +101,44 @@ def test_helper_starts_without_a_console_window_on_windows(monkeypatch) -> None:
         assert seen["creationflags"] == 0x08000000
     finally:
         helper.close()
+
+
+@pytest.mark.parametrize("mode", ["fork", "serial"])
+def test_many_files_are_read_in_parallel_helpers_kept_warm(monkeypatch, template, mode) -> None:
+    """read_workbooks: every file isolated, results in order, problems handed back per file,
+    one warm helper per worker reused by the next batch."""
+    if mode == "fork" and not (sys.platform.startswith("linux") and hasattr(os, "fork")):
+        pytest.skip("fork mode needs Linux")
+    from jjjplan.errors import ValidationError
+    from jjjplan.excel.read import read_workbooks
+
+    monkeypatch.setenv("JJJPLAN_ISOLATION", mode)
+    isolation.shutdown()
+    try:
+        bad = template.with_name("not-a-workbook.xlsx")
+        bad.write_text("a,b\n1,2\n", encoding="utf-8")
+        paths = [template, bad, template, template]
+        out = read_workbooks(paths)
+        assert out[0] == out[2] == out[3] == Scenario.baseline()
+        assert isinstance(out[1], ValidationError) and out[1].issues[0].workbook == bad.name
+        workers = isolation.parallel_workers(len(paths))
+        assert 1 <= len(isolation._pool.pids()) <= workers  # kept warm, one per worker
+        assert read_workbooks(paths[:1] * 4) == [Scenario.baseline()] * 4
+        assert len(isolation._pool.pids()) <= workers
+        # two calls meet: each leaves a mark and waits (at most 20 s) for the other's
+        meet = template.parent / f"meet-{mode}"
+        meet.mkdir()
+        rendezvous = (
+            "(lambda os, time, d: (open(os.path.join(d, str(os.getpid())), 'w').close(),"
+            " [time.sleep(0.05) for _ in range(400) if len(os.listdir(d)) < 2],"
+            f" len(os.listdir(d)))[-1])(__import__('os'), __import__('time'), {str(meet)!r})"
+        )
+        assert isolation.run_isolated_many(eval, [(rendezvous,)] * 2, workers=2) == [2, 2]
+    finally:
+        isolation.shutdown()
+
+
+def test_parallel_workers_rule() -> None:
+    assert isolation.parallel_workers(1) == 1
+    assert isolation.parallel_workers(isolation.PARALLEL_FROM - 1) == 1
+    assert 1 <= isolation.parallel_workers(100) <= (os.cpu_count() or 1)

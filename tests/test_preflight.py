@@ -801,3 +801,22 @@ def test_limits_are_frozen() -> None:
     with pytest.raises(AttributeError):
         DEFAULT_LIMITS.max_rows = 5  # type: ignore[misc]
     assert (DEFAULT_LIMITS.max_part_bytes, DEFAULT_LIMITS.max_total_bytes) == (100 * MiB, 200 * MiB)
+
+
+def test_formula_cells_are_found_in_the_same_pass(tmp_path: Path) -> None:
+    """The reader learns which cells hold formulas, and which refer to another workbook,
+    from the pre-flight's one pass (openpyxl shows either formulas or saved results)."""
+    cells = (
+        '<row r="1"><c r="A1"><f>1+2</f><v>3</v></c><c r="B1"><v>5</v></c>'
+        '<c r="C1"><f t="shared" ref="C1:C3" si="0">[1]Sheet1!A1</f><v>4</v></c></row>'
+        '<row r="2"><c r="C2"><f t="shared" si="0"/><v>4</v></c>'
+        '<c r="D2"><f t="shared" ref="D2:D3" si="1">SUM(A1:B1)</f></c></row>'
+        '<row r="3"><c r="C3"><f t="shared" si="0"/></c><c r="D3"><f t="shared" si="1"/></c>'
+        '<c r="E3"><f>[2]Other!B2*2</f><v>1</v></c></row>'
+    )
+    path = make(tmp_path, **{"xl/worksheets/sheet1.xml": sheet_xml(cells, dim="A1:E3")})
+    info = preflight(path).sheets[0]
+    assert info.formulas == 7
+    assert info.formula_cells == {"A1", "C1", "C2", "D2", "C3", "D3", "E3"}
+    assert info.external_cells == {"C1", "C2", "C3", "E3"}
+    assert preflight(make(tmp_path, "plain.xlsx")).sheets[0].formula_cells == frozenset()

@@ -6,11 +6,14 @@ exercised by the CLI test marked slow.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+
 import numpy as np
 import pytest
 
-from jjjplan import Scenario, project, project_many
-from jjjplan.goalseek import SeekError, lever_effects, seek
+from jjjplan import Scenario, baseline, project, project_many
+from jjjplan.goalseek import SeekCancelled, SeekError, lever_effects, seek
 from jjjplan.goalseek.draws import assumption_draws
 from jjjplan.goalseek.levers import lever_space, resolve_free
 from jjjplan.targets import indicator_values, parse_target
@@ -129,3 +132,72 @@ def test_relative_target_of_two_provinces():
     # Hebei's chain lift alone cannot bring it to 53% of Tianjin's per-capita GDP
     r = seek(BASE, ["gdp_per_capita[HE/TJ]@2035>=0.53"], free=["chains.presence.HE"])
     assert not r.met and 0.515 < r.table.iloc[0]["best_possible"] < 0.53
+
+
+# -- seek on a planner's baseline data ---------------------------------------------------------
+def _richer_hebei() -> baseline.Dataset:
+    """The bundled data with Hebei's eleven cities' GDP 15% higher in every year."""
+    d = baseline.dataset()
+    he = [i for i, u in enumerate(d.units) if u not in ("BJ", "TJ")]
+
+    def scaled(a: np.ndarray) -> np.ndarray:
+        a = a.copy()
+        a[:, he] *= 1.15
+        return a
+
+    return dataclasses.replace(
+        d, gdp=scaled(d.gdp), gdp_current=scaled(d.gdp_current), vintage="test-richer-hebei"
+    )
+
+
+def test_seek_searches_on_the_given_data():
+    rich = _richer_hebei()
+    target = "bj_he_ratio@2035<=2.95"
+    bundled = seek(BASE, [target], free=POLE_LEVERS)
+    mine = seek(BASE, [target], free=POLE_LEVERS, data=rich)
+    assert bundled.met and mine.met
+    # richer Hebei starts closer to the target: a smaller change meets it
+    moved = [res.changes["share_of_range"].abs().max() for res in (bundled, mine)]
+    assert moved[1] < moved[0]
+    # the achieved value is the one the data gives, confirmed by a projection on that data
+    achieved = mine.table.iloc[0]["achieved"]
+    confirmed = project(mine.scenario, data=rich).ratios.loc[2035, "bj_he_ratio"]
+    assert achieved == pytest.approx(confirmed) and achieved <= 2.95
+    assert project(mine.scenario).ratios.loc[2035, "bj_he_ratio"] > 2.95  # not on bundled data
+    assert mine.data is rich
+    # the "why" of each change is computed on the same data
+    effects = lever_effects(mine)
+    assert (effects[parse_target(target).key] > 0).all()
+
+
+def test_seek_can_be_cancelled_and_reports_progress():
+    seen = []
+
+    def cancelled() -> bool:
+        return len(seen) >= 3
+
+    with pytest.raises(SeekCancelled):
+        seek(BASE, ["bj_he_ratio@2035<=3.0"], free=POLE_LEVERS, cancelled=cancelled,
+             progress=seen.append)  # fmt: skip
+    assert len(seen) == 3
+    assert [p.batches for p in seen] == [1, 2, 3]
+    assert all(b.best_margin >= a.best_margin for a, b in itertools.pairwise(seen))
+    assert seen[-1].evaluations >= 3
+
+
+def test_a_search_stopping_just_short_is_walked_back_from_the_far_corner():
+    # kinked responses (robust quantiles) can leave SLSQP just short of a target; the
+    # feasible far corner of the lever box then costs far more than a point next to it
+    from jjjplan.goalseek.problem import Evaluator, Problem
+    from jjjplan.goalseek.solve import _feasible, _toward
+
+    space = lever_space(BASE, resolve_free(POLE_LEVERS))
+    ev = Evaluator(space, [parse_target("bj_he_ratio@2035<=3.2")], None, 1)
+    problem = Problem(ev, "min-investment", space.clean(space.x0))
+    near, corner = space.clean(space.x0), space.clean(space.high.copy())
+    assert not _feasible(ev.run(near)[0][0], ev) and _feasible(ev.run(corner)[0][0], ev)
+    found = _toward(ev, problem, near, corner)
+    margins, _, invest, _ = ev.run(np.array([found, corner]))
+    assert _feasible(margins[0], ev)
+    assert margins[0][0] < margins[1][0] and invest[0] < invest[1]  # less slack, less cost
+    assert margins[0][0] < 0.05 * 3.2  # close to the target, not anywhere on the way

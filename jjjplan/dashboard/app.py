@@ -420,7 +420,7 @@ class Dashboard:
             bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
             self.views.show(self._results, base, bands)
         self._show_status()
-        self._show_code()
+        self._show_code_and_targets()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         if self.views.visible == "contrib":
             self._defer(self.compute_contributions)
@@ -616,31 +616,37 @@ class Dashboard:
         self._hide_banner()
         self.log.info("改用内置数据 using the bundled data")
 
-    # -- goal seek and scenario codes ------------------------------------------------------
-    def _show_code(self) -> None:
-        """The current scenario's code, for copying (refreshed after every update)."""
+    # -- goal seek, targets and scenario codes (seek-dash: jjjplan/dashboard/seek_runner.py,
+    #    seek_panel.py, targets_panel.py; this block only wires them) ---------------------
+    def _show_code_and_targets(self) -> None:
+        """The current scenario's code, for copying, and its targets met or missed (P(met)
+        from the bands' own draws when draws are on) — refreshed after every update."""
         from jjjplan.codes import encode
 
         self.seek_panel.code.value = encode(self._scenario)
+        self.seek_panel.targets.show(self.results, self.uncertainty.outcomes)
+        self.seek_panel.offer_own(self._scenario)
 
-    def seek(self) -> Any:
-        """Run goal seek for the target row from the current settings; show the levers it
-        found (met or closest achievable) and its message. Returns the SeekResult."""
-        from jjjplan.goalseek import seek
+    @property
+    def seek_runner(self) -> Any:
+        """Runs the seek panel's search (:class:`~jjjplan.dashboard.seek_runner.SeekRunner`)."""
+        runner = self.__dict__.get("_seek_runner")
+        if runner is None:
+            from jjjplan.dashboard.seek_runner import SeekRunner
 
-        panel = self.seek_panel
-        target = panel.target()  # TargetError (bilingual) goes to the log
-        panel.say(ui("seek_busy", self.lang))
-        try:
-            found = seek(self._scenario, [target])  # bundled data of the scenario's vintage
-        except Exception:
-            panel.say("")
-            raise
-        self.last_seek = found
-        self.set_scenario(found.scenario)
-        panel.say(found.message)
-        self.log.info(found.message)
-        return found
+            runner = self._seek_runner = SeekRunner(self)
+        return runner
+
+    def seek(self, *, wait: bool | None = None) -> Any:
+        """Run goal seek for the seek panel's target, levers and objective from the current
+        settings and baseline data; apply the levers it finds to the sliders.
+
+        With an event loop running (Jupyter, Voilà) the search runs in the background
+        (busy state, progress, Cancel) and this returns None; otherwise, or with
+        ``wait=True``, it blocks and returns the SeekResult (scripts and tests)."""
+        if wait:
+            return self.seek_runner.run_now()
+        return self.seek_runner.start()
 
     def load_code(self, code: str) -> Scenario:
         """Show the scenario a pasted code describes (CodeError on a bad checksum)."""

@@ -46,22 +46,25 @@ class UncertaintyPanel:
         )
         #: Last probability table (index year, column per outcome), None when off.
         self.probability: pd.DataFrame | None = None
+        #: The scenario's projected draws of the last update (for the targets' P(met)),
+        #: None when off.
+        self.outcomes = None
         self.relabel(lang)
 
     def compute(self, scenario: Scenario, baseline: Scenario, data=None) -> pd.DataFrame | None:
-        """Bands of ``scenario`` (None when draws is 0); updates the probability readout."""
-        from jjjplan.uncertainty.dashboard import dashboard_bands_and_probability
+        """Bands of ``scenario`` (None when draws is 0); updates the probability readout and
+        keeps the scenario's draws (:attr:`outcomes`) for the targets table."""
+        from jjjplan.dashboard.draws import evaluate_draws
 
         n = int(self.draws.value)
         if n == 0:
-            self.probability = None
+            self.probability = self.outcomes = None
             self._show()
             return None
-        bands, self.probability = dashboard_bands_and_probability(
-            scenario, baseline, n, SEED, data=data
-        )  # one evaluation of both sets of draws
+        found = evaluate_draws(scenario, baseline, n, SEED, data=data)  # one evaluation
+        self.probability, self.outcomes = found.probability, found.outcomes
         self._show()
-        return bands
+        return found.bands
 
     def relabel(self, lang: Lang) -> None:
         self.lang = lang

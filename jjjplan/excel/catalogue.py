@@ -473,6 +473,57 @@ DASHBOARD: dict[str, tuple[str, str]] = {
         "The baseline-data workbook could not be loaded; still using the previous data "
         "({data}), nothing changed:",
     ),
+    # -- goal seek panel (目标反推)
+    "seek_free": ("搜索的杠杆", "levers to search"),
+    "seek_own": ("反推本情景的全部目标（目标表）", "seek the scenario's own targets (table below)"),
+    "seek_objective": ("目标函数", "objective"),
+    "seek_cancel": ("取消", "Cancel"),
+    "seek_running": ("求解中…", "Seeking…"),
+    "seek_progress": (
+        "正在反推：第 {batches} 批（{evaluations} 次模型运行），目前最佳余量 {margin}",
+        "seeking: batch {batches} ({evaluations} projections), best margin so far {margin}",
+    ),
+    "seek_cancelling": ("正在取消…", "cancelling…"),
+    "seek_cancelled": ("已取消", "cancelled"),
+    "seek_unchanged": ("滑块未改变", "sliders unchanged"),
+    "seek_failed": ("目标反推失败", "goal seek failed"),
+    "seek_moved": (
+        "求解期间设置有改动；已应用从按下“反推”时的设置求得的杠杆",
+        "the settings changed while seeking; the levers found from the settings when Seek "
+        "was pressed have been applied",
+    ),
+    "seek_no_free": ("请至少选择一个要搜索的杠杆", "choose at least one lever to search"),
+    "seek_busy_already": ("目标反推正在运行", "a goal seek is already running"),
+    "seek_took": (
+        "用时 {seconds:.1f} 秒，{evaluations} 次模型运行",
+        "{seconds:.1f} s, {evaluations} projections",
+    ),
+    # -- the scenario's targets table
+    "targets_caption": ("本情景的目标", "The scenario's targets"),
+    "targets_none": (
+        "本情景未设定目标（在情景工作簿的“目标 Targets”工作表中填写）",
+        "this scenario has no targets (fill the scenario workbook's 目标 Targets sheet)",
+    ),
+    "targets_indicator": ("指标", "indicator"),
+    "targets_year": ("年份", "year"),
+    "targets_required": ("要求", "required"),
+    "targets_projected": ("预测", "projected"),
+    "targets_met": ("达到", "met"),
+    "targets_margin": ("余量", "margin"),
+    "targets_p_met": ("达到概率", "P(met)"),
+    "targets_yes": ("达到", "met"),
+    "targets_no": ("未达到", "missed"),
+    "targets_summary": ("{met}/{n} 个目标达到", "{met} of {n} target(s) met"),
+    "targets_draws_note": (
+        "达到概率：与不确定性区间相同的 {draws} 次参数抽样中达到目标的比例；余量为正表示达到目标",
+        "P(met): share of the same {draws} assumption draws as the bands that meet the "
+        "target; a positive margin means met",
+    ),
+    "targets_margin_note": (
+        "余量为正表示达到目标；“=”目标允许 ±0.5% 的误差",
+        "a positive margin means met; '=' targets allow ±0.5%",
+    ),
+    "targets_not_kept": ("抽样未保留该指标", "not kept by the draws"),
 }
 
 #: National growth paths (low/central/high).

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jjjplan import baseline
@@ -82,7 +83,12 @@ def clean_text(text: str) -> str:
 def header_key(text: Any) -> str:
     """Canonical form of a header or code for matching: case, width, spaces and brackets
     do not matter, so "Target 2025", "target_2025" and "TARGET 2025" are the same header."""
-    return _HEADER_NOISE.sub("", clean_text(str(text)).casefold())
+    return _header_key(str(text))
+
+
+@lru_cache(maxsize=4096)  # a read matches the same few hundred headers and codes ~2,000 times
+def _header_key(text: str) -> str:
+    return _HEADER_NOISE.sub("", clean_text(text).casefold())
 
 
 def format_range(low: float, high: float, percent: bool = False) -> str:

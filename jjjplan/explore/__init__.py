@@ -2,10 +2,12 @@
 as Parquet chunk by chunk, on local processes or a Dask cluster, and PRIM scenario
 discovery of where a condition (``bj_he_ratio@2035<=3.0``) holds.
 
-Modules: :mod:`~.sampling` (what is drawn, per-chunk seeds), :mod:`~.members` (fast
-Scenario construction), :mod:`~.runner` (chunks on processes or Dask), :mod:`~.storage`
-(Parquet chunks, resumption), :mod:`~.sweep` (``explore``), :mod:`~.discovery` (PRIM and
-feature scores), :mod:`~.report` (``discovery.xlsx``), :mod:`~.ema` (EMA Workbench bridge).
+Modules: :mod:`~.sampling` (what is drawn, per-chunk seeds), :mod:`~.members` (Scenarios
+built in bulk per chunk), :mod:`~.outcomes` (a chunk's indicators at the outcome years, as
+arrays), :mod:`~.runner` (chunks on processes or Dask, a bounded number in flight),
+:mod:`~.storage` (Parquet chunks, resumption, chunk-by-chunk reading), :mod:`~.sweep`
+(``explore``), :mod:`~.discovery` (PRIM and feature scores), :mod:`~.report`
+(``discovery.xlsx``), :mod:`~.ema` (EMA Workbench bridge).
 """
 
 import sys

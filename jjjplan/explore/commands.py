@@ -64,8 +64,9 @@ def run_explore(
             )
     except (ExploreError, SchedulerError, SweepFolderError) as err:
         _fail(err)
+    n = sweep.spec["samples"]
     click.echo(
-        f"已写出 {len(sweep.samples)} 个样本 / {len(sweep.samples)} samples written: "
+        f"已写出 {n} 个样本 / {n} samples written: "
         f"{out / SAMPLES} (chunks run {sweep.chunks_run}, reused {sweep.chunks_skipped})"
     )
     d = sweep.discovery
@@ -76,6 +77,8 @@ def run_explore(
         f"{d.condition}: {d.share_met:.1%} of samples meet it; chosen box covers "
         f"{d.coverage:.1%} of them with density {d.density:.1%}"
     )
+    if d.subsampled:
+        click.echo(f"PRIM: {d.prim_note}")
     for words in d.box["words"]:
         click.echo(f"  - {words}")
     top = ", ".join(d.scores["input"].head(5))

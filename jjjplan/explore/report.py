@@ -45,7 +45,8 @@ def write_discovery(sweep: Sweep, path: str | Path) -> Path:
     ws["A1"].font = TITLE_FONT
     facts = [
         ("条件 / condition", d.condition),
-        ("抽样数 / samples", len(sweep.samples)),
+        ("抽样数 / samples", d.samples),
+        ("PRIM 所用样本 / samples PRIM peeled", d.prim_note),
         ("满足条件的样本比例 / share of samples meeting it", d.share_met),
         ("所选框的密度目标 / density goal of the chosen box", d.goal),
         ("覆盖率 / coverage (share of all such samples in the box)", d.coverage),

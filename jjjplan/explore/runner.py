@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import pyarrow as pa
 
+from jjjplan.explore.outcomes import outcome_columns
 from jjjplan.explore.sampling import SweepSpace, chunk_inputs
 from jjjplan.scenario import Scenario
 
@@ -49,22 +51,26 @@ def evaluate_chunk(job: ChunkJob, chunk: int) -> pa.Table:
 
     values = chunk_inputs(job.space, job.seed, chunk, job.size(chunk))
     members: list[Scenario] = job.space.scenarios(values)
-    indicators = project_many(members, data=job.data).indicators
+    batch = project_many(members, data=job.data)
     start = chunk * job.chunk_size
     columns: dict[str, np.ndarray] = {"sample": np.arange(start, start + len(members))}
     for j, name in enumerate(job.space.columns):
-        columns[name] = values[:, j]
-    for year in job.outcome_years:
-        at = indicators.xs(year, level="year")
-        for name in at.columns:
-            columns[f"{name}@{year}"] = at[name].to_numpy(dtype=float)
+        columns[name] = np.ascontiguousarray(values[:, j])
+    columns.update(outcome_columns(batch, job.outcome_years))
     return pa.table(columns)
+
+
+def in_flight(workers: int) -> int:
+    """Chunks submitted at once: enough to keep every worker busy while the caller writes
+    the last result, few enough that memory is bounded by the chunk size, not the sweep."""
+    return 2 * max(workers, 1)
 
 
 def run_local(
     job: ChunkJob, chunks: Iterable[int], workers: int | None = None
 ) -> Iterator[tuple[int, pa.Table]]:
-    """Chunks on local processes (in this process when one worker suffices)."""
+    """Chunks on local processes (in this process when one worker suffices), at most
+    :func:`in_flight` at a time; a finished chunk is handed over and forgotten."""
     todo = list(chunks)
     workers = workers or min(os.cpu_count() or 1, len(todo)) or 1
     if workers <= 1 or len(todo) <= 1:
@@ -72,10 +78,17 @@ def run_local(
             yield chunk, evaluate_chunk(job, chunk)
         return
     pool = ProcessPoolExecutor(max_workers=workers)
+    queue = iter(todo)
+    pending: dict = {}
     try:
-        futures = {pool.submit(evaluate_chunk, job, c): c for c in todo}
-        for fut in as_completed(futures):
-            yield futures[fut], fut.result()
+        while True:
+            for chunk in islice(queue, in_flight(workers) - len(pending)):
+                pending[pool.submit(evaluate_chunk, job, chunk)] = chunk
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                yield pending.pop(fut), fut.result()
     finally:  # Ctrl-C or an error: drop queued chunks, do not wait for running ones
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -99,15 +112,30 @@ def connect(address: str, timeout: float = 10.0):
 
 
 def run_dask(job: ChunkJob, chunks: Iterable[int], address: str) -> Iterator[tuple[int, pa.Table]]:
-    """Chunks as tasks on a Dask distributed cluster; results come back to this process."""
+    """Chunks as tasks on a Dask distributed cluster; results come back to this process.
+    At most :func:`in_flight` chunks per worker thread are submitted at once, and a result
+    is released on the cluster as soon as it is handed over."""
     from dask.distributed import as_completed as dask_completed
 
     client = connect(address)
     try:
+        threads = sum(client.nthreads().values()) or 1
         job_future = client.scatter(job, broadcast=True)
-        futures = {client.submit(evaluate_chunk, job_future, c, pure=False): c for c in chunks}
-        for fut in dask_completed(list(futures)):
-            yield futures[fut], fut.result()
+        queue = iter(chunks)
+        pending = {
+            client.submit(evaluate_chunk, job_future, c, pure=False): c
+            for c in islice(queue, in_flight(threads))
+        }
+        running = dask_completed(list(pending))
+        for fut in running:
+            chunk = pending.pop(fut)
+            table = fut.result()
+            fut.release()
+            for nxt in islice(queue, 1):
+                new = client.submit(evaluate_chunk, job_future, nxt, pure=False)
+                pending[new] = nxt
+                running.add(new)
+            yield chunk, table
     finally:
         client.close()
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from jjjplan.excel.safety import atomic_save
@@ -69,7 +71,17 @@ def completed_chunks(folder: Path, spec: dict[str, Any]) -> set[int]:
     return done
 
 
-def read_samples(folder: str | Path):
-    """All chunks of a sweep as one DataFrame, in sample order."""
-    table = pq.read_table(Path(folder) / SAMPLES)
+def read_samples(folder: str | Path, columns: list[str] | None = None):
+    """All chunks of a sweep as one DataFrame, in sample order (only ``columns`` and
+    ``sample`` when given: Parquet reads just those columns)."""
+    if columns is not None:
+        columns = ["sample", *(c for c in columns if c != "sample")]
+    table = pq.read_table(Path(folder) / SAMPLES, columns=columns)
     return table.to_pandas().sort_values("sample").reset_index(drop=True)
+
+
+def scan(folder: str | Path, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """``sample`` and ``columns`` of a stored sweep, one record batch at a time (chunk by
+    chunk, any order): memory holds one chunk of those columns, not the sweep."""
+    dataset = ds.dataset(Path(folder) / SAMPLES, format="parquet")
+    yield from dataset.to_batches(columns=["sample", *(c for c in columns if c != "sample")])

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jjjplan.goalseek.levers import FREE_LEVERS, SeekError
+    from jjjplan.goalseek.problem import SeekCancelled, SeekProgress
     from jjjplan.goalseek.solve import OBJECTIVES, SeekResult, lever_effects, seek
 
 _EXPORTS = {
     "FREE_LEVERS": "levers",
     "SeekError": "levers",
+    "SeekCancelled": "problem",
+    "SeekProgress": "problem",
     "OBJECTIVES": "solve",
     "SeekResult": "solve",
     "lever_effects": "solve",
@@ -32,4 +35,13 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"jjjplan.goalseek.{module}"), name)
 
 
-__all__ = ["FREE_LEVERS", "OBJECTIVES", "SeekError", "SeekResult", "lever_effects", "seek"]
+__all__ = [
+    "FREE_LEVERS",
+    "OBJECTIVES",
+    "SeekCancelled",
+    "SeekError",
+    "SeekProgress",
+    "SeekResult",
+    "lever_effects",
+    "seek",
+]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from jjjplan.data.commands import data_options, echo_data
 from jjjplan.errors import Issue, ValidationError
 
 __all__ = ["code_command", "scenario_from_code", "seek_command"]
@@ -85,6 +86,7 @@ def _targets(texts: tuple[str, ...]):
     type=click.Path(dir_okay=False, path_type=Path),
     help="New scenario workbook with the found levers and a 求解 Seek sheet.",
 )
+@data_options
 def seek_command(
     workbook: Path,
     target_texts: tuple[str, ...],
@@ -94,6 +96,8 @@ def seek_command(
     robust: float | None,
     draws: int,
     out: Path,
+    data_file: Path | None,
+    data_vintage: str | None,
 ) -> None:
     """Find lever settings that meet targets; write them as a NEW scenario workbook.
 
@@ -101,18 +105,19 @@ def seek_command(
     Example:
       jjjplan seek workbooks/00-baseline.xlsx --target "bj_he_ratio@2035<=3.0" -o found.xlsx
       jjjplan seek plan.xlsx --free poles.investment --free poles.relocation -o f.xlsx
+      jjjplan seek plan.xlsx --data my-data.xlsx -o f.xlsx   # search on your own data
     Exit 1 (and the closest achievable values) when the targets cannot be met.
     """
-    from jjjplan.cli import _refuse_existing
-    from jjjplan.excel import read_workbook
+    from jjjplan.cli import _read_inputs, _refuse_existing
     from jjjplan.excel.safety import check_output_path
     from jjjplan.excel.write.seek_sheet import write_found
     from jjjplan.goalseek import SeekError, seek
 
-    check_output_path(out, [workbook])
+    check_output_path(out, [p for p in (workbook, data_file) if p is not None])
     _refuse_existing(out)
     targets = _targets(target_texts)
-    scenario = read_workbook(workbook)
+    [scenario], data = _read_inputs([workbook], data_file, data_vintage)
+    echo_data(data)
     if not targets:
         targets = list(getattr(scenario, "targets", ()) or ())
     if not targets:
@@ -132,12 +137,15 @@ def seek_command(
             robust=robust,
             lock=lock,
             n_draws=draws,
+            data=data,
         )
     except SeekError as err:
         option = "--free" if free or lock else "--objective"
         raise _option_error(option, "", "", str(err)) from None
     if hasattr(result.scenario, "targets"):
         result = _with_targets(result, targets)
+    if data is not None:
+        result = _with_vintage(result, data)
     write_found(result, out, source_path=workbook)
     click.echo(result.message)
     table = result.table.drop(columns=["indicator", "value"])
@@ -160,6 +168,18 @@ def _with_targets(result, targets):
     import dataclasses
 
     return dataclasses.replace(result, scenario=result.scenario.replace(targets=tuple(targets)))
+
+
+def _with_vintage(result, data):
+    """The found scenario names the bundled vintage its data was built on, so ``jjjplan run
+    FOUND`` (plus the same ``--data`` file, if one was given) reproduces the search."""
+    import dataclasses
+
+    from jjjplan import baseline
+
+    vintage = data.vintage if data.vintage in baseline.VINTAGES else None
+    found = result.scenario.replace(data_vintage=vintage)
+    return dataclasses.replace(result, scenario=found)
 
 
 @click.command("code")

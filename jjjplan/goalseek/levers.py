@@ -21,9 +21,21 @@ import numpy as np
 from jjjplan.chains import PROVINCES
 from jjjplan.scenario import LEVERS, Milestones, Scenario
 
-__all__ = ["FREE_LEVERS", "LeverSpace", "SeekError", "Variable", "lever_space", "undo_change"]
+__all__ = [
+    "CHAIN_LEVERS",
+    "FREE_LEVERS",
+    "MILESTONE_LEVERS",
+    "LeverSpace",
+    "SeekError",
+    "Variable",
+    "lever_space",
+    "lift",
+    "ramp",
+    "undo_change",
+]
 
-_MILESTONE_LEVERS = (
+#: Levers set by their 2035 milestone with a linear ramp (see :func:`ramp`).
+MILESTONE_LEVERS = (
     "poles.investment",
     "poles.relocation",
     "innovation.share",
@@ -37,13 +49,14 @@ _SCALAR_LEVERS = (
     "reform.cap_multiple",
     "reform.eligibility_threshold",
 )
-_CHAIN_LEVERS = tuple(f"chains.presence.{p}" for p in PROVINCES)
+#: One chain-presence lift per province (see :func:`lift`).
+CHAIN_LEVERS = tuple(f"chains.presence.{p}" for p in PROVINCES)
 #: Every lever goal seek can move, in the order of the four pathways.
 FREE_LEVERS: tuple[str, ...] = (
     "poles.weights",
     "poles.investment",
     "poles.relocation",
-    *_CHAIN_LEVERS,
+    *CHAIN_LEVERS,
     "innovation.share",
     "innovation.absorption",
     *_SCALAR_LEVERS,
@@ -93,7 +106,7 @@ def resolve_free(free: Iterable[str] | None, lock: Iterable[str] = ()) -> tuple[
     for name in wanted:
         name = str(name).strip()
         if name == "chains.presence":
-            out.extend(_CHAIN_LEVERS)
+            out.extend(CHAIN_LEVERS)
         elif name in FREE_LEVERS:
             out.append(name)
         else:
@@ -102,7 +115,7 @@ def resolve_free(free: Iterable[str] | None, lock: Iterable[str] = ()) -> tuple[
     for name in lock:
         name = str(name).strip()
         if name == "chains.presence":
-            locked.update(_CHAIN_LEVERS)
+            locked.update(CHAIN_LEVERS)
         elif name in FREE_LEVERS:
             locked.add(name)
         else:
@@ -176,24 +189,24 @@ class LeverSpace:
             if lever == "poles.weights":
                 weights = {v.unit: val for v, val in items}
                 poles = dataclasses.replace(poles, weights=weights)
-            elif lever in _MILESTONE_LEVERS:
+            elif lever in MILESTONE_LEVERS:
                 group, name = lever.split(".")
                 spec = LEVERS[lever]
                 old = getattr(
                     {"poles": poles, "innovation": innovation, "reform": reform}[group], name
                 )
-                new = _ramp(old, value, spec.low, spec.high)
+                new = ramp(old, value, spec.low, spec.high)
                 if group == "poles":
                     poles = dataclasses.replace(poles, **{name: new})
                 elif group == "innovation":
                     innovation = dataclasses.replace(innovation, **{name: new})
                 else:
                     reform = dataclasses.replace(reform, **{name: new})
-            elif lever in _CHAIN_LEVERS:
+            elif lever in CHAIN_LEVERS:
                 province = lever.rsplit(".", 1)[1]
                 for key, ms in self.start.chains.presence.items():
                     if key.endswith(f"/{province}"):
-                        chains[key] = _lift(ms, value)
+                        chains[key] = lift(ms, value)
             else:
                 name = lever.split(".")[1]
                 reform = dataclasses.replace(reform, **{name: int(value) if var.integer else value})
@@ -205,7 +218,7 @@ class LeverSpace:
         )
 
 
-def _ramp(old: Milestones, y2035: float, low: float, high: float) -> Milestones:
+def ramp(old: Milestones, y2035: float, low: float, high: float) -> Milestones:
     """2035 set to ``y2035``; 2030 moves by half the change; 2025 unchanged."""
     change = y2035 - old.y2035
     if change == 0:
@@ -214,14 +227,14 @@ def _ramp(old: Milestones, y2035: float, low: float, high: float) -> Milestones:
     return Milestones(old.y2025, y2030, float(y2035))
 
 
-def _lift(old: Milestones, lift: float) -> Milestones:
-    """Every segment of a province lifted by ``lift`` by 2035 (half by 2030), within 0–1."""
-    if lift == 0:
+def lift(old: Milestones, amount: float) -> Milestones:
+    """Every segment of a province lifted by ``amount`` by 2035 (half by 2030), within 0–1."""
+    if amount == 0:
         return old
     return Milestones(
         old.y2025,
-        float(np.clip(old.y2030 + lift / 2, 0.0, 1.0)),
-        float(np.clip(old.y2035 + lift, 0.0, 1.0)),
+        float(np.clip(old.y2030 + amount / 2, 0.0, 1.0)),
+        float(np.clip(old.y2035 + amount, 0.0, 1.0)),
     )
 
 
@@ -241,12 +254,12 @@ def lever_space(scenario: Scenario, levers: Sequence[str]) -> LeverSpace:
         if lever == "poles.weights":
             for unit, w in start.poles.weights.items():
                 variables.append(Variable(lever, unit, 0.0, 1.0, float(w)))
-        elif lever in _MILESTONE_LEVERS:
+        elif lever in MILESTONE_LEVERS:
             spec = LEVERS[lever]
             group, name = lever.split(".")
             ms = getattr(getattr(start, group), name)
             variables.append(Variable(lever, None, spec.low, spec.high, float(ms.y2035)))
-        elif lever in _CHAIN_LEVERS:
+        elif lever in CHAIN_LEVERS:
             variables.append(Variable(lever, None, 0.0, 1.0, 0.0))  # filling links only
         else:
             spec = LEVERS[lever]

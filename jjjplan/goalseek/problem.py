@@ -8,7 +8,9 @@ step per lever for a gradient, the integer neighbours, a Latin-hypercube sample 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
@@ -23,21 +25,52 @@ STEP = 1e-3  # forward-difference step, as a share of each lever's range
 SAFETY = 1e-5  # targets are sought with this relative margin, so rounding never misses them
 
 
+class SeekCancelled(Exception):
+    """The planner cancelled a running seek (raised between two batches of projections)."""
+
+
+@dataclass(frozen=True)
+class SeekProgress:
+    """How far a running seek has got: batches of projections run, projections run, and the
+    best worst-target margin seen so far as a share of its target value (≥ 0: all met)."""
+
+    batches: int
+    evaluations: int
+    best_margin: float
+
+
 class Evaluator:
-    """Candidate lever vectors → margins and costs, each batch in one project_many call."""
+    """Candidate lever vectors → margins and costs, each batch in one project_many call.
+
+    ``data`` goes to every project_many call (None: the bundled data of the scenario's
+    vintage). ``cancelled`` is asked before each batch (True stops the search with
+    :class:`SeekCancelled`); ``progress`` is told after each batch."""
 
     def __init__(
-        self, space: LeverSpace, targets: Sequence[Target], robust: float | None, n_draws: int
+        self,
+        space: LeverSpace,
+        targets: Sequence[Target],
+        robust: float | None,
+        n_draws: int,
+        *,
+        data: Any = None,
+        cancelled: Callable[[], bool] | None = None,
+        progress: Callable[[SeekProgress], None] | None = None,
     ):
         self.space, self.targets, self.robust = space, list(targets), robust
         base = dict(space.start.assumptions)
         self.draws = assumption_draws(base, n_draws) if robust else [base]
+        self.data, self.cancelled, self.progress = data, cancelled, progress
         self.count = 0
+        self.batches = 0
+        self.best_margin = -np.inf
         self.scale = np.array([max(abs(t.value), 1e-6) for t in self.targets])
 
     def run(self, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Margins [K, n] (raw units, positive = met), share of draws met [K, n],
         investment [K] and fiscal cost [K] for lever vectors ``xs`` [K, d]."""
+        if self.cancelled is not None and self.cancelled():
+            raise SeekCancelled()
         xs = np.atleast_2d(xs)
         scenarios = []
         for x in xs:
@@ -46,8 +79,9 @@ class Evaluator:
                 scenarios.extend(s.replace(assumptions=a) for a in self.draws)
             else:
                 scenarios.append(s)
-        batch = project_many(scenarios)
+        batch = project_many(scenarios, data=self.data)
         self.count += len(scenarios)
+        self.batches += 1
         k, d = len(xs), len(self.draws)
         margins = np.empty((k, len(self.targets)))
         share = np.empty_like(margins)
@@ -71,7 +105,15 @@ class Evaluator:
         comp = p.ledger.get("compensation")
         central = 0.0 if comp is None else comp[:, 1:].sum(axis=(1, 2)).reshape(k, d).mean(axis=1)
         fiscal = invest + central
+        self._report(margins)
         return margins, share, invest, fiscal
+
+    def _report(self, margins: np.ndarray) -> None:
+        if len(self.targets):
+            worst = (margins / self.scale).min(axis=1)
+            self.best_margin = max(self.best_margin, float(worst.max()))
+        if self.progress is not None:
+            self.progress(SeekProgress(self.batches, self.count, self.best_margin))
 
 
 class Problem:
@@ -214,5 +256,5 @@ def achieved_values(ev: Evaluator, x: np.ndarray) -> np.ndarray:
             out.append(t.value + m)
         else:  # = : the side is not recoverable from the margin; recompute directly
             s = ev.space.scenario(x)
-            out.append(float(indicator_values(project_many([s]), t)[0]))
+            out.append(float(indicator_values(project_many([s], data=ev.data), t)[0]))
     return np.array(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,8 @@ class SeekResult:
     seconds: float
     robust: float | None = None
     start: Scenario | None = field(default=None, repr=False)
+    #: The baseline data searched on (a Dataset), None = the bundled data of the vintage.
+    data: Any = field(default=None, repr=False, compare=False)
 
 
 def build_result(ev, problem, start, x, best, objective, started) -> SeekResult:
@@ -90,6 +93,7 @@ def build_result(ev, problem, start, x, best, objective, started) -> SeekResult:
         seconds=seconds,
         robust=ev.robust,
         start=start,
+        data=ev.data,
     )
 
 
@@ -103,7 +107,7 @@ def lever_effects(result: SeekResult) -> pd.DataFrame:
     targets = [parse_target(k) for k in result.table["target"]]
     start = lever_space(result.start, resolve_free(None)).start
     rows = [undo_change(result.scenario, start, lever) for lever in changed]
-    batch = project_many([result.scenario, *rows])
+    batch = project_many([result.scenario, *rows], data=result.data)
     out = {}
     for t in targets:
         values = indicator_values(batch, t)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
@@ -35,6 +36,7 @@ from jjjplan.goalseek.levers import LeverSpace, SeekError, lever_space, resolve_
 from jjjplan.goalseek.problem import (
     Evaluator,
     Problem,
+    SeekProgress,
     achieved_values,
     margin_objective,
     single_target_objective,
@@ -101,6 +103,9 @@ def seek(
     *,
     lock: Sequence[str] = (),
     n_draws: int = DEFAULT_DRAWS,
+    data: Any = None,
+    cancelled: Callable[[], bool] | None = None,
+    progress: Callable[[SeekProgress], None] | None = None,
 ) -> SeekResult:
     """Find lever settings of ``scenario`` that meet ``targets``.
 
@@ -108,6 +113,13 @@ def seek(
     numeric levers of the four pathways); ``lock``: levers held where they are.
     ``objective``: one of :data:`OBJECTIVES`. ``robust``: share of assumption draws
     (``n_draws`` common Latin-hypercube draws) in which every target must hold.
+    ``data``: the baseline data to search on — a :class:`jjjplan.baseline.Dataset` (e.g. a
+    planner's data workbook read by :func:`jjjplan.baseline.resolve`) or None for the bundled
+    data of the scenario's vintage; every projection of the search uses it.
+    ``cancelled``: asked before every batch of projections; True stops the search with
+    :class:`~jjjplan.goalseek.problem.SeekCancelled`. ``progress``: called after every batch
+    with a :class:`~jjjplan.goalseek.problem.SeekProgress` (both for the dashboard's
+    background seek; scripts leave them out).
     Infeasible targets give ``met=False`` and the closest achievable values, never an error;
     a malformed request (unknown lever or objective, bad target text) raises SeekError or
     TargetError with a bilingual message.
@@ -129,7 +141,15 @@ def seek(
     if not targets:
         raise SeekError("没有目标 / no targets to seek (give targets or fill the Targets sheet)")
     space = lever_space(scenario, resolve_free(free, lock))
-    ev = Evaluator(space, targets, float(robust) if robust else None, n_draws)
+    ev = Evaluator(
+        space,
+        targets,
+        float(robust) if robust else None,
+        n_draws,
+        data=data,
+        cancelled=cancelled,
+        progress=progress,
+    )
     problem = Problem(ev, objective, space.clean(space.x0))
 
     x0 = space.clean(space.x0)
@@ -158,12 +178,49 @@ def _search(
             problem.fixed = seed.copy()
             y = _polish_integers(ev, problem, problem.solve(seed))
             if _feasible(ev.run(y)[0][0], ev):
-                return _snap(ev, y, x0), None
+                return _snap(ev, _toward(ev, problem, x, y), x0), None
+            if _feasible(ev.run(seed)[0][0], ev):  # the search walked off a feasible seed
+                found = [_toward(ev, problem, near, seed) for near in (x, y)]
+                return _snap(ev, min(found, key=lambda c: _score(problem, c)), x0), None
     if len(points) == 1:  # one target: its closest point is the compromise
         return points[0], best
     prio = np.array([10.0 ** (1 - t.priority) for t in ev.targets])
     fun, grad = margin_objective(problem, prio, 1e-4)
     return problem.solve(x, fun, grad, targets_on=False), best
+
+
+def _toward(ev: Evaluator, problem: Problem, near: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+    """The feasible point closest to ``near`` on the segment from ``near`` to ``feasible``,
+    if it scores better than ``feasible`` (two batches of 17 points).
+
+    Why: where the response is kinked (robust quantiles switch between draws, caps bind)
+    SLSQP can stop just short of the targets; a restart from the far corner of the lever box
+    then meets them at a much higher cost. Walking back along the segment recovers a point
+    next to the nearly-feasible one. The lever box and the pole-weight simplex are convex,
+    so every point of the segment is allowed."""
+    lo, hi = 0.0, 1.0  # near + t (feasible - near): infeasible at lo (or untested), met at hi
+    best = feasible
+    for _ in range(2):
+        ts = np.linspace(lo, hi, 17)
+        xs = np.array([ev.space.clean(near + t * (feasible - near)) for t in ts])
+        margins = ev.run(xs)[0]
+        ok = [i for i in range(len(ts)) if _feasible(margins[i], ev)]
+        if not ok:
+            break
+        i = ok[0]
+        best = xs[i]
+        if i == 0:
+            break
+        lo, hi = ts[i - 1], ts[i]
+    if best is feasible:
+        return feasible
+    return best if _score(problem, best) <= _score(problem, feasible) else feasible
+
+
+def _score(problem: Problem, x: np.ndarray) -> float:
+    """The objective at ``x`` (one projection batch)."""
+    _, _, invest, fiscal = problem.ev.run(x)
+    return problem.score(x, invest[0], fiscal[0])
 
 
 def _sample_best(ev: Evaluator) -> np.ndarray:

@@ -24,18 +24,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.model import pathways as pw
 from jjjplan.model.inputs import compile_inputs
 from jjjplan.model.taxshare import (
+    Schedule,
     SharingRule,
     eligible_share,
+    joint_schedules,
     relocation_response,
-    sharing_schedule,
 )
 from jjjplan.scenario import END_YEAR, Scenario
 
@@ -214,6 +217,45 @@ def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_
     return g
 
 
+def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
+    """Sums over each province's units: [..., N] -> [..., 3] (``x @ in_prov.T``).
+
+    Big batches sum contiguous unit runs instead: a matmul with thousands of rows is handed
+    to threaded BLAS, which on a shared machine waits for cores it does not get."""
+    if x.size < 65536:
+        return x @ in_prov.T
+    starts = np.argmax(in_prov > 0, axis=1)  # first unit of each province
+    sizes = np.diff(starts, append=x.shape[-1])
+    if starts[0] == 0 and (sizes > 0).all() and (in_prov.sum(axis=1) == sizes).all():
+        return np.add.reduceat(x, starts, axis=-1)
+    return x @ in_prov.T
+
+
+def _wide(column: np.ndarray, width: int) -> np.ndarray:
+    """A [K, 1] column as a contiguous [K, width] array (same values)."""
+    return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
+
+
+@cache
+def _province_membership(provinces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(province index of each unit [N], 0/1 membership [3, N]), built once per layout."""
+    prov_idx = np.array([PROVINCES.index(p) for p in provinces])
+    in_prov = np.stack([prov_idx == j for j in range(len(PROVINCES))]).astype(float)
+    prov_idx.setflags(write=False)
+    in_prov.setflags(write=False)
+    return prov_idx, in_prov
+
+
+class _Columns:
+    """``col[id]`` is assumption ``id`` as a [K, 1] column (made on use, not for all 68)."""
+
+    def __init__(self, a: dict[str, np.ndarray]) -> None:
+        self.a = a
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.a[key][:, None]
+
+
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
     return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
 
@@ -232,8 +274,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     inp = compile_inputs(scenarios, units, bd.base_year, tuple(int(y) for y in years))
     a = inp.a
     K = len(inp.scenarios)
-    prov_idx = np.array([PROVINCES.index(p) for p in prov])
-    in_prov = np.stack([prov_idx == j for j in range(len(PROVINCES))]).astype(float)  # [3, N]
+    prov_idx, in_prov = _province_membership(prov)  # [N], [3, N]
 
     # -- observed years (overrides replace the base-year values) --------------------------
     gdp = np.empty((T, K, n))
@@ -258,7 +299,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     w_dest = pw.destination_split(w, bj)
     w_dest_ref = pw.destination_split(inp.weights_ref[None, :], bj)
     rule, rule_ref = _rule(inp)
-    factor, _ = relocation_response(rule, rule_ref, a)
+    # both rules' yearly schedules in one pass, long enough for the engine and the response
+    horizon = max(T, int(np.max(a["fiscal_horizon"])))
+    both = joint_schedules([rule, rule_ref], K, horizon, a["post_move_tax_growth"], a["comp_frac"])
+    factor, _ = relocation_response(rule, rule_ref, a, (both[0], both[1]))
     factor = np.broadcast_to(np.asarray(factor, dtype=float), (K,))
     reloc = inp.relocation * factor[:, None]  # [K, T] scenario relocation (before capacity)
     reloc_ref = inp.relocation_ref  # [T]
@@ -268,19 +312,28 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tech_share = pw.tech_share_path(inp.tech_share, years)
     tech_share_ref = pw.tech_share_path(inp.tech_share_ref[None, :], years)
     turnover = pw.tech_turnover(a, years, deflator)
-    flow, stock = pw.tech_stock(a, turnover, tech_share, inp.absorption, tech_split, gdp_split)
-    _, stock_ref = pw.tech_stock(
-        a, turnover, tech_share_ref, inp.absorption_ref[None, :], gdp_split, gdp_split
+    # scenario and current-policy stocks in one perpetual-inventory pass (stacked members,
+    # time-major [T, 2K, N])
+    twice = {key: np.tile(a[key], 2) for key in ("delta_tech", "tech_flow_growth_hist")}
+    flow_tm, stock_tm = pw.tech_stock(
+        twice,
+        np.tile(turnover, (2, 1)),
+        np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
+        np.concatenate([inp.absorption, np.broadcast_to(inp.absorption_ref, (K, T))]),
+        np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
+        np.tile(gdp_split, (2, 1)),
     )
+    flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
+    own, ref = stock_tm[:, :K], stock_tm[:, K:]
     mi, mi_ref = inp.market_integration, inp.market_integration_ref
     with np.errstate(divide="ignore", invalid="ignore"):
-        dln = np.where(stock[:, 1:] > 0, np.log(stock[:, 1:] / stock[:, :-1]), 0.0)
-        dln_ref = np.where(stock_ref[:, 1:] > 0, np.log(stock_ref[:, 1:] / stock_ref[:, :-1]), 0)
+        dln = np.where(own[1:] > 0, np.log(own[1:] / own[:-1]), 0.0)  # [T-1, K, N]
+        dln_ref = np.where(ref[1:] > 0, np.log(ref[1:] / ref[:-1]), 0)
     d_innov = np.zeros((T, K, n))
-    d_innov[1:] = np.moveaxis(a["eps_tech"][:, None, None] * (dln - dln_ref), 1, 0)
+    d_innov[1:] = a["eps_tech"][None, :, None] * (dln - dln_ref)
 
     # -- coefficients ----------------------------------------------------------------------
-    col = {key: v[:, None] for key, v in a.items()}
+    col = _Columns(a)
     beta, rho = col["beta_conv"], col["gap_persistence"]
     m1 = 1.0 + col["m_local"]
     gain = 1.0 + col["reloc_productivity_gain"]
@@ -300,21 +353,42 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         rule_ref.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"]
     )
     tax_va = a["tax_local_per_va"]
-    sched = _schedules(rule, T, a)
-    sched_ref = _schedules(SharingRule(**{f: np.full(K, v) for f, v in inp.rule_ref.items()}), T, a)
+    sched, sched_ref = _schedules(both[0], T), _schedules(both[1], T)
 
     # reference (current-policy) sharing: arrivals at the reference split, no capacity limit
     ref_in = reloc_ref[None, :, None] * w_dest_ref[:, None, :]  # [1, T, N]
     ref_tau = (elig_ref * 1.0 * tax_va)[:, None, None] * ref_in  # shared-tax base per cohort
     # scenario [0] and reference [1] sharing side by side, computed by the same operations so
-    # that they cancel exactly when they agree; receipts in year t = cohort-matrix row t
-    origin_m = np.stack([_cohort_matrix(sched["origin"]), _cohort_matrix(sched_ref["origin"])])
-    comp_m = np.stack(
-        [_cohort_matrix(sched["compensation"]), _cohort_matrix(sched_ref["compensation"])]
-    )  # [2, K, T, T]
-    tau_rate = (elig * coverage * tax_va)[:, None]  # [K, 1] shared-tax base per 亿元 moved
-    # loop-invariant factors (hoisted: one numpy call each instead of one per year)
+    # that they cancel exactly when they agree. Receipts in year t from the cohort that moved
+    # in t0 < t are schedule[t − t0 − 1]: over t0 = 0..t−1 that is the schedule reversed,
+    # i.e. the last t entries of the reversed schedule (no [K, T, T] matrix in the loop).
+    rev_origin = np.stack([sched["origin"], sched_ref["origin"]])[:, :, None, ::-1].copy()
+    rev_comp = np.stack([sched["compensation"], sched_ref["compensation"]])[:, :, None, ::-1]
+    rev_comp = rev_comp.copy()  # [2, K, 1, T]
+
+    # -- everything that does not depend on the projected state, for all years at once ----
+    # (the loop below then costs a few array operations per year, whatever K is)
+    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     e_n = np.exp(n_trend)  # [K, N] yearly population growth factor
+    gfe = (g_nat[:, :, None] + fe[:, None, :]).swapaxes(0, 1)  # [T, K, N] national + FE
+    conv_target = (1.0 - rho) * x0  # structural share ρ of today's gap kept
+    sum0 = gdp0.sum(1, keepdims=True)
+    ref_arrive = reloc_ref[:, None] * w_dest_ref  # [T, N] current-policy arrivals
+    arrive0 = (reloc[:, :, None] * w_dest[:, None, :]).swapaxes(0, 1) - ref_arrive[:, None]
+    arrive_up = arrive0 > 0  # [T, K, N] deviations the capacity limit may scale down
+    chain_t = chain_dev.swapaxes(0, 1)  # [T, K, 3] 亿元 before capacity
+    chain_up = chain_t > 0
+    m1_arr = m1 * np.ones((1, n))
+    extra = _province_sum(np.maximum(arrive0, 0.0) * m1_arr, in_prov) + np.maximum(chain_t, 0.0)
+    extra_div = np.where(extra > 0, extra, 1.0)  # [T, K, 3] demand on each capacity
+    # market integration: growth effect and a smaller structural gap (persistent)
+    d_mi = np.diff(mi, axis=1, prepend=mi[:, :1]) - np.diff(mi_ref, axis=1, prepend=mi_ref[:, :1])
+    rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
+    reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
+        rho_cut[:, :, None], rho[:, :, None]
+    ) * x0[:, None, :]  # [K, T, N]
+    shock = np.exp(d_innov + reform.swapaxes(0, 1))  # [T, K, N] technology and reform
+    invest_w = (inp.investment[:, :, None] * w[:, None, :]).swapaxes(0, 1)  # [T, K, N]
     cap_share = a["capacity_share"][:, None]
     backfill = m1[:, 0] * (1.0 - a["phi_backfill"])
     mig_bj = migrants_per_va[:, 0]
@@ -326,12 +400,22 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     m1_gain = m1 * gain
     bj_p = PROVINCES.index("BJ")
     spill_op = np.ascontiguousarray(spill_weights)
+    in_prov_t = np.ascontiguousarray(in_prov.T)
+    # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
+    # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
+    # (tau_rate: shared-tax base per 亿元 moved)
+    beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate, tau_rate = (
+        _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate,
+                              (elig * coverage * tax_va)[:, None])
+    )  # fmt: skip
+    keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
+    cap_share, pubinv, fiscal_m, pubcap_mp = (
+        _wide(x, 3) for x in (cap_share, pubinv, fiscal_m, pubcap_mp)
+    )
 
     # -- state -----------------------------------------------------------------------------
-    x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
-    yb, pb = gdp0.copy(), pop0.copy()  # policy-free baseline state
-    pnr = pop0.copy()  # national-rate reference population (for the structural target)
+    yb = gdp0.copy()  # policy-free baseline GDP (its population is the national-rate path)
     relocated_in = np.zeros((T, K, n))
     relocated_in[:To] = reloc_ref[:To, None, None] * w_dest_ref[None]
     invest_amount = np.zeros((T, K, n))
@@ -340,81 +424,66 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tau2 = np.zeros((2, K, T, n))  # shared-tax base of each cohort (year of move), scenario/ref
     tau2[1] = ref_tau
     tau = tau2[0]
-    tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * np.moveaxis(relocated_in[:To], 0, 1)
-    tau_total = np.zeros((2, K, T))  # tau2 summed over units (scenario filled year by year)
-    tau_total[0, :, :To] = tau[:, :To].sum(axis=2)
-    tau_total[1] = ref_tau.sum(axis=2)
+    tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * relocated_in[:To].swapaxes(0, 1)
+    tau_total = np.zeros((2, K, T, 1))  # tau2 summed over units (scenario filled year by year)
+    tau_total[0, :, :To, 0] = tau[:, :To].sum(axis=2)
+    tau_total[1, :, :, 0] = ref_tau.sum(axis=2)
     budget_dev = np.zeros((T, K, 3))
     pubcap = np.zeros((K, 3))
 
     for t in range(To, T):
-        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap
-        x_b = np.log((yb / pb) / (yb.sum(1, keepdims=True) / pb.sum(1, keepdims=True)))
-        x_nr = np.log((gdp0 / pnr) / (gdp0.sum(1, keepdims=True) / pnr.sum(1, keepdims=True)))
-        pnr = pnr * e_n
-        growth = np.exp(g_nat[:, t : t + 1] + fe - beta * (x_b - x_nr + (1.0 - rho) * x0))
+        # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
+        # to the national-rate reference (same population path), the gap term is
+        # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
+        x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
+        growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
         yb = yb * growth
-        pb = pb * e_n
-        P = pop[t - 1]
+        P_b = pop[t - 1] * e_n
         Y = y_core * growth  # policy shift carried: not eroded by convergence
-        P_b = P * e_n
 
         # relocation and chain filling share one yearly capacity per province
-        arrive_dev = reloc[:, t, None] * w_dest - reloc_ref[t] * w_dest_ref
-        chain_prov = chain_dev[:, t]  # [K, 3] 亿元 before capacity
-        extra = np.maximum(arrive_dev, 0.0) * m1 @ in_prov.T + np.maximum(chain_prov, 0.0)
-        Y_prov = Y @ in_prov.T  # [K, 3]
+        Y_prov = Y @ in_prov_t  # [K, 3]
         room = cap_share * Y_prov
-        scale = np.where(extra > room, room / np.where(extra > 0, extra, 1.0), 1.0)  # [K, 3]
-        unit_scale = scale @ in_prov  # [K, N]
-        arrive_dev = np.where(arrive_dev > 0, arrive_dev * unit_scale, arrive_dev)
+        scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
+        arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
         out_dev = arrive_dev.sum(axis=1)
         add = arrive_dev * m1_gain  # value added and its multiplier arrive...
         add[:, bj] -= out_dev * backfill  # ...and leave Beijing
-        relocated_in[t] = reloc_ref[t] * w_dest_ref + arrive_dev
-        moved = migrants_per_va * arrive_dev
-        moved[:, bj] -= mig_bj * out_dev
-        P_new = P_b + moved
+        relocated_in[t] = ref_arrive[t] + arrive_dev
+        P_new = P_b + migrants_per_va * arrive_dev
+        P_new[:, bj] -= mig_bj * out_dev
         excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
         P_new[:, bj] -= excess
         P_new += excess[:, None] * w_dest
-        agglo = (P_new / P_b) ** alpha
-
-        chain_prov = np.where(chain_prov > 0, chain_prov * scale, chain_prov)
+        chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
         chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
 
-        # market integration: growth effect and a smaller structural gap (persistent)
-        d_mi = (mi[:, t] - mi[:, t - 1]) - (mi_ref[:, t] - mi_ref[:, t - 1])
-        rho_cut = a["mi_rho_gain"] * (mi[:, t] - mi_ref[:, t])
-        reform = a["mi_level_elast"] * d_mi
-        reform = reform[:, None] - beta * np.minimum(rho_cut[:, None], rho) * x0
-        Y_new = (Y + add + chain_va[t]) * agglo * np.exp(d_innov[t] + reform)
+        Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
         spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
         y_core = Y_new * np.exp(spill)
 
         # pole investment: a depreciating stock financed by the pole's province (debt)
-        invest_amount[t] = inp.investment[:, t, None] * y_core.sum(1, keepdims=True) * w
-        pole_capital[t] = keep * pole_capital[t - 1] + invest_amount[t]
-        debt_service = service_rate * pole_capital[t - 1] @ in_prov.T
+        invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
+        pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
         # the fiscal ledger of this year's cohorts and the budget channel
         tau[:, t] = tau_rate * relocated_in[t]
-        tau_total[0, :, t] = tau[:, t].sum(axis=1)
+        tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
         # net sharing receipts (received − paid + compensation) of the cohorts that moved
         # before t, scenario and reference at once; Beijing is the only origin
-        origin = (origin_m[:, :, t, :t, None] * tau2[:, :, :t]).sum(axis=2)  # [2, K, N]
-        comp = (comp_m[:, :, t, :t] * tau_total[:, :, :t]).sum(axis=2)  # [2, K]
-        sharing = -(origin @ in_prov.T)
+        origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
+        comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
+        sharing = -(origin @ in_prov_t)
         sharing[..., bj_p] += origin.sum(axis=2) + comp
-        budget_dev[t] = sharing[0] - sharing[1] - debt_service
-        pubcap = keep * pubcap + pubinv * budget_dev[t]
+        budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
+        pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
         fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
         # spread over units by their share of the province's GDP
-        fiscal_units = (fiscal / (y_core @ in_prov.T))[:, prov_idx] * y_core
+        fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
         Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
 
-        bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
-        if bad.any():
+        if not (Y_t.min() > 0.0 and P_new.min() > 0.0):  # NaN fails too
+            bad = ~((Y_t > 0).all(axis=1) & (P_new > 0).all(axis=1))
             k = int(np.flatnonzero(bad)[0])
             who = f"member {k} ({inp.scenarios[k].name}), " if K > 1 else ""
             raise ValueError(
@@ -423,9 +492,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             )
         gdp[t], pop[t] = Y_t, P_new
 
-    relocated = np.moveaxis(relocated_in, 0, 1)
-    ledger = fiscal_ledger(a, sched, tau, np.moveaxis(gdp, 0, 1), in_prov)
-    ledger["budget_change"] = np.moveaxis(budget_dev, 0, 1)
+    relocated = relocated_in.swapaxes(0, 1)
+    ledger = fiscal_ledger(a, sched, tau, gdp.swapaxes(0, 1), in_prov)
+    ledger["budget_change"] = budget_dev.swapaxes(0, 1)
     return BatchProjection(
         scenarios=inp.scenarios,
         years=years,
@@ -434,14 +503,14 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         price_basis=bd.price_basis,
         units=units,
         provinces=prov,
-        gdp=np.moveaxis(gdp, 0, 1),
-        population=np.moveaxis(pop, 0, 1),
+        gdp=gdp.swapaxes(0, 1),
+        population=pop.swapaxes(0, 1),
         relocated_out=relocated.sum(axis=2),
         relocated_in=relocated,
         relocation_factor=factor,
-        pole_investment=np.moveaxis(invest_amount, 0, 1),
-        pole_capital=np.moveaxis(pole_capital, 0, 1),
-        chain_va=np.moveaxis(chain_va, 0, 1),
+        pole_investment=invest_amount.swapaxes(0, 1),
+        pole_capital=pole_capital.swapaxes(0, 1),
+        chain_va=chain_va.swapaxes(0, 1),
         chain_sourcing=sourcing,
         tech_share=tech_share,
         tech_inflow=flow,
@@ -460,17 +529,30 @@ def project_arrays(scenario: Scenario, data=None) -> Projection:
 
 
 # -- fiscal ledger -----------------------------------------------------------------------------
-def _schedules(rule: SharingRule, T: int, a) -> dict[str, np.ndarray]:
-    s = sharing_schedule(rule, T, a["post_move_tax_growth"], a["comp_frac"])
-    return {"origin": s.origin, "firm_tax": s.firm_tax, "compensation": s.compensation}
+def _schedules(s: Schedule, T: int) -> dict[str, np.ndarray]:
+    """The engine's T years of a schedule (its first years do not depend on its length)."""
+    return {"origin": s.origin[:, :T], "firm_tax": s.firm_tax[:, :T],
+            "compensation": s.compensation[:, :T]}  # fmt: skip
+
+
+@cache
+def _lags(T: int) -> tuple[np.ndarray, np.ndarray]:
+    """(t > t0 mask, clipped lag t − t0 − 1) of a [T, T] cohort matrix, built once per T."""
+    lag = np.arange(T)[:, None] - np.arange(T)[None, :] - 1  # t − t0 − 1
+    return lag >= 0, np.clip(lag, 0, T - 1)
 
 
 def _cohort_matrix(values: np.ndarray) -> np.ndarray:
     """[K, T, T] matrix M with M[k, t, t0] = values[k, t − t0 − 1] for t > t0, else 0:
     receipts in year t of a cohort that moved in year t0 (sharing starts the year after)."""
-    T = values.shape[1]
-    lag = np.arange(T)[:, None] - np.arange(T)[None, :] - 1  # t − t0 − 1
-    return np.where(lag[None] >= 0, values[:, np.clip(lag, 0, T - 1)], 0.0)
+    k_n, T = values.shape
+    if k_n < 8:  # few members: one fancy index is cheapest
+        later, lag = _lags(T)
+        return np.where(later, values[:, lag], 0.0)
+    # many members: row t is a window of the reversed, zero-padded schedule (same values)
+    padded = np.zeros((k_n, 2 * T))
+    padded[:, :T] = values[:, ::-1]
+    return np.ascontiguousarray(sliding_window_view(padded, T, axis=1)[:, T:0:-1])
 
 
 def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
@@ -485,7 +567,7 @@ def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
 def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
     """Only Beijing is an origin: destinations pay the origin's share of their firms' tax."""
     bj = PROVINCES.index("BJ")
-    paid = origin @ in_prov.T
+    paid = _province_sum(origin, in_prov)
     received = np.zeros_like(paid)
     received[..., bj] = origin.sum(axis=-1)
     compensation = np.zeros_like(paid)
@@ -494,7 +576,7 @@ def _by_province(origin, firm_tax, comp, in_prov) -> dict[str, np.ndarray]:
         "received": received,
         "paid": paid,
         "compensation": compensation,
-        "firm_tax": firm_tax @ in_prov.T,
+        "firm_tax": _province_sum(firm_tax, in_prov),
     }
 
 
@@ -504,7 +586,7 @@ def fiscal_ledger(a, sched, tau, gdp, in_prov) -> dict[str, np.ndarray]:
     province's transfers (a fixed ratio of own revenue) − pole debt service is not included
     here (see ``budget_change``). Arrays [K, T, 3]."""
     flows = _sharing_flows(sched, tau, in_prov)
-    gdp_prov = gdp @ in_prov.T  # [K, T, 3]
+    gdp_prov = _province_sum(gdp, in_prov)  # [K, T, 3]
     ratios = np.column_stack([a[f"fiscal_ratio_{p}"] for p in PROVINCES])  # [K, 3]
     transfer = np.column_stack([a[f"fiscal_transfer_{p}"] for p in PROVINCES])
     own = gdp_prov * ratios[:, None, :]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -61,6 +62,9 @@ def milestone_paths(
     start = np.asarray(start, dtype=float)
     out = np.empty((len(start), len(years)))
     dev = values - start[:, None]  # written as deviations so a flat path is exactly flat
+    first = int(start_years[0])
+    if (start_years == first).all():  # the usual case: one policy start year for all
+        return start[:, None] + dev @ interp_weights(first, years)[1:]
     for sy in np.unique(start_years):
         rows = start_years == sy
         out[rows] = start[rows, None] + dev[rows] @ interp_weights(int(sy), years)[1:]
@@ -149,57 +153,67 @@ _RULE_FIELDS = (
 )
 
 
+_rule_fields = attrgetter(*_RULE_FIELDS)
+
+
 def compile_inputs(
     scenarios: Sequence[Scenario], units: tuple[str, ...], base_year: int, years: tuple[int, ...]
 ) -> Inputs:
     """Arrays for K scenarios on the projection years ``years`` (years[0] = base year)."""
     ref = reference()
     k_n = len(scenarios)
-    assumptions = np.array([list(s.assumptions.values()) for s in scenarios], dtype=float)
     keys = tuple(scenarios[0].assumptions)
+    by_key = itemgetter(*keys)  # by id, so a member's own key order cannot misplace a value
+    assumptions = np.array([by_key(s.assumptions) for s in scenarios], dtype=float)
     a = {key: assumptions[:, j] for j, key in enumerate(keys)}
-    for s in scenarios[1:]:  # Scenario keeps defaults() order; guard against a hand-built one
-        if tuple(s.assumptions) != keys:
-            a = {key: np.array([x.assumptions[key] for x in scenarios]) for key in keys}
-            break
-    start = np.array([max(int(s.policy_start_year) - 1, base_year) for s in scenarios])
+    # members that share their lever objects (an ensemble's draws, a sweep's repeated
+    # structure) are read once: group them, read each group's levers, expand by index
+    group_of: dict[tuple, int] = {}
+    firsts: list[Scenario] = []
+    member_group = np.empty(k_n, dtype=np.intp)
+    for k, s in enumerate(scenarios):
+        key = (id(s.poles), id(s.chains), id(s.innovation), id(s.reform), id(s.pathways),
+               s.policy_start_year)  # fmt: skip
+        g = group_of.get(key)
+        if g is None:
+            g = group_of[key] = len(firsts)
+            firsts.append(s)
+        member_group[k] = g
 
-    eff = [_effective(s, ref) for s in scenarios]
-    # one flat row of lever values per member, read once per distinct sub-object
+    eff = [_effective(s, ref) for s in firsts]
+    start_g = np.array([max(int(s.policy_start_year) - 1, base_year) for s in firsts])
     n = len(units)
     col = {u: j for j, u in enumerate(units)}
-    rows: dict[int, list[float]] = {}
 
     def lever_row(poles, innov, reform) -> list[float]:
-        key = (id(poles), id(innov), id(reform))
-        hit = rows.get(key)  # type: ignore[arg-type]
-        if hit is None:
-            w = [0.0] * n
-            for u, v in poles.weights.items():
-                w[col[u]] = v
-            hit = [
-                *w,
-                *poles.relocation.values(),
-                *poles.investment.values(),
-                *innov.share.values(),
-                *innov.absorption.values(),
-                *reform.market_integration.values(),
-                *(getattr(reform, f) for f in _RULE_FIELDS),
-            ]
-            rows[key] = hit  # type: ignore[index]
-        return hit
+        w = [0.0] * n
+        for u, v in poles.weights.items():
+            w[col[u]] = v
+        reloc, invest, share = poles.relocation, poles.investment, innov.share
+        absorb, mi = innov.absorption, reform.market_integration
+        return [
+            *w,
+            *(reloc.y2025, reloc.y2030, reloc.y2035),
+            *(invest.y2025, invest.y2030, invest.y2035),
+            *(share.y2025, share.y2030, share.y2035),
+            *(absorb.y2025, absorb.y2030, absorb.y2035),
+            *(mi.y2025, mi.y2030, mi.y2035),
+            *_rule_fields(reform),
+        ]
 
-    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)
+    flat = np.array([lever_row(p, i, r) for p, _c, i, r in eff], dtype=float)[member_group]
+    start = start_g[member_group]
     weights = flat[:, :n]
     reloc_ms, invest_ms = flat[:, n : n + 3], flat[:, n + 3 : n + 6]
     innov = flat[:, n + 6 : n + 12]
     mi_ms = flat[:, n + 12 : n + 15]
     rule = {f: flat[:, n + 15 + j] for j, f in enumerate(_RULE_FIELDS)}
     weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
-    tech_split = np.full((k_n, n), np.nan)
-    for k, (_p, _c, i, _r) in enumerate(eff):
+    tech_split = np.full((len(eff), n), np.nan)
+    for g, (_p, _c, i, _r) in enumerate(eff):
         if i.destinations:
-            tech_split[k] = [i.destinations.get(u, 0.0) for u in units]
+            tech_split[g] = [i.destinations.get(u, 0.0) for u in units]
+    tech_split = tech_split[member_group]
 
     ones = np.ones(k_n)
     relocation = milestone_paths(REF_RELOCATION * ones, reloc_ms, start, years)
@@ -217,17 +231,24 @@ def compile_inputs(
     mi_ref = milestone_paths(mi_base, np.broadcast_to(ref_mi, (k_n, 3)), start, years)
 
     chain_cache = _CHAIN_CACHE.setdefault(years, {})
-    n_c, n_t = len(CHAINS), len(years)
-    chain_share = np.empty((k_n, n_c, n_t))
-    chain_alloc = np.empty((k_n, n_c, n_t, len(PROVINCES)))
-    for k, (_p, chains, _i, _r) in enumerate(eff):
-        key = (id(chains), int(start[k]))
-        hit = chain_cache.get(key)
-        if hit is None or hit[0] is not chains:
-            if len(chain_cache) > 256:
-                chain_cache.clear()
-            hit = chain_cache[key] = (chains, chain_paths(chains, int(start[k]), years))
-        chain_share[k], chain_alloc[k] = hit[1].share, hit[1].alloc
+    distinct: dict[tuple[int, int], int] = {}  # (chain object, start) -> row of the stack
+    paths: list[ChainPaths] = []
+    group_chain = np.empty(len(eff), dtype=np.intp)
+    for g, ((_p, chains, _i, _r), sy) in enumerate(zip(eff, start_g.tolist(), strict=True)):
+        key = (id(chains), sy)
+        row = distinct.get(key)
+        if row is None:
+            hit = chain_cache.get(key)
+            if hit is None or hit[0] is not chains:
+                if len(chain_cache) > 256:
+                    chain_cache.clear()
+                hit = chain_cache[key] = (chains, chain_paths(chains, sy, years))
+            row = distinct[key] = len(paths)
+            paths.append(hit[1])
+        group_chain[g] = row
+    member_chain = group_chain[member_group]
+    chain_share = np.stack([c.share for c in paths])[member_chain]  # [K, C, T]
+    chain_alloc = np.stack([c.alloc for c in paths])[member_chain]  # [K, C, T, 3]
 
     return Inputs(
         scenarios=tuple(scenarios),

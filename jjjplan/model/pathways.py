@@ -8,6 +8,8 @@ exactly.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from jjjplan import baseline
@@ -34,14 +36,11 @@ def chain_value_added(inp, a) -> tuple[np.ndarray, np.ndarray]:
     """
     share = inp.chain_share  # [K, C, T]
     d_share = np.diff(share, axis=2, prepend=share[:, :, :1])
-    m_local = a["m_local"]
-    added = np.zeros(inp.chain_alloc.shape[:1] + inp.chain_alloc.shape[2:])  # [K, T, 3]
-    for j, chain in enumerate(CHAINS):
-        size = a[f"chain_size_{chain.id}"]
-        va_ratio = a[f"chain_va_{chain.id}"]
-        amount = (size * va_ratio * (1.0 + m_local))[:, None] * d_share[:, j]  # [K, T]
-        added += amount[:, :, None] * inp.chain_alloc[:, j]
-    return added, share
+    size = np.column_stack([a[f"chain_size_{c.id}"] for c in CHAINS])  # [K, C]
+    va_ratio = np.column_stack([a[f"chain_va_{c.id}"] for c in CHAINS])
+    amount = (size * va_ratio * (1.0 + a["m_local"][:, None]))[:, :, None] * d_share  # [K, C, T]
+    # summed over chains in chain order, as the per-chain loop it replaces did
+    return (amount[:, :, :, None] * inp.chain_alloc).sum(axis=1), share
 
 
 def tech_share_path(share: np.ndarray, years: np.ndarray) -> np.ndarray:
@@ -58,10 +57,18 @@ def tech_turnover(a, years: np.ndarray, deflator: np.ndarray) -> np.ndarray:
     Published turnover is nominal (2022 7948.7, 2023 8536.9, then the nominal trend growth);
     dividing by the deflator path puts it on the model's price basis (issue 9 §6)."""
     g = a["tech_turnover_growth"][:, None]
-    series = baseline.series("tech_turnover_bj")
-    nominal = series.loc[2023] * (1.0 + g) ** (years - 2023)
-    nominal[:, years == 2022] = series.loc[2022]
+    t2022, t2023 = _observed_turnover()
+    nominal = t2023 * (1.0 + g) ** (years - 2023)
+    nominal[:, years == 2022] = t2022
     return nominal / deflator
+
+
+@cache
+def _observed_turnover() -> tuple[float, float]:
+    """Beijing's published turnover 2022 and 2023 (bundled observations, read once: a
+    pandas filter per projection cost more than the projection's arithmetic)."""
+    series = baseline.series("tech_turnover_bj")
+    return float(series.loc[2022]), float(series.loc[2023])
 
 
 def tech_stock(
@@ -72,22 +79,27 @@ def tech_stock(
     split: np.ndarray,
     base_split: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(flow to each unit [K, T, N], absorbed stock [K, T, N]) by perpetual inventory.
+    """(flow to each unit, absorbed stock) by perpetual inventory, both time-major
+    [T, K, N]: each year's step then works on one contiguous block (``swapaxes(0, 1)``
+    gives the [K, T, N] view).
 
     The first year's stock is the steady state of flows that grew at the historical rate,
     S_0 = absorb · F_0 / (g_hist + δ), spread over Tianjin and Hebei by ``base_split`` (their
     GDP shares: where the past flows went is not published). New flows go by ``split``, the
     technology lever's own destination split (not the pole weights)."""
     flow_total = share * turnover  # [K, T]
-    flow = flow_total[:, :, None] * split[:, None, :]
+    flow = flow_total.T[:, :, None] * split[None, :, :]  # [T, K, N]
     delta = a["delta_tech"][:, None]
-    stock = np.empty(np.broadcast_shapes(flow.shape, base_split[:, None, :].shape))
-    stock[:, 0] = (
+    stock = np.empty(flow.shape)
+    stock[0] = (
         absorb[:, :1]
         * flow_total[:, :1]
         * base_split
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
-    for t in range(1, turnover.shape[1]):
-        stock[:, t] = (1.0 - delta) * stock[:, t - 1] + absorb[:, t, None] * flow[:, t]
-    return np.broadcast_to(flow, stock.shape), stock
+    added = absorb.T[:, :, None] * flow
+    keep = 1.0 - delta
+    for t in range(1, len(stock)):
+        np.multiply(keep, stock[t - 1], out=stock[t])
+        stock[t] += added[t]
+    return flow, stock

@@ -13,6 +13,7 @@ Every function works on arrays of K rules at once (a leading member axis), becau
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +105,29 @@ def _schedule(rule: SharingRule, horizon: int, post_growth, comp_frac) -> Schedu
     return Schedule(tax, origin, tax - origin, comp)
 
 
+def _schedule_arrays(s: Schedule) -> tuple[np.ndarray, ...]:
+    return (s.firm_tax, s.origin, s.destination, s.compensation)
+
+
+def joint_schedules(
+    rules: Sequence[SharingRule], k_members: int, horizon: int, post_growth, comp_frac
+) -> list[Schedule]:
+    """The schedules ([K, horizon] each) of several rules of K members, from ONE pass of the
+    year loop over all of them stacked (each rule's fields scalars or [K] arrays)."""
+    fields = [
+        np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (k_members,)) for v in f])
+        for f in zip(*(_fields(r)[:4] for r in rules), strict=True)
+    ]
+    n = len(rules)
+    g = np.tile(np.broadcast_to(_vec(post_growth), (k_members,)), n)
+    cf = np.tile(np.broadcast_to(_vec(comp_frac), (k_members,)), n)
+    s = sharing_schedule(SharingRule(*fields), horizon, g, cf)
+    return [
+        Schedule(*(x[j * k_members : (j + 1) * k_members] for x in _schedule_arrays(s)))
+        for j in range(n)
+    ]
+
+
 def discount(horizon: int, rate) -> np.ndarray:
     return (1.0 + np.asarray(rate, dtype=float)[..., None]) ** -np.arange(1, horizon + 1)
 
@@ -114,19 +138,26 @@ def fiscal_value_shares(
     rate=0.05,
     post_growth=0.0,
     comp_frac=0.0,
+    schedule: Schedule | None = None,
 ):
     """(S_o, S_d): PV of origin receipts over PV of the tax the firm would have paid had it
     stayed; PV of destination receipts over PV of the firm's post-move tax. ``horizon`` may
-    differ per member (an array of whole years): years beyond it get zero weight."""
+    differ per member (an array of whole years): years beyond it get zero weight.
+    ``schedule``: this rule's schedule if already computed (any horizon ≥ ``horizon``; a
+    schedule's first years do not depend on its length)."""
     scalar = all(np.ndim(x) == 0 for x in (rule.origin_share, horizon, rate, post_growth))
     h = np.atleast_1d(np.asarray(horizon)).astype(int)
     h_max = int(h.max())
-    s = sharing_schedule(
-        SharingRule(*(np.atleast_1d(v) for v in _fields(rule))),
-        h_max,
-        _vec(post_growth),
-        _vec(comp_frac),
-    )
+    s = schedule
+    if s is None or s.origin.shape[-1] < h_max:
+        s = sharing_schedule(
+            SharingRule(*(np.atleast_1d(v) for v in _fields(rule))),
+            h_max,
+            _vec(post_growth),
+            _vec(comp_frac),
+        )
+    elif s.origin.shape[-1] > h_max:
+        s = Schedule(*(np.atleast_2d(x)[:, :h_max] for x in _schedule_arrays(s)))
     d = discount(h_max, _vec(rate)) * (np.arange(1, h_max + 1) <= h[:, None])
     stay = d.sum(axis=1)  # τ_pre = 1 each year had the firm stayed
     s_o = ((s.origin + s.compensation) * d).sum(axis=1) / stay
@@ -155,13 +186,16 @@ def eligible_share(threshold, pareto_alpha, min_tax):
     return float(out) if out.ndim == 0 else out
 
 
-def relocation_response(rule: SharingRule, ref: SharingRule, a) -> tuple:
+def relocation_response(
+    rule: SharingRule, ref: SharingRule, a, schedules: tuple[Schedule, Schedule] | None = None
+) -> tuple:
     """Government-led relocation volume relative to current policy (model-lit §8(4)):
     ((B_o + S_o)/(B_o + S_o_ref))^η_o · ((B_d + S_d)/(B_d + S_d_ref))^η_d, where S are the
     fiscal value shares averaged over eligible and ineligible firms. ``a`` maps assumption
-    ids to scalars or [K] arrays."""
+    ids to scalars or [K] arrays; ``schedules`` may pass both rules' schedules (see
+    :func:`joint_schedules`) so they are not computed again."""
 
-    def shares(r: SharingRule):
+    def shares(r: SharingRule, schedule: Schedule | None):
         e = eligible_share(r.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
         s_o, s_d = fiscal_value_shares(
             r,
@@ -169,11 +203,13 @@ def relocation_response(rule: SharingRule, ref: SharingRule, a) -> tuple:
             a["discount_rate"],
             a["post_move_tax_growth"],
             a["comp_frac"],
+            schedule,
         )
         return e * s_o, e * s_d + (1.0 - e)
 
-    s_o, s_d = shares(rule)
-    s_o_ref, s_d_ref = shares(ref)
+    own, of_ref = schedules or (None, None)
+    s_o, s_d = shares(rule, own)
+    s_o_ref, s_d_ref = shares(ref, of_ref)
     b_o, b_d = a["b_origin"], a["b_dest"]
     factor = ((b_o + s_o) / (b_o + s_o_ref)) ** a["eta_origin"] * (
         (b_d + s_d) / (b_d + s_d_ref)

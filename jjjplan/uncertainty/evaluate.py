@@ -54,6 +54,10 @@ class Outcomes:
 
 
 def _indicator_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...], np.ndarray]:
+    values_of = getattr(batch, "indicator_values", None)
+    if values_of is not None:  # the vectorised batch: arrays, no DataFrame round trip
+        values, names = values_of
+        return values, tuple(names), np.asarray(batch.years)
     frame = batch.indicators
     years = frame.index.get_level_values("year").unique().to_numpy()
     k, t = len(batch), len(years)

@@ -17,6 +17,10 @@ after any failure (memory, time, crash) it is killed and the next call starts a 
 The caller's ``__main__`` is never re-imported, unlike ``multiprocessing``'s "spawn", which
 re-runs a planner's guard-less script in the child (and crashes it).
 
+Many files at once (``jjjplan compare``): :func:`run_isolated_many` runs the calls from a
+few threads, each using a warm helper of its own (one per CPU, kept for later calls), so
+the parses run in parallel while every one keeps its own limits and process.
+
 Set ``JJJPLAN_ISOLATION=once`` to force one new process per call (e.g. for debugging),
 ``=serial`` to use the reused helper on Linux too, and ``JJJPLAN_DEBUG=1`` to let the
 helper's stderr through.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import json
 import os
 import pickle
@@ -39,7 +44,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, Any, TypeVar
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected
@@ -50,7 +55,9 @@ __all__ = [
     "ISOLATED_TIMEOUT_S",
     "MIN_HEADROOM_MB",
     "isolation_mode",
+    "parallel_workers",
     "run_isolated",
+    "run_isolated_many",
     "shutdown",
 ]
 
@@ -85,6 +92,9 @@ _CHILD_ENV = {
 }
 _PATH_ENV = "_JJJPLAN_ISOLATION_SYS_PATH"
 _MODE_ENV = "_JJJPLAN_ISOLATION_MODE"
+#: A function of this name in the called function's module is run once when a helper
+#: starts (e.g. to build caches), so forked children share its work.
+WARM_UP = "warm_up_isolated_helper"
 _PRELOAD_ENV = "_JJJPLAN_ISOLATION_PRELOAD"
 _BOOT = (
     "import json,os,sys;"
@@ -286,6 +296,15 @@ def _server_main() -> None:
     if preload:  # import the called function's module once, before the first request
         with contextlib.suppress(Exception):
             __import__(preload)
+            warm_up = getattr(sys.modules[preload], WARM_UP, None)
+            if callable(warm_up):  # caches every call would otherwise rebuild in its child
+                warm_up()
+    if fork:
+        # Move everything imported so far out of the collector's sight: a forked child's
+        # collections would otherwise write to every object's header, copying nearly all
+        # of the helper's memory page by page (most of a small read's cost).
+        gc.collect()
+        gc.freeze()
     _send(proto, pickle.dumps(("ready", os.getpid())))
     while True:
         data = _recv(stdin)
@@ -422,20 +441,57 @@ class _Helper:
                 self.stderr.close()
 
 
-_lock = threading.Lock()
-_helper: _Helper | None = None
+class _Pool:
+    """The warm helpers. Calls one after another reuse one helper; calls made at the same
+    time from several threads (:func:`run_isolated_many`) each take one of their own, started
+    on demand and kept warm for the next call. A helper that failed is never handed out
+    again."""
 
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[_Helper] = []
 
-def shutdown() -> None:
-    """Stop the warm helper process (it is also stopped at interpreter exit)."""
-    global _helper
-    with _lock:
-        helper, _helper = _helper, None
-        if helper is not None:
+    def take(self, mode: str, preload: str) -> _Helper:
+        stale = []
+        with self._lock:
+            helper = None
+            while self._idle and helper is None:
+                candidate = self._idle.pop()
+                if candidate.alive() and candidate.mode == mode:
+                    helper = candidate
+                else:
+                    stale.append(candidate)
+        for old in stale:
+            if old.owner == os.getpid():  # a forked copy of the caller must not touch them
+                old.close()
+        # started outside the lock, so helpers for parallel calls start in parallel
+        return helper if helper is not None else _Helper(mode, preload)
+
+    def give_back(self, helper: _Helper) -> None:
+        with self._lock:
+            self._idle.append(helper)
+
+    def pids(self) -> list[int]:
+        """Process ids of the warm helpers waiting for a call."""
+        with self._lock:
+            return [h.proc.pid for h in self._idle if h.alive()]
+
+    def shutdown(self) -> None:
+        with self._lock:
+            helpers, self._idle = self._idle, []
+        for helper in helpers:
             try:
                 helper.close()
             except KeyboardInterrupt:  # Ctrl-C while the CLI exits: stop it now, quietly
                 helper.kill()
+
+
+_pool = _Pool()
+
+
+def shutdown() -> None:
+    """Stop the warm helper processes (they are also stopped at interpreter exit)."""
+    _pool.shutdown()
 
 
 atexit.register(shutdown)
@@ -445,37 +501,28 @@ def _exchange(
     payload: bytes, memory_mb: int, timeout_s: float, preload: str = ""
 ) -> tuple[str, Any, list[Any]]:
     """Send one call to a helper; (status, value, warnings)."""
-    global _helper
     mode = isolation_mode()
-    with _lock:
-        if mode == "once":
-            helper = _Helper(mode, preload)
+    helper = _Helper(mode, preload) if mode == "once" else _pool.take(mode, preload)
+    status = "died"
+    try:
+        status, data = helper.request(payload, memory_mb, timeout_s)
+        if status == "ok":
+            try:
+                msg, caught = pickle.loads(data)
+            except Exception as exc:
+                problem = RuntimeError(f"could not read the isolated result: {exc!r}")
+                return "error", (problem, ""), []
+            if msg[0] == "memory" and mode == "serial":
+                status = "memory"  # the reused helper may be left fragmented: replace it
+            return (*msg, caught)
+        if status == "died":
+            return "died", helper.exit_code(), []
+        return status, None, []
+    finally:
+        if mode == "once" or status != "ok":
+            helper.close()
         else:
-            if _helper is None or not _helper.alive() or _helper.mode != mode:
-                if _helper is not None and _helper.owner == os.getpid():
-                    _helper.close()
-                _helper = _Helper(mode, preload)
-            helper = _helper
-        status = "died"
-        try:
-            status, data = helper.request(payload, memory_mb, timeout_s)
-            if status == "ok":
-                try:
-                    msg, caught = pickle.loads(data)
-                except Exception as exc:
-                    problem = RuntimeError(f"could not read the isolated result: {exc!r}")
-                    return "error", (problem, ""), []
-                if msg[0] == "memory" and mode == "serial":
-                    status = "memory"  # the reused helper may be left fragmented: replace it
-                return (*msg, caught)
-            if status == "died":
-                return "died", helper.exit_code(), []
-            return status, None, []
-        finally:
-            if mode == "once" or status != "ok":
-                helper.close()
-                if helper is _helper:
-                    _helper = None
+            _pool.give_back(helper)
 
 
 def _workbook_label(args: tuple[Any, ...]) -> str:
@@ -568,3 +615,48 @@ def run_isolated(
             )
         ]
     )
+
+
+#: Fewest calls for which :func:`run_isolated_many` uses more than one helper.
+PARALLEL_FROM = 4
+
+
+def parallel_workers(calls: int) -> int:
+    """How many isolated calls to run at once for ``calls`` calls: one per usable CPU, but
+    one helper for fewer than :data:`PARALLEL_FROM` calls (a second helper's start-up, about
+    a third of a second, would cost more than it saves)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return 1 if calls < PARALLEL_FROM else max(1, min(cpus, calls))
+
+
+def run_isolated_many(
+    func: Callable[..., T],
+    calls: Sequence[tuple[Any, ...]],
+    *,
+    workers: int | None = None,
+    timeout_s: float = ISOLATED_TIMEOUT_S,
+    memory_mb: int = ISOLATED_MEMORY_MB,
+) -> list[T | BaseException]:
+    """``func(*args)`` for each ``args`` of ``calls``, each isolated as by
+    :func:`run_isolated` (its own limits, its own forked or reused helper), up to
+    ``workers`` at once (default: :func:`parallel_workers`). Returns, in the order of
+    ``calls``, each result or the exception that call raised, so a caller can report the
+    problems of every file together."""
+    workers = workers or parallel_workers(len(calls))
+
+    def one(args: tuple[Any, ...]) -> T | BaseException:
+        try:
+            return run_isolated(func, *args, timeout_s=timeout_s, memory_mb=memory_mb)
+        except Exception as exc:  # handed back in order; the caller decides what to raise
+            return exc
+
+    if workers <= 1 or len(calls) <= 1:
+        return [one(args) for args in calls]
+    from concurrent.futures import ThreadPoolExecutor
+
+    # threads only wait on pipes: the parsing runs in the helpers' processes
+    with ThreadPoolExecutor(workers, thread_name_prefix="jjjplan-isolated") as threads:
+        return list(threads.map(one, calls))

@@ -26,7 +26,7 @@ import io
 import os
 import posixpath
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from jjjplan.errors import Issue
@@ -131,6 +131,9 @@ class SheetInfo:
     cells: int  # <c> elements, including formatting-only cells
     formulas: int
     empty_rows: int = 0  # formatted rows without cells, compacted away before parsing
+    #: cells holding a formula ("C7"), and those of them that refer to another workbook
+    formula_cells: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    external_cells: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,8 @@ def _inspect_package(
                 scan.cells,
                 scan.formulas,
                 scan.transform.empty_rows,
+                frozenset(scan.formula_cells),
+                frozenset(scan.external_cells),
             )
         )
         if scan.max_index >= 0:

@@ -21,6 +21,7 @@ from jjjplan.excel.guard.rejection import CheckContext
 from jjjplan.excel.guard.xmlstream import StopParsing, split_name
 
 __all__ = [
+    "EXTERNAL_REF",
     "MAIN_NS",
     "X14_NS",
     "AttrScan",
@@ -42,6 +43,8 @@ _COUNTED_EXT_URIS = {
     "{78C0D931-6437-407d-A8EE-F0AAD7539E65}",  # x14 conditional formatting (data bars...)
 }
 _CELL_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+#: A formula that refers to another workbook: ``[1]Sheet!A1`` (the index of an external link).
+EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 
 def _col_letters(col: int) -> str:
@@ -137,8 +140,12 @@ _EXT_NAMES = frozenset(f"{ns}}}ext" for ns in MAIN_NS)
 
 
 class SheetScan:
-    """Stream a worksheet: claimed dimension, real extent, cell counts, lossy extensions.
+    """Stream a worksheet: claimed dimension, real extent, cell counts, lossy extensions,
+    and which cells hold a formula (and which of those refer to another workbook).
 
+    Why formulas here: openpyxl shows either the saved results (``data_only``) or the
+    formulas, never both, and the reader needs both; collecting the formula cells in this
+    pass, which reads every byte anyway, spares the reader a second openpyxl load.
     This runs once per ``<c>`` element, so the hot path avoids calls and regexes.
     """
 
@@ -179,10 +186,21 @@ class SheetScan:
         # hyperlinks and merges: openpyxl builds one object per cell they cover
         self.spans: list[tuple[str, str, int]] = []  # (kind, ref, cells)
         self.span_cells = 0
+        # formula cells (as openpyxl names them, e.g. "C7"); external: those whose formula,
+        # or the shared formula they follow, names another workbook ("[1]Sheet!A1")
+        self.cell_row = 0
+        self.formula_cells: set[str] = set()
+        self.external_cells: set[str] = set()
+        self.formula: list[str] | None = None  # text of the open <f>
+        self.formula_at = ""
+        self.formula_si: str | None = None  # shared-formula index of the open master
+        self.shared_external: dict[str, bool] = {}  # si -> master names another workbook
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.value is not None:
             self._close_value()
+        if self.formula is not None:
+            self._close_formula()
         if name in _C_NAMES:
             self._cell(attrs.get("r"))
             self.cell_type = attrs.get("t")
@@ -202,6 +220,7 @@ class SheetScan:
             self.row_has_cells = False
         elif name in _F_NAMES:
             self.formulas += 1
+            self._open_formula(attrs)
         elif name in _DIM_NAMES:
             if self.dimension is None:
                 self.dimension = attrs.get("ref", "")
@@ -222,6 +241,31 @@ class SheetScan:
     def chars(self, data: str) -> None:
         if self.value is not None:
             self.value.append(data)
+        elif self.formula is not None:
+            self.formula.append(data)
+
+    def _open_formula(self, attrs: dict[str, str]) -> None:
+        """A ``<f>``: its cell holds a formula. A shared formula's followers have no text
+        of their own; openpyxl translates the master's, which keeps its workbook index."""
+        at = f"{_col_letters(self.col)}{self.cell_row}"
+        self.formula_cells.add(at)
+        si = attrs.get("si") if attrs.get("t") == "shared" else None
+        if si is not None and si in self.shared_external:  # a follower: its text is ignored
+            if self.shared_external[si]:
+                self.external_cells.add(at)
+            at, si = "", None
+        self.formula, self.formula_at, self.formula_si = [], at, si
+
+    def _close_formula(self) -> None:
+        text = "".join(self.formula or ())
+        self.formula = None
+        if not self.formula_at:
+            return
+        external = bool(text) and EXTERNAL_REF.search(text) is not None
+        if external:
+            self.external_cells.add(self.formula_at)
+        if self.formula_si is not None and text:
+            self.shared_external[self.formula_si] = external
 
     def _close_value(self) -> None:
         """Check the stored text of the <v> just read (numbers and shared-string indices)."""
@@ -259,6 +303,8 @@ class SheetScan:
     def finish(self) -> None:
         if self.value is not None:
             self._close_value()
+        if self.formula is not None:
+            self._close_formula()
         self._close_row()
 
     def _cell(self, ref: str | None) -> None:
@@ -275,7 +321,7 @@ class SheetScan:
             if not (0 < row <= EXCEL_MAX_ROWS and 0 < col <= EXCEL_MAX_COLS):
                 self.bad_ref = ref
                 raise StopParsing
-        self.col = col
+        self.col, self.cell_row = col, row
         self.cell_ref = ref if ref is not None else f"{_col_letters(col)}{row}"
         self.cells += 1
         if not self.row_has_cells:

@@ -27,6 +27,7 @@ from jjjplan.excel.layout import format_range
 from jjjplan.excel.read.cellvalues import parse_choice, parse_number, parse_text
 from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
+from jjjplan.excel.read.openbook import load_values
 from jjjplan.excel.read.tables import _key, _table_rows, _unique
 
 __all__ = ["DataReading", "read_data_report", "read_data_workbook"]
@@ -103,10 +104,10 @@ def _sha256(path: str) -> str:
 def _read(path: str | os.PathLike[str], vintage: str | None) -> DataReading:
     path = Path(path)
     report = preflight(path)
-    found = Findings(path, {s.name for s in report.sheets if s.formulas})
+    found = Findings(path, report.sheets)
     found.notices.extend(report.notices)
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
+        wb = load_values(path)
     except MemoryError:
         raise
     except Exception as exc:  # preflight passed: a damaged or unusual file

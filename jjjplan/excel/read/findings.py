@@ -10,18 +10,17 @@ result are handled here, then the value is parsed by :mod:`jjjplan.excel.read.ce
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue
 from jjjplan.excel import layout as L
 from jjjplan.excel.catalogue import Where, make_issue
+from jjjplan.excel.guard.preflight import SheetInfo
 from jjjplan.excel.read.cellvalues import BadValue, Note, check_text_length
 
 __all__ = ["Cell", "Findings", "Parser"]
@@ -49,10 +48,10 @@ class Cell:
 class Findings:
     """Values, their cells, errors and notices of one read of the workbook at ``path``.
 
-    ``formula_sheets`` are the sheets holding formulas (from the pre-flight); formula texts
-    are loaded only for them, and only when asked for."""
+    ``sheets`` are the pre-flight's findings per sheet: which cells hold formulas (the
+    workbook is parsed for the saved results, which hide the formulas)."""
 
-    def __init__(self, path: Path, formula_sheets: Collection[str]) -> None:
+    def __init__(self, path: Path, sheets: Iterable[SheetInfo]) -> None:
         self.path, self.book = path, path.name
         self.issues: list[Issue] = []
         self.notices: list[Issue] = []
@@ -60,8 +59,8 @@ class Findings:
         self.cells: dict[str, tuple[str, str]] = {}
         self.failed: set[str] = set()
         self.merged: set[tuple[str, str]] = set()  # cells covered by a reported merge
-        self._formula_sheets = set(formula_sheets)
-        self._formulas: dict[str, dict[str, str]] = {}  # sheet -> cell -> formula text
+        self._formulas = {s.name: s.formula_cells for s in sheets if s.formula_cells}
+        self._external = {s.name: s.external_cells for s in sheets if s.external_cells}
         self._sheet_notes: set[tuple[str, str]] = set()  # (code, sheet) already reported
 
     # -- reporting --------------------------------------------------------------------------
@@ -104,26 +103,18 @@ class Findings:
         self.notices.append(self.issue(where, field, code, notice=True, **kw))
 
     # -- cells ------------------------------------------------------------------------------
-    def formula(self, sheet: str, coord: str) -> str | None:
-        """The formula text of a cell (``data_only`` hides it), or None."""
-        if sheet not in self._formula_sheets:
-            return None
-        if sheet not in self._formulas:
-            wb = openpyxl.load_workbook(self.path, read_only=True)
-            with contextlib.closing(wb):
-                rows = wb[sheet].iter_rows()
-                self._formulas[sheet] = {
-                    c.coordinate: str(c.value)
-                    for row in rows
-                    for c in row
-                    if getattr(c, "data_type", "") == "f"
-                }
-        return self._formulas[sheet].get(coord)
+    def is_formula(self, sheet: str, coord: str) -> bool:
+        """Whether the cell holds a formula (``data_only`` shows only its saved result)."""
+        return coord in self._formulas.get(sheet, ())
+
+    def refers_elsewhere(self, sheet: str, coord: str) -> bool:
+        """Whether the cell's formula refers to another workbook (``[1]Sheet!A1``)."""
+        return coord in self._external.get(sheet, ())
 
     @property
     def has_formulas(self) -> bool:
         """Whether any sheet of the workbook holds a formula."""
-        return bool(self._formula_sheets)
+        return bool(self._formulas)
 
     def read_cells(self) -> dict[tuple[str, str], str]:
         """Every single cell a value was read from → its field."""
@@ -145,7 +136,7 @@ class Findings:
         try:
             check_text_length(raw.value)
             if raw.value is None or (isinstance(raw.value, str) and not L.clean_text(raw.value)):
-                if self.formula(*cell.where) is not None:  # a result that was never saved
+                if self.is_formula(*cell.where):  # a result that was never saved
                     self.error(cell.where, field, "no_cache", "公式结果 formula result", "无 none")
                 elif not blank_ok:
                     self.error(cell.where, field, "empty", "一个值 a value", "空 empty")

@@ -12,8 +12,10 @@ The data flow, one module per step:
 1. :func:`jjjplan.excel.guard.preflight.preflight` checks the file is a safe .xlsx (in a child
    process, :func:`jjjplan.excel.guard.isolation.run_isolated`, unless ``isolated=False``);
    if openpyxl still cannot load it, :mod:`~jjjplan.excel.read.diagnose` says which cell;
-2. this module walks the workbook: sheets, defined names (one scalar each) and Excel Tables,
-   whose rows :mod:`~jjjplan.excel.read.tables` reads;
+2. :func:`~jjjplan.excel.read.openbook.load_values` loads it once (saved values; which cells
+   hold formulas the pre-flight already found) and this module walks the workbook: sheets,
+   defined names (one scalar each) and Excel Tables, whose rows
+   :mod:`~jjjplan.excel.read.tables` reads;
 3. each input cell goes through :meth:`Findings.get <jjjplan.excel.read.findings.Findings.get>`,
    parsed by :mod:`~jjjplan.excel.read.cellvalues`; values, cells and problems are collected
    in :class:`~jjjplan.excel.read.findings.Findings`, with texts from
@@ -26,12 +28,11 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.errors import Issue, ValidationError, WorkbookRejected, _sheet_ref
@@ -40,23 +41,30 @@ from jjjplan.excel.catalogue import HINTS as HINTS
 from jjjplan.excel.catalogue import MESSAGES
 from jjjplan.excel.catalogue import NOTES as NOTES
 from jjjplan.excel.guard.emptyrows import compacted_package
-from jjjplan.excel.guard.isolation import run_isolated
+from jjjplan.excel.guard.isolation import run_isolated, run_isolated_many
 from jjjplan.excel.guard.preflight import PreflightReport, preflight
 from jjjplan.excel.read.assemble import build_scenario
 from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number, parse_text
 from jjjplan.excel.read.diagnose import diagnose
 from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.excel.read.notices import planner_notices
-from jjjplan.excel.read.tables import read_table
+from jjjplan.excel.read.openbook import load_values
+from jjjplan.excel.read.tables import read_table, unit_words
 from jjjplan.excel.read.targets import read_targets
 from jjjplan.names import describe_invisible, invisible_characters
 from jjjplan.scenario import Scenario
 
-__all__ = ["MESSAGES", "WorkbookReading", "read_workbook", "read_workbook_report", "scenario_cells"]
+__all__ = [
+    "MESSAGES",
+    "WorkbookReading",
+    "read_workbook",
+    "read_workbook_report",
+    "read_workbooks",
+    "scenario_cells",
+]
 
 # Programs whose saved formula results are current (they recalculate before saving).
 _RECALCULATING_APPS = ("Microsoft Excel", "Microsoft Macintosh Excel", "LibreOffice")
-_EXTERNAL_REF = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,44 @@ def read_workbook_report(path: str | os.PathLike[str], *, isolated: bool = True)
     return _read_report(path)
 
 
+def read_workbooks(
+    paths: Sequence[str | os.PathLike[str]], *, isolated: bool = True
+) -> list[Scenario | ValidationError]:
+    """Each workbook's validated Scenario, or the ValidationError listing its problems, in
+    the order of ``paths``, so a caller can report every file's problems together.
+
+    Isolated reads run in parallel, each in its own process with its own limits
+    (:func:`jjjplan.excel.guard.isolation.run_isolated_many`: one warm helper per CPU).
+    Errors that are not about a workbook's content are raised."""
+    texts = [os.fspath(p) for p in paths]
+    if isolated:
+        readings = run_isolated_many(_read_report, [(t,) for t in texts])
+    else:
+        readings = []
+        for text in texts:
+            try:
+                readings.append(_read_report(text))
+            except ValidationError as exc:
+                readings.append(exc)
+    out: list[Scenario | ValidationError] = []
+    for reading in readings:
+        if isinstance(reading, ValidationError):
+            out.append(reading)
+        elif isinstance(reading, BaseException):
+            raise reading
+        elif reading.issues or reading.scenario is None:
+            out.append(ValidationError(reading.issues, reading.notices))
+        else:
+            out.append(reading.scenario)
+    return out
+
+
+def warm_up_isolated_helper() -> None:
+    """Build the reader's caches once in the isolation helper, before it forks a child per
+    workbook (see :data:`jjjplan.excel.guard.isolation.WARM_UP`)."""
+    unit_words()
+
+
 def _read_report(path: str | os.PathLike[str]) -> WorkbookReading:
     report = preflight(path)
     reader = _Reader(Path(path), report)
@@ -112,9 +158,9 @@ class _Reader:
 
     def __init__(self, path: Path, report: PreflightReport) -> None:
         self.path, self.report = path, report
-        self.found = Findings(path, {s.name for s in report.sheets if s.formulas})
+        self.found = Findings(path, report.sheets)
         try:
-            self.wb = openpyxl.load_workbook(_parse_source(path, report), data_only=True)
+            self.wb = load_values(_parse_source(path, report))
         except MemoryError:  # resource exhaustion is not damage; isolation reports it
             raise
         except Exception as exc:  # preflight passed, so this is a damaged or unusual file
@@ -356,7 +402,7 @@ class _Reader:
         cells = [
             f"{_sheet_ref(s)}!{c}"
             for (s, c) in self.found.read_cells()
-            if _EXTERNAL_REF.search(self.found.formula(s, c) or "")
+            if self.found.refers_elsewhere(s, c)
         ]
         if cells:
             self.found.notice((None, None), None, "external_link", targets=shown, cells=_few(cells))
@@ -373,7 +419,7 @@ class _Reader:
         cells = [  # formulas with a saved result (one without is already an error)
             f"{_sheet_ref(s)}!{c}"
             for (s, c) in self.found.read_cells()
-            if self.found.formula(s, c) and self.wb[s][c].value is not None
+            if self.found.is_formula(s, c) and self.wb[s][c].value is not None
         ]
         if cells:
             shown = app or "未知程序 an unknown program"

@@ -11,6 +11,7 @@ Scenario field paths; the reader (:mod:`jjjplan.excel.read.reader`) finds the Ta
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -26,7 +27,7 @@ from jjjplan.excel.read.cellvalues import parse_number, parse_text
 from jjjplan.excel.read.findings import Cell, Findings
 from jjjplan.scenario import LEVERS, ChainFilling
 
-__all__ = ["read_table"]
+__all__ = ["read_table", "unit_words"]
 
 Row = dict[str, Cell]  # column key -> cell of one data row
 
@@ -222,8 +223,10 @@ def _missing_rows(
         findings.error((ws.title, None), key, "missing_row", key, "缺失 missing", name=spec.name)
 
 
-def _unit_words() -> dict[str, str]:
-    """Unit code or Chinese or English name (any case or width) → unit code."""
+@cache
+def unit_words() -> dict[str, str]:
+    """Unit code or Chinese or English name (any case or width) → unit code (built once:
+    the units are shipped data; callers only read the mapping)."""
     words = {}
     for code, row in units().iterrows():
         for word in (code, row["name_zh"], row["name_en"]):
@@ -258,7 +261,7 @@ def _weights(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Ro
     seen: set[str] = set()
     order: list[str] = []  # the planner's row order is the poles' order (sets have none)
     for row in rows:
-        unit = _key(findings, row["unit"], f"{spec.name}.unit", _unit_words(), ("单元", "unit"))
+        unit = _key(findings, row["unit"], f"{spec.name}.unit", unit_words(), ("单元", "unit"))
         if unit and _unique(findings, seen, unit, row["unit"], f"poles.weights.{unit}"):
             order.append(unit)
             findings.put(row["weight"], f"poles.weights.{unit}", lambda v: parse_number(v, True))
@@ -276,7 +279,7 @@ def _destinations(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: li
     seen: set[str] = set()
     field = "innovation.destinations"
     for row in rows:
-        unit = _key(findings, row["unit"], f"{spec.name}.unit", _unit_words(), ("单元", "unit"))
+        unit = _key(findings, row["unit"], f"{spec.name}.unit", unit_words(), ("单元", "unit"))
         if unit and _unique(findings, seen, unit, row["unit"], f"{field}.{unit}"):
             parse = lambda v: parse_number(v, True)  # noqa: E731
             findings.put(row["share"], f"{field}.{unit}", parse, blank_ok=True)
@@ -326,7 +329,7 @@ def _assumptions(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: lis
 def _overrides(findings: Findings, spec: L.TableSpec, ws: Worksheet, rows: list[Row]) -> None:
     seen: set[str] = set()
     for row in rows:
-        unit = _key(findings, row["unit"], f"{spec.name}.unit", _unit_words(), ("单元", "unit"))
+        unit = _key(findings, row["unit"], f"{spec.name}.unit", unit_words(), ("单元", "unit"))
         if unit and _unique(findings, seen, unit, row["unit"], f"baseline_overrides.{unit}"):
             for var in ("gdp", "population"):
                 field = f"baseline_overrides.{unit}.{var}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -48,11 +49,19 @@ def put_by_year(
 ) -> int:
     """Years down column A from ``first_row``, then one column per (series by year, number
     format) from column B: the block a year line chart plots. Returns the last row."""
+    by_year = [(_by_year(series), fmt) for series, fmt in columns]  # .loc per cell is slow
     for i, year in enumerate(years, start=first_row):
         put(ws, i, 1, year)
-        for j, (series, fmt) in enumerate(columns, start=2):
-            put(ws, i, j, float(series.loc[year]), fmt)
+        for j, (values, fmt) in enumerate(by_year, start=2):
+            put(ws, i, j, float(values[year]), fmt)
     return first_row + len(years) - 1
+
+
+def _by_year(series: pd.Series) -> dict[int, Any]:
+    """A year-indexed series as a dict (one lookup per cell instead of a ``.loc``)."""
+    if not series.index.is_unique:
+        raise ValueError(f"series {series.name!r} has repeated years")
+    return dict(zip((int(y) for y in series.index), series.tolist(), strict=True))
 
 
 def line_chart(

@@ -291,11 +291,11 @@ def _write_summary(ws: Worksheet, results_list: Sequence[Results], grid: _Grid) 
     row += 1
     section(ws, row, "结果（结果单元格） Outcomes (result cells)", grid.last)
     for ind in KEY_INDICATORS:
-        series = [ind.series(r) for r in results_list]
+        series = [ind.series(r).to_dict() for r in results_list]
         first = row + 1
         for year in MILESTONE_YEARS:
             row += 1
-            values = [float(s.loc[year]) for s in series]
+            values = [float(s[year]) for s in series]
             labels = [ind.key, ind.zh, ind.en, ind.unit, year]
             _write_row(ws, row, grid, labels, values, ind.number_format)
         if grid.others:
@@ -323,7 +323,6 @@ def _write_indicator(
     put(ws, 2, 1, f"基准情景 Baseline scenario：{names[base]}").font = styles.NOTE_FONT
     years = [int(y) for y in results_list[0].years]
     header(ws, 3, 1, [word("year"), *(scenario_header(n, i == base) for i, n in enumerate(names))])
-    # each series computed once: provinces() is not cached
     columns = [(ind.series(r), ind.number_format) for r in results_list]
     last = put_by_year(ws, 4, years, columns)
     chart = line_chart(

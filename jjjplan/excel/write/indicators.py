@@ -18,7 +18,7 @@ from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
 from jjjplan.scenario import Scenario
 
-__all__ = ["BASELINE_NOTE", "KEY_INDICATORS", "Indicator", "baseline_for"]
+__all__ = ["BASELINE_NOTE", "KEY_INDICATORS", "Indicator", "baseline_for", "province_table"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,16 @@ def _ratio(key: str) -> Indicator:
     return Indicator(key, zh, en, word("ratio"), styles.RATIO, True, lambda r: r.ratios[key])
 
 
+def province_table(results: Results) -> pd.DataFrame:
+    """``results.provinces()``, computed once per Results: it is not cached itself, and a
+    10-scenario comparison asks for it 40 times. Results never change, so neither does it."""
+    cache = results._cache
+    if "provinces" not in cache:
+        cache["provinces"] = results.provinces()
+    table: pd.DataFrame = cache["provinces"]
+    return table
+
+
 def _province(region: str, variable: str, number_format: str) -> Indicator:
     rzh, ren = region_name(region)
     vzh, ven, unit = VARIABLES[variable]
@@ -58,7 +68,7 @@ def _province(region: str, variable: str, number_format: str) -> Indicator:
         unit,
         number_format,
         False,
-        lambda r: r.provinces()[(region, variable)],
+        lambda r: province_table(r)[(region, variable)],
     )
 
 

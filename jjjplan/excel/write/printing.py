@@ -12,6 +12,7 @@ its column widths, its frozen header rows and its chart anchors.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from openpyxl.styles import Alignment
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -189,15 +190,30 @@ def chart_row_breaks(ws: Worksheet) -> list[int]:
     return breaks
 
 
+def _stored_cells(ws: Worksheet) -> Iterable[Any]:
+    """The cells the sheet holds, without creating the empty ones ``iter_rows`` would (one
+    per position of the used range; openpyxl keeps its cells in ``_cells``)."""
+    return ws._cells.values()
+
+
 def show_booleans(ws: Worksheet) -> int:
     """Give every boolean cell :data:`BOOLEAN_FORMAT`; returns how many cells."""
     n = 0
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, bool):
+    for cell in _stored_cells(ws):
+        if isinstance(cell.value, bool):
+            if cell.number_format != BOOLEAN_FORMAT:  # sheetio.put already gave it
                 cell.number_format = BOOLEAN_FORMAT
-                n += 1
+            n += 1
     return n
+
+
+def _last_values(ws: Worksheet) -> list[Any]:
+    """Per row that holds a value, in row order: its last (rightmost) cell with a value."""
+    last: dict[int, Any] = {}
+    for (row, col), cell in ws._cells.items():
+        if cell.value is not None and (row not in last or col > last[row].column):
+            last[row] = cell
+    return [last[row] for row in sorted(last)]
 
 
 def _in_tables(ws: Worksheet) -> set[tuple[int, int]]:
@@ -221,30 +237,31 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
     merged_rows = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
     tables = _in_tables(ws)
     last_col = max(ws.max_column, 1)
+    widths = {c: _column_width(ws, c) for c in range(1, last_col + 1)}
     done = []
-    for row in ws.iter_rows():
-        filled = [c for c in row if c.value is not None]
-        if not filled or not isinstance(filled[-1].value, str):
+    for cell in _last_values(ws):  # the last text of a row is the one that can spill right
+        if not isinstance(cell.value, str):
             continue
-        cell = filled[-1]  # the last text of a row is the one that can spill to the right
         if cell.row in merged_rows or (cell.row, cell.column) in tables:
             continue
         if cell.protection is not None and cell.protection.locked is False:
             continue
         need = sum(styles.display_width(line) for line in cell.value.split("\n"))
-        if need <= _column_width(ws, cell.column) * 1.05:
+        if need <= widths[cell.column] * 1.05:
             continue
         # left of frozen columns, stay in them: a note spilling past the pane edge is cut
         narrow = cell.column >= first_col or frozen_width < MIN_FROZEN_WRAP_CHARS
         limit = width_limit if narrow else frozen_width
         span, end = 0.0, cell.column
         for col in range(cell.column, last_col + 1):
-            if span + _column_width(ws, col) > limit:
+            if span + widths[col] > limit:
                 break
-            span += _column_width(ws, col)
+            span += widths[col]
             end = col
         if end == cell.column and need <= span:
             continue
+        # the row's cells as they are before merging (the merge replaces some of them)
+        (row,) = ws.iter_rows(min_row=cell.row, max_row=cell.row) if need > span else ((),)
         if end > cell.column:
             ref = f"{cell.coordinate}:{get_column_letter(end)}{cell.row}"
             ws.merge_cells(ref)

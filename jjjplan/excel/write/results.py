@@ -31,7 +31,13 @@ from jjjplan.excel.catalogue import bilingual, pathways_on, region_name, word
 from jjjplan.excel.safety import atomic_save, check_output_path
 from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import bar_chart, line_chart, put_by_year, stacked_bar_chart
-from jjjplan.excel.write.indicators import BASELINE_NOTE, KEY_INDICATORS, Indicator, baseline_for
+from jjjplan.excel.write.indicators import (
+    BASELINE_NOTE,
+    KEY_INDICATORS,
+    Indicator,
+    baseline_for,
+    province_table,
+)
 from jjjplan.excel.write.levers import LeverRow, lever_rows
 from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import PROVENANCE, write_results_provenance
@@ -159,7 +165,7 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
     top = 4
     header(ws, top, 1, [word("code"), word("name_zh"), word("name_en"), word("province"), *years])
     wide = results.wide(variable)
-    prov = results.provinces()
+    prov = province_table(results)
     units = baseline.units()
     rows: list[tuple[str, str, np.ndarray]] = [
         (code, units.loc[code, "province"], wide[code].to_numpy()) for code in wide.columns
@@ -200,14 +206,15 @@ def _write_gaps(ws: Worksheet, results: Results) -> None:
     for col in range(1, len(keys) + 2):
         ws.cell(row=4, column=col).font = styles.NOTE_FONT
     header(ws, 5, 1, [word("year"), *(bilingual(*labels[k]) for k in keys)])
+    gap_rows, ratio_rows = gaps.to_dict("index"), ratios.to_dict("index")  # not .loc per cell
     for i, year in enumerate(gaps.index, start=6):
         put(ws, i, 1, int(year))
         for j, key in enumerate(keys, start=2):
             if key in RATIO_NAMES:
                 fmt = styles.PERCENT if key == "jjj_share_national" else styles.RATIO
-                put(ws, i, j, float(ratios.loc[year, key]), fmt)
+                put(ws, i, j, float(ratio_rows[year][key]), fmt)
             else:
-                put(ws, i, j, float(gaps.loc[year, key]), _gap_format(key))
+                put(ws, i, j, float(gap_rows[year][key]), _gap_format(key))
     add_table(ws, "Gaps", 5, 5 + len(gaps), len(keys) + 1)
     ws.freeze_panes = "B6"
     styles.set_widths(ws, {"A": 10})
@@ -236,9 +243,10 @@ def _write_fiscal(ws: Worksheet, results: Results) -> None:
             *(f"{bilingual(*VARIABLES[k][:2])}（{VARIABLES[k][2]}）" for k in items),
         ],
     )
-    for i, ((year, prov), row) in enumerate(ledger.iterrows(), start=5):
+    rows = zip(ledger.index, ledger.to_numpy(dtype=float).tolist(), strict=True)
+    for i, ((year, prov), values) in enumerate(rows, start=5):
         put_row(ws, i, 1, [int(year), prov, bilingual(*region_name(prov))])
-        put_row(ws, i, 4, [float(v) for v in row], styles.MONEY)
+        put_row(ws, i, 4, values, styles.MONEY)
     add_table(ws, "Ledger", 4, 4 + len(ledger), 3 + len(items))
     ws.freeze_panes = "D5"
     styles.set_widths(ws, {"A": 10, "B": 8, "C": 16})
@@ -279,9 +287,10 @@ def _write_contributions(ws: Worksheet, results: Results) -> None:
             *(bilingual(*GAP_MEASURE_LABELS[m]) for m in measures),
         ],
     )
-    for i, (year, pathway, values) in enumerate(_contribution_rows(results), start=5):
+    for i, (year, pathway, series) in enumerate(_contribution_rows(results), start=5):
         label = word("total") if pathway == "total" else bilingual(*PATHWAY_LABELS[pathway])
         put_row(ws, i, 1, [year, pathway, label])
+        values = series.to_dict()
         for j, m in enumerate(measures, start=4):
             put(ws, i, j, float(values[m]), _gap_format(m))
         if pathway == "total":

@@ -65,32 +65,48 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     any other text Excel cannot hold exactly raises ValueError instead of being altered.
     """
     cell = ws.cell(row=row, column=col)
-    where = f"{ws.title}!{cell.coordinate}"
     if value is None or (isinstance(value, str) and value == ""):
         cell.value = None
     elif isinstance(value, str):
         try:
             write_text_cell(cell, value, normalize_newlines=True)
         except ValueError as err:
-            raise ValueError(f"{where}: {err}") from err
+            raise ValueError(f"{_where(ws, cell)}: {err}") from err
     elif isinstance(value, bool | np.bool_):
         cell.value = bool(value)
-        cell.number_format = styles.BOOLEAN
+        _number_format(cell, styles.BOOLEAN)
         return cell
     elif isinstance(value, int | np.integer):
         if abs(int(value)) > MAX_EXACT_INT:
             raise ValueError(
-                f"{where}: refusing to write {value}: Excel keeps 15 significant "
+                f"{_where(ws, cell)}: refusing to write {value}: Excel keeps 15 significant "
                 "digits, so the integer would change"
             )
         cell.value = int(value)
     elif isinstance(value, float | np.floating):
-        cell.value = excel_float(float(value), where)
+        number = float(value)  # excel_float's rounding, inline: this runs for every number
+        rounded = float(f"{number:.15g}") if math.isfinite(number) else number
+        cell.value = rounded if math.isfinite(rounded) else excel_float(number, _where(ws, cell))
     else:
-        raise TypeError(f"{ws.title}!{cell.coordinate}: cannot write {type(value).__name__}")
+        raise TypeError(f"{_where(ws, cell)}: cannot write {type(value).__name__}")
     if number_format is not None and cell.value is not None:
-        cell.number_format = number_format
+        _number_format(cell, number_format)
     return cell
+
+
+def _where(ws: Worksheet, cell: Any) -> str:
+    return f"{ws.title}!{cell.coordinate}"
+
+
+def _set_format(number_format: str) -> Any:
+    def build(cell: Any) -> None:
+        cell.number_format = number_format
+
+    return build
+
+
+def _number_format(cell: Any, number_format: str) -> None:
+    styles.apply_once(cell, ("number_format", number_format), _set_format(number_format))
 
 
 def put_row(

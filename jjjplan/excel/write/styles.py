@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from copy import copy
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -35,6 +37,7 @@ __all__ = [
     "READONLY_FILL",
     "SECTION_FILL",
     "TITLE_FONT",
+    "apply_once",
     "autofit_columns",
     "column_width",
     "display_width",
@@ -75,13 +78,42 @@ _HEADER_BORDER = Border(bottom=_THIN)
 _HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
 
 
+#: Per workbook: style key -> the style array openpyxl built for it on a plain cell.
+_BUILT: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
+
+
+def apply_once(cell: Any, key: Hashable, build: Callable[[Any], None]) -> None:
+    """Style ``cell`` as ``build`` does, building the style once per workbook.
+
+    Why: each style assignment makes openpyxl hash the style object and look it up in the
+    workbook's style lists; for thousands of cells that cost more than the writing itself.
+    The first plain cell styled under ``key`` keeps the resulting style array; later plain
+    cells copy it (openpyxl's own way to copy a style). A cell that already has a style of
+    its own is styled by ``build`` directly, so nothing it had is lost.
+    """
+    if cell.has_style:
+        build(cell)
+        return
+    built = _BUILT.setdefault(cell.parent.parent, {})
+    style = built.get(key)
+    if style is None:
+        build(cell)
+        built[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
+
+
+def _header_style(cell: Any) -> None:
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.border = _HEADER_BORDER
+    cell.alignment = _HEADER_ALIGN
+
+
 def style_header(cells: Iterable[Any]) -> None:
     """Bold, blue-filled, wrapped header cells."""
     for cell in cells:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.border = _HEADER_BORDER
-        cell.alignment = _HEADER_ALIGN
+        apply_once(cell, "header", _header_style)
 
 
 def mark_input(cell: Any) -> None:

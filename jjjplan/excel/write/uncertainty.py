@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jjjplan.excel.catalogue import bilingual, region_name, word
 from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import style_chart
+from jjjplan.excel.write.indicators import province_table
 from jjjplan.excel.write.sheetio import add_table, header, note, put, put_row, title
 from jjjplan.gaps import GAP_MEASURE_LABELS
 from jjjplan.results import RATIO_LABELS, VARIABLES, Results
@@ -62,7 +63,7 @@ def point_values(results: Results) -> pd.Series:
         wide = results.wide(variable)
         for unit in wide.columns:
             parts[(unit, variable)] = wide[unit]
-    prov = results.provinces()
+    prov = province_table(results)
     for region, variable in prov.columns:
         if variable in ("gdp", "gdp_per_capita"):
             parts.setdefault((region, variable), prov[(region, variable)])
