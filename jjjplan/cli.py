@@ -631,10 +631,18 @@ def _read_and_project(
     type=click.Path(file_okay=False, path_type=Path),
     help="Also write each chart as PNG and SVG into this folder (for slides).",
 )
+@data_options
 @draws_options
 @planner_errors
 def brief(
-    source: Path, out: Path, lang: str, charts_dir: Path | None, draws: int, seed: int
+    source: Path,
+    out: Path,
+    lang: str,
+    charts_dir: Path | None,
+    data_file: Path | None,
+    data_vintage: str | None,
+    draws: int,
+    seed: int,
 ) -> None:
     """One-page A4 briefing (PDF) of a scenario or results workbook.
 
@@ -643,10 +651,11 @@ def brief(
       jjjplan brief workbooks/05-coordinated.xlsx -o brief.pdf
       jjjplan brief results.xlsx -o brief.pdf --lang both --charts slides/
       jjjplan brief workbooks/05-coordinated.xlsx -o brief.pdf --draws 200
+      jjjplan brief plan.xlsx -o brief.pdf --data d.xlsx        # your own baseline data
     """
     from jjjplan.brief.command import run_brief
 
-    for line in run_brief(source, out, lang, charts_dir, draws, seed):
+    for line in run_brief(source, out, lang, charts_dir, draws, seed, data_file, data_vintage):
         click.echo(line)
 
 

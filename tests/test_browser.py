@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import re
 import signal
@@ -29,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_probe import drag, release_timing, summary
 
 pytestmark = pytest.mark.browser
 
@@ -162,19 +164,6 @@ def _open(page, url: str) -> None:
     page.wait_for_selector(".jjj-chart-gaps .scatterlayer .trace path.js-line", timeout=60000)
 
 
-def _drag(page, css: str, dx: float) -> None:
-    """Drag the slider handle inside ``css`` by ``dx`` pixels with the mouse."""
-    handle = page.locator(f"{css} .noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + dx / 2, y, steps=5)
-    page.mouse.move(x + dx, y, steps=5)
-    page.mouse.up()
-
-
 def _readout(page, css: str) -> float:
     return float(page.locator(f"{css} .widget-readout").first.inner_text().replace(",", ""))
 
@@ -235,29 +224,19 @@ def test_page_works_offline_and_fits_1280_px(browser_page):
     assert any("png" in t.lower() for t in titles), titles
 
 
-def test_dragging_a_slider_updates_the_chart(browser_page, record_property):
+def test_dragging_a_slider_updates_the_chart(browser_page, record_property, tmp_path):
     page = browser_page
     before = page.inner_text(KEY_CELL)
     line = ".jjj-chart-gaps .scatterlayer .trace path.js-line"
     path_before = page.locator(line).first.get_attribute("d")
-    page.evaluate(
-        """css => {
-        window.__jjj = {up: null, drawn: null};
-        document.addEventListener('pointerup', () => { window.__jjj.up = performance.now(); },
-                                  {capture: true, once: true});
-        const chart = document.querySelector(css);
-        new MutationObserver(() => {
-            if (window.__jjj.up !== null && window.__jjj.drawn === null)
-                window.__jjj.drawn = performance.now();
-        }).observe(chart, {subtree: true, attributes: true, childList: true});
-    }""",
-        ".jjj-chart-gaps",
-    )
-    _drag(page, ".jjj-reform-origin-share", -120)
-    page.wait_for_function("() => window.__jjj.drawn !== null", timeout=30000)
-    latency = page.evaluate("window.__jjj.drawn - window.__jjj.up")
-    record_property("release_to_chart_ms", round(latency, 1))
-    print(f"\nslider release -> chart redrawn in the browser: {latency:.0f} ms")
+    first = release_timing(page, ".jjj-reform-origin-share", -120)
+    # the release-to-chart time (issue 13: <= 100 ms) is recorded, never asserted: it
+    # depends on the machine's load. More releases, back and forth, for a median.
+    samples = [first]
+    for k in range(6):
+        samples.append(release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40))
+    record = {"draws": 0, "samples": samples, "summary": summary(samples)}
+    _record_timing(record, "release_to_chart.json", tmp_path, record_property)
     page.wait_for_function(
         "([css, old]) => document.querySelector(css).innerText !== old",
         arg=[KEY_CELL, before],
@@ -269,6 +248,40 @@ def test_dragging_a_slider_updates_the_chart(browser_page, record_property):
     assert "[error]" not in _log(page)
 
 
+def _record_timing(record: dict, name: str, tmp_path: Path, record_property) -> None:
+    """Print the figures and keep them as JSON in the test's folder (and the junit XML)."""
+    if hasattr(os, "getloadavg"):
+        record["load_average"] = os.getloadavg()[0]
+    out = tmp_path / name
+    out.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    s = record["summary"]
+    record_property(name, json.dumps(s))
+    from browser_probe import describe
+
+    print(f"\n{describe(record)} -> {out}")
+
+
+def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path):
+    """Issue 10: the bands of 500 assumption draws redrawn on each release (recorded)."""
+    page = browser_page
+    page.locator(".jjj-draws select").select_option(index=3)
+    page.wait_for_selector(".jjj-p-better b", timeout=60000)
+    page.wait_for_timeout(500)
+    samples = [
+        release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40, plots=2)
+        for k in range(3)
+    ]
+    record = {"draws": 500, "samples": samples, "summary": summary(samples)}
+    _record_timing(record, "release_to_chart_500_draws.json", tmp_path, record_property)
+    fills = page.locator(".jjj-chart-gaps .scatterlayer .trace path.js-fill")
+    assert fills.count() >= 2  # 5-95% and 25-75% bands drawn
+    page.locator(".jjj-draws select").select_option(index=0)
+    page.wait_for_function(
+        "() => !document.querySelector('.jjj-p-better').innerText.trim()", timeout=60000
+    )
+    assert "[error]" not in _log(page)
+
+
 def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
     page = browser_page
     page.get_by_text("增长极 Growth poles").first.click()
@@ -276,7 +289,7 @@ def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
     tianjin = _readout(page, ".jjj-pole-TJ")
     page.locator(".jjj-lock-TJ input").check()
     bd = page.inner_text(".jjj-pole-BD .widget-readout")
-    _drag(page, ".jjj-pole-SJZ", 60)
+    drag(page, ".jjj-pole-SJZ", 60)
     page.wait_for_function(  # the unlocked others give way
         "old => document.querySelector('.jjj-pole-BD .widget-readout').innerText !== old",
         arg=bd,
@@ -295,6 +308,20 @@ def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
     _click(page, ".jjj-add-pole")
     page.wait_for_selector(".jjj-pole-ZJK .noUi-handle", state="visible", timeout=30000)
     assert "[error]" not in _log(page)
+    # at 1,280 px every pole's name is whole: nothing clipped or scrolled inside its label
+    assert "张家口 Zhangjiakou" in page.inner_text(".jjj-pole-label-ZJK")
+    clipped = page.eval_on_selector_all(
+        ".jjj-pole-label, .jjj-pole-label *, [class*='jjj-lock-'] label",
+        "els => els.filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.innerText)",
+    )
+    assert clipped == [], clipped
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    # the baseline-data buttons wrap inside the left column instead of being cut at its edge
+    column = page.locator(".jjj-levers").bounding_box()
+    for css in (".jjj-data-load", ".jjj-data-upload", ".jjj-data-reset"):
+        b = page.locator(css).first.bounding_box()
+        assert b["x"] + b["width"] <= column["x"] + column["width"] + 1, css
 
 
 def _wait_text(page, css: str, present: str, absent: str) -> None:
@@ -386,6 +413,51 @@ def test_save_as_new_name_compare_and_ask_before_replacing(browser_page, server)
     assert SCREENSHOT.stat().st_size > 20_000
 
 
+def test_map_draws_all_13_units_with_names_on_hover(browser_page):
+    from jjjplan.baseline import unit_codes
+    from jjjplan.dashboard.labels import unit_name
+
+    page = browser_page
+    page.locator(".lm-TabBar-tab").nth(6).click()
+    fills = ".jjj-chart-map .scatterlayer .trace path.js-fill"
+    page.wait_for_function(f"() => document.querySelectorAll('{fills}').length === 13")
+    shapes = page.locator(fills)
+    boxes = [shapes.nth(k).bounding_box() for k in range(13)]
+    assert all(b and b["width"] > 2 and b["height"] > 2 for b in boxes)  # each drawn
+    chart = page.locator(".jjj-chart-map .main-svg").first.bounding_box()
+    for b in boxes:  # inside the chart, not cut off
+        assert chart["x"] <= b["x"] and b["x"] + b["width"] <= chart["x"] + chart["width"] + 1
+    # hovering a unit shows its name and value (the first shape whose centre is inside it)
+    names = [unit_name(u, "both", style="one") for u in unit_codes()]
+    hovered = ""
+    for b in boxes:
+        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+        page.wait_for_timeout(300)
+        hovered = page.evaluate(
+            "() => document.querySelector('.jjj-chart-map .hoverlayer')?.textContent || ''"
+        )
+        if hovered:
+            break
+    assert any(n in hovered for n in names), hovered
+    assert re.search(r"\d", hovered)
+    page.locator(".lm-TabBar-tab").nth(0).click()
+
+
+def test_briefing_button_downloads_the_pdf_and_saves_it(browser_page, server):
+    page = browser_page
+    before = set(server.workdir.glob("*.pdf"))
+    _click(page, ".jjj-brief")
+    page.wait_for_selector(".jjj-brief-links a.jjj-download", timeout=120000)
+    with page.expect_download() as download:
+        page.locator(".jjj-brief-links a.jjj-download").first.click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF")
+    [saved] = set(server.workdir.glob("*.pdf")) - before
+    assert saved.read_bytes() == data and download.value.suggested_filename == saved.name
+    assert page.blocked == []
+    assert "[error]" not in _log(page)
+
+
 def padded_workbook(path: Path, target_bytes: int, name: str) -> Path:
     """A valid scenario workbook padded to ``target_bytes`` (compressed) with an extra sheet
     of incompressible text, written part by part (no openpyxl for the big sheet)."""
@@ -433,7 +505,7 @@ def test_upload_of_a_50_mb_workbook(browser_page, tmp_path):
     # the kernel connection survived: a lever still updates the figures
     before = page.inner_text(KEY_CELL)
     page.get_by_text("体制改革 Institutional reform").first.click()
-    _drag(page, ".jjj-reform-origin-share", -60)
+    drag(page, ".jjj-reform-origin-share", -60)
     page.wait_for_function(
         "([css, old]) => document.querySelector(css).innerText !== old",
         arg=[KEY_CELL, before],

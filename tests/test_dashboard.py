@@ -530,7 +530,9 @@ def test_language_modes(dash):
     assert gaps.title == "Theil T and its decomposition"
     assert dash.views.tabs.titles[0] == "Gaps"
     assert "Theil T" in dash.views.key_table.value and "泰尔" not in dash.views.key_table.value
-    assert dash.controls["poles.weights"].sliders["BD"].description == "Baoding (Xiong'an)"
+    poles = dash.controls["poles.weights"]
+    assert "Baoding (Xiong&#x27;an)" in poles.labels["BD"].value  # own line, never cut
+    assert poles.sliders["BD"].tooltip == "Baoding (Xiong'an)"
     assert dash.actions.save_button.description == "Save as scenario workbook"
     assert "京津冀" not in dash.header.value
 
@@ -801,3 +803,39 @@ def test_naming_helpers():
         "B": 0.25,
         "C": 0.25,
     }
+
+
+# -- uncertainty draws: the lines first, the bands right after ------------------------------
+def test_with_draws_the_lines_move_first_and_the_bands_follow(dash):
+    import asyncio
+
+    from jjjplan.uncertainty.dashboard import dashboard_bands_and_probability
+
+    dash.uncertainty.draws.value = 100  # no event loop here: bands computed at once
+    gaps = dash.views.charts["gaps"]
+    old_bands = dash.views.bands
+    assert old_bands is not None and not dash._bands_pending
+
+    async def release() -> tuple:
+        dash.controls["reform.origin_share"].input.value = 15
+        lines = np.array(gaps.fig.data[0].y, dtype=float)
+        step1 = (dash._bands_pending, dash.views.bands is old_bands, lines)
+        for _ in range(3):  # the second step runs once the callback has returned
+            await asyncio.sleep(0)
+        return step1
+
+    pending, kept, lines = asyncio.run(release())
+    assert pending and kept  # step 1: new lines, the previous bands still shown
+    assert lines == pytest.approx(dash.results.gaps["theil_t"].to_numpy())
+    assert not dash._bands_pending and dash.views.bands is not old_bands
+    s = dash.scenario
+    expected, _ = dashboard_bands_and_probability(
+        s, dash._baseline_scenario(s), 100, 0, data=dash.data
+    )
+    band = dash.views.bands["theil_t"]
+    assert band.loc[2035, 0.95] == pytest.approx(expected["theil_t"].loc[2035, 0.95])
+    lower_90, upper_90 = gaps.fig.data[gaps.band_start], gaps.fig.data[gaps.band_start + 1]
+    assert lower_90.y[-1] == pytest.approx(band.loc[2035, 0.05])  # drawn on the chart
+    assert upper_90.y[-1] == pytest.approx(band.loc[2035, 0.95])
+    assert "%" in dash.uncertainty.readout.value  # P(better) follows with the bands
+    assert problems(dash.log) == ""

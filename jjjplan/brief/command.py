@@ -17,12 +17,15 @@ def _refuse(out: Path, expected: str, zh: str, en: str) -> ValidationError:
     return ValidationError([Issue(out.name, None, None, None, expected, str(out), zh, en)])
 
 
-def check_targets(source: Path, out: Path, charts_dir: Path | None) -> None:
-    """The one output policy (a .pdf, never the input, a device or an existing file); the
+def check_targets(
+    source: Path, out: Path, charts_dir: Path | None, data_file: Path | None = None
+) -> None:
+    """The one output policy (a .pdf, never an input, a device or an existing file); the
     chart folder must exist."""
     from jjjplan.output_policy import check_output
 
-    check_output(out, "pdf", inputs=[source], existing="refuse")
+    inputs = [source] if data_file is None else [source, data_file]
+    check_output(out, "pdf", inputs=inputs, existing="refuse")
     if charts_dir is not None and not charts_dir.is_dir():
         raise _refuse(
             charts_dir,
@@ -33,9 +36,17 @@ def check_targets(source: Path, out: Path, charts_dir: Path | None) -> None:
 
 
 def run_brief(
-    source: Path, out: Path, lang: str, charts_dir: Path | None, draws: int = 0, seed: int = 0
+    source: Path,
+    out: Path,
+    lang: str,
+    charts_dir: Path | None,
+    draws: int = 0,
+    seed: int = 0,
+    data_file: Path | None = None,
+    data_vintage: str | None = None,
 ) -> list[str]:
-    """Write the briefing (and chart images); returns the lines to print."""
+    """Write the briefing (and chart images); returns the lines to print. ``data_file`` /
+    ``data_vintage`` are ``--data`` / ``--data-vintage``, handled as by ``jjjplan run``."""
     try:
         import matplotlib  # noqa: F401
     except ImportError as exc:
@@ -43,10 +54,17 @@ def run_brief(
     from jjjplan.brief import write_brief
     from jjjplan.brief.fonts import FontMissingError
 
-    check_targets(source, out, charts_dir)
+    check_targets(source, out, charts_dir, data_file)
     try:
         written = write_brief(
-            source, out, lang=lang, charts_dir=charts_dir, draws=draws, seed=seed
+            source,
+            out,
+            lang=lang,
+            charts_dir=charts_dir,
+            draws=draws,
+            seed=seed,
+            data=data_file,
+            data_vintage=data_vintage,
         )
     except FontMissingError as exc:
         raise SystemExit(str(exc)) from exc

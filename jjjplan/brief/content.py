@@ -105,6 +105,14 @@ def _ledger(results: Results, year: int) -> pd.DataFrame:
     return results.ledger().loc[year].loc[list(PROVINCES), list(LEDGER_ITEMS)]
 
 
+def dataset_of(results: Results) -> jjjplan.baseline.Dataset:
+    """The baseline data ``results`` were projected on (bundled vintage or planner's file),
+    so the briefing's baseline and bands use the same data as the scenario."""
+    from jjjplan.excel.write.provenance import dataset_of as provenance_dataset
+
+    return provenance_dataset(results)
+
+
 def gather(
     results: Results,
     inputs: tuple[str | os.PathLike[str], ...] = (),
@@ -115,7 +123,7 @@ def gather(
     ``bands`` (index = year, columns ``low`` and ``high`` of :data:`GAP_MEASURE`) draws an
     uncertainty band around the scenario's gap path when an ensemble was run.
     """
-    base = project(baseline_for(results.scenario))
+    base = project(baseline_for(results.scenario), data=dataset_of(results))
     final = int(results.years[-1])
     contributions = results.contributions.loc[final][GAP_MEASURE].reindex(list(PATHWAYS))
     flagged = sum(1 for a in ASSUMPTIONS if a.is_assumption)

@@ -28,6 +28,7 @@ import ipywidgets as widgets
 
 from jjjplan import baseline
 from jjjplan.dashboard.actions import ActionsPanel
+from jjjplan.dashboard.briefing import BriefingPanel
 from jjjplan.dashboard.controls import (
     ChainTargets,
     Control,
@@ -145,6 +146,10 @@ class Dashboard:
         self._results: Results | None = None
         self._base_cache: dict[Any, Results] = {}
         self._contrib_pending = False
+        self._bands_pending = False
+        self._bands_t0 = 0.0
+        #: Wall time from a lever change to its bands drawn (draws on, event loop), in ms.
+        self.last_bands_ms = float("nan")
         #: Where the shown scenario came from: a workbook path, an upload name, or None.
         self.source: str | None = None
         #: Workbooks loaded in this session: never replaced by a save or an export.
@@ -165,6 +170,10 @@ class Dashboard:
         self.uncertainty = UncertaintyPanel(self.lang)
         self.data_panel = DataPanel(self.lang)
         self.seek_panel = SeekPanel(self.lang)
+        self.briefing = BriefingPanel(self.lang)
+        #: The scenario as loaded from (or saved to) :attr:`source`; while the shown scenario
+        #: is still this one, the briefing hashes that workbook into its footer.
+        self._source_scenario: Scenario | None = None
         #: What the last goal seek found (:class:`jjjplan.goalseek.SeekResult`), or None.
         self.last_seek = None
         self.language = widgets.ToggleButtons(options=list(LANG_OPTIONS), value=self.lang)
@@ -231,6 +240,7 @@ class Dashboard:
                 self.banner,
                 widgets.HBox([left, right], layout=widgets.Layout(width="100%")),
                 self.actions.widget,
+                self.briefing.widget,
                 self.log_caption,
                 self.log.widget,
             ],
@@ -337,6 +347,11 @@ class Dashboard:
         sp = self.seek_panel
         sp.button.on_click(guard(lambda _: self.seek()))
         sp.load_button.on_click(guard(lambda _: self._load_code(sp.paste.value)))
+        b = self.briefing
+        b.brief_button.on_click(guard(lambda _: self._busy("busy_brief", self.write_briefing)))
+        b.images_button.on_click(
+            guard(lambda _: self._busy("busy_images", self.write_chart_images))
+        )
         a = self.actions
         a.load_button.on_click(
             guard(lambda _: self._load(lambda: self.load_workbook(a.load_path.value)))
@@ -388,17 +403,51 @@ class Dashboard:
             self._propose_save()
 
     def refresh(self) -> None:
-        """Project the current scenario and update the visible views."""
-        t0 = time.perf_counter()
+        """Project the current scenario and update the visible views.
+
+        With uncertainty draws on and an event loop running (Jupyter, Voilà), the lines and
+        key figures go to the browser first and the bands and P(better) follow in a second
+        step (:meth:`_update_bands`): a release moves the chart at model speed, and the
+        draws' ensembles no longer hold it back. Without a loop both happen here."""
+        t0 = self._bands_t0 = time.perf_counter()
         s = self._scenario
         self._results = project(s, data=self.data)
-        bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
-        self.views.show(self._results, self._baseline_for(s), bands)
+        base = self._baseline_for(s)
+        if int(self.uncertainty.draws.value) and self._loop_running():
+            self.views.show(self._results, base, keep_bands=True)
+            self._schedule_bands()
+        else:
+            bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
+            self.views.show(self._results, base, bands)
         self._show_status()
         self._show_code_and_targets()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         if self.views.visible == "contrib":
             self._defer(self.compute_contributions)
+
+    @staticmethod
+    def _loop_running() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def _schedule_bands(self) -> None:
+        """Compute the bands once the current callback is done (once for many releases:
+        the step reads the settings current when it runs)."""
+        if self._bands_pending:
+            return
+        self._bands_pending = True
+        asyncio.get_running_loop().call_soon(self.log.guard(self._update_bands))
+
+    def _update_bands(self) -> None:
+        """Bands and P(better) of the current settings, drawn on the visible chart."""
+        self._bands_pending = False
+        s = self._scenario
+        bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
+        self.views.show_bands(bands)
+        self.last_bands_ms = (time.perf_counter() - self._bands_t0) * 1000
 
     def _draws_changed(self, change: dict) -> None:
         if not self.uncertainty.relabelling:
@@ -456,6 +505,7 @@ class Dashboard:
         self.uncertainty.relabel(lang)
         self.data_panel.relabel(lang)
         self.seek_panel.relabel(lang)
+        self.briefing.relabel(lang)
         self._relabel_frame(lang)
         self.views.relabel(lang)
         if self.language.value != lang:
@@ -488,6 +538,7 @@ class Dashboard:
         self.source = str(p)
         self.inputs.append(p)
         self.set_scenario(scenario)
+        self._source_scenario = self._scenario
         self.log.info(f"已读取 loaded: {p} ({scenario.name})")
         return scenario
 
@@ -668,8 +719,90 @@ class Dashboard:
         out = Path(make_template(target, saved))
         self.source = str(out)
         self.set_scenario(saved)
+        self._source_scenario = self._scenario
         self.log.info(f"已保存 saved: {out} ({new_name})")
         return out
+
+    # -- briefing and chart images --------------------------------------------------------
+    def _busy(self, key: str, action: Callable[[], Any]) -> None:
+        done = self.briefing.busy(key)
+        try:
+            action()
+        finally:
+            done()
+
+    def _brief_inputs(self) -> tuple[Path, ...]:
+        """Files the briefing's footer hashes: the scenario workbook while the settings are
+        still the ones read from it, and a baseline-data file (not uploads: no file)."""
+        files = []
+        if self.source and self._source_scenario is self._scenario and Path(self.source).is_file():
+            files.append(Path(self.source))
+        if self.data_source and Path(self.data_source).is_file():
+            files.append(Path(self.data_source))
+        return tuple(files)
+
+    def _brief_folder(self) -> Path:
+        from jjjplan.dashboard.briefing import output_folder
+
+        return output_folder(self.source, self.workdir)
+
+    def write_briefing(self, folder: str | os.PathLike[str] | None = None) -> Path:
+        """The one-page briefing of the current settings (PDF, in the display language;
+        with the 5–95% band when draws are on), saved as ``<scenario>-简报.pdf`` under a new
+        name beside the scenario (or in ``folder``) and offered as a download link."""
+        from jjjplan.brief import brief_pdf_bytes
+        from jjjplan.dashboard.briefing import brief_band, free_file, write_new_file
+
+        if self._bands_pending:  # the bands of the settings shown, not the previous ones
+            self._update_bands()
+        pdf = brief_pdf_bytes(
+            self.results, self.lang, self._brief_inputs(), brief_band(self.views.bands)
+        )
+        where = self._resolve(folder) if folder else self._brief_folder()
+        target = free_file(where, f"{self._scenario.name}-简报", ".pdf")
+        out = write_new_file(pdf, target, "pdf", self.inputs)
+        self.briefing.offer([(out, pdf)])
+        self.log.info(f"已写出简报 briefing written: {out}")
+        return out
+
+    def write_chart_images(self, folder: str | os.PathLike[str] | None = None) -> list[Path]:
+        """Every chart shown in the dashboard as PNG and SVG (kaleido), in a new folder
+        ``<scenario>-图表`` beside the scenario (or in ``folder``); without kaleido or a
+        browser for it, the briefing's charts (matplotlib) instead, with a notice."""
+        import plotly.graph_objects as go
+
+        from jjjplan.dashboard.briefing import (
+            environment_allows_images,
+            free_file,
+            plotly_images,
+            word,
+        )
+
+        where = self._resolve(folder) if folder else self._brief_folder()
+        target = free_file(where, f"{self._scenario.name}-图表", "")
+        target.mkdir()  # new folder: nothing in it can be replaced
+        note = ""
+        try:
+            if not environment_allows_images():
+                raise ImportError("JJJPLAN_NO_KALEIDO=1")
+            figures = {}
+            for name, chart in self.views.exportable().items():
+                fig = go.Figure(chart.fig.to_dict())
+                fig.update_layout(width=1100, height=max(480, fig.layout.height or 0))
+                figures[name] = fig
+            written = plotly_images(figures, target)
+        except Exception as err:  # no kaleido, or no Chrome/Chromium for it
+            from jjjplan.brief import write_chart_images
+            from jjjplan.brief.content import gather
+            from jjjplan.dashboard.briefing import brief_band
+
+            note = word("no_kaleido", self.lang)
+            self.log.notice(f"{note} ({type(err).__name__}: {err})")
+            content = gather(self.results, self._brief_inputs(), brief_band(self.views.bands))
+            written = write_chart_images(content, target, self.lang)
+        self.briefing.offer([(p, p.read_bytes()) for p in written], note)
+        self.log.info(f"已导出图表 chart images written: {target}")
+        return written
 
     def add_to_comparison(self) -> Results:
         """Add the current settings, under the scenario-name box's name, to the comparison."""

@@ -3,9 +3,10 @@
 The browser draws every chart (plotly.js ships inside the plotly wheel and reaches the page
 through the widget, so nothing is fetched from the network): hover values, zoom and PNG
 export come from plotly's toolbar, and Chinese text is set by the browser's own fonts, so
-the server needs no CJK font. A lever change only sends new y values (``batch_update``: one
-message per chart); the figure and its traces are built once. Titles, legends and tick
-labels change only on a language switch.
+the server needs no CJK font. A lever change sends one message per chart
+(``batch_update``) holding only the values that changed (:meth:`Chart._send`: the scenario's
+lines, not the unchanged baseline, years or empty bands); the figure and its traces are
+built once. Titles, legends and tick labels change only on a language switch.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ FONT_FAMILY = (
     '"WenQuanYi Micro Hei", "SimHei", sans-serif'
 )
 HEIGHT = 380
-#: Seconds after an update before the chart's full state is re-synced (see Chart._publish).
-PUBLISH_DELAY_S = 0.25
+#: Seconds after an update before the chart's full state is re-synced (see Chart._publish):
+#: long enough not to compete with the next release while a planner drags.
+PUBLISH_DELAY_S = 1.0
 
 
 @cache
@@ -101,18 +103,18 @@ def label_band_traces(fig: go.FigureWidget, start: int, lang: Lang) -> None:
         fig.data[start + 2 * k + 1].name = ui1(key, lang)
 
 
-def update_band_traces(fig: go.FigureWidget, start: int, band) -> None:
+def update_band_traces(chart: Chart, start: int, band) -> None:
     """``band``: None (bands off: traces emptied) or a DataFrame indexed by year with one
     column per quantile (as from :func:`jjjplan.uncertainty.dashboard_bands`)."""
     for k, (_, lo, hi, _) in enumerate(BANDS):
-        lower, upper = fig.data[start + 2 * k], fig.data[start + 2 * k + 1]
+        lower, upper = start + 2 * k, start + 2 * k + 1
         if band is None or len(band) == 0:
-            lower.update(x=[], y=[])
-            upper.update(x=[], y=[])
+            chart._send(lower, x=[], y=[])
+            chart._send(upper, x=[], y=[])
             continue
         x = list(map(int, band.index))
-        lower.update(x=x, y=band[lo].to_numpy())
-        upper.update(x=x, y=band[hi].to_numpy())
+        chart._send(lower, x=x, y=band[lo].to_numpy())
+        chart._send(upper, x=x, y=band[hi].to_numpy())
 
 
 def _line(color: str, baseline: bool) -> dict:
@@ -136,6 +138,8 @@ class Chart:
         self.stale = True
         self._data: tuple | None = None
         self._publish_pending = False
+        #: (trace index, property) -> the values last sent (see :meth:`_send`).
+        self._sent: dict[tuple[int, str], np.ndarray] = {}
         self._label()
         self._publish()
 
@@ -175,6 +179,20 @@ class Chart:
         with self.fig.batch_update():
             self._label()
         self._publish()
+
+    def _send(self, k: int, **props) -> None:
+        """Set trace ``k``'s numeric ``props``, leaving out those equal to what was sent
+        last: a lever moves the scenario's lines only, so the baseline's, the years and
+        empty bands stay off the wire and out of the browser's redraw work."""
+        changed = {}
+        for key, value in props.items():
+            arr = np.asarray(value, dtype=float)
+            last = self._sent.get((k, key))
+            if last is None or last.shape != arr.shape or not np.array_equal(last, arr, True):
+                changed[key] = value
+                self._sent[(k, key)] = arr
+        if changed:
+            self.fig.data[k].update(**changed)
 
     def _publish_soon(self) -> None:
         """:meth:`_publish` once the current callback is done (the page gets the chart's
@@ -254,9 +272,9 @@ class GapChart(Chart):
         """``band``: Theil T quantiles by year (None: no bands)."""
         x = list(map(int, years))
         for k, m in enumerate((*self.measures, "cv_weighted")):
-            self.fig.data[2 * k].update(x=x, y=scen[m])
-            self.fig.data[2 * k + 1].update(x=x, y=base[m])
-        update_band_traces(self.fig, self.band_start, band)
+            self._send(2 * k, x=x, y=scen[m])
+            self._send(2 * k + 1, x=x, y=base[m])
+        update_band_traces(self, self.band_start, band)
 
 
 class RatioChart(Chart):
@@ -283,9 +301,9 @@ class RatioChart(Chart):
         """``band``: Beijing/Hebei ratio quantiles by year (None: no bands)."""
         x = list(map(int, years))
         for k, r in enumerate(self.ratios):
-            self.fig.data[2 * k].update(x=x, y=scen[r])
-            self.fig.data[2 * k + 1].update(x=x, y=base[r])
-        update_band_traces(self.fig, self.band_start, band)
+            self._send(2 * k, x=x, y=scen[r])
+            self._send(2 * k + 1, x=x, y=base[r])
+        update_band_traces(self, self.band_start, band)
 
 
 class PerCapitaChart(Chart):
@@ -313,8 +331,8 @@ class PerCapitaChart(Chart):
         self.fig.layout.legend.update(y=1.0, x=1.0, xanchor="right", yanchor="bottom")
 
     def _update(self, scen, base) -> None:
-        self.fig.data[0].y = np.asarray(scen, dtype=float)
-        self.fig.data[1].y = np.asarray(base, dtype=float)
+        self._send(0, y=np.asarray(scen, dtype=float))
+        self._send(1, y=np.asarray(base, dtype=float))
 
 
 class LedgerChart(Chart):
@@ -340,9 +358,9 @@ class LedgerChart(Chart):
 
     def _update(self, table) -> None:
         """``table``: item -> 3 values (BJ, TJ, HE); shares paid are shown as negatives."""
-        for trace, item in zip(self.fig.data, self.items, strict=True):
+        for k, item in enumerate(self.items):
             v = np.asarray(table[item], dtype=float)
-            trace.y = -v if item == "shares_paid" else v
+            self._send(k, y=-v if item == "shares_paid" else v)
 
 
 class ContributionChart(Chart):

@@ -66,7 +66,8 @@ _WIDE = widgets.Layout(width="98%")
 _DESC = {"description_width": "15em"}
 #: Pole rows hold a slider, a lock and a remove button: a narrower caption leaves the
 #: slider room at 1,280 px.
-_POLE_DESC = {"description_width": "9em"}
+#: One pole's row under its name: slider (takes the room left), lock, remove.
+_POLE_ROW = widgets.Layout(width="100%", align_items="center", flex_flow="row nowrap")
 
 
 def tidy(x: float) -> float:
@@ -337,11 +338,16 @@ class PoleWeights(Control):
         self.weights = {k: float(v) for k, v in weights.items()}
         old_locks = self.locked
         self.sliders, self.locks, self.removers, rows = {}, {}, {}, []
+        self.labels: dict[str, widgets.HTML] = {}
         for code, value in self.weights.items():
+            # the unit's name on its own line above the slider: a fixed-width description
+            # cut long names ("张家口 Zhangjiakou") at 1,280 px
+            label = widgets.HTML(layout=widgets.Layout(width="100%", margin="2px 0 0 0"))
+            label.add_class("jjj-pole-label")
+            label.add_class(f"jjj-pole-label-{code}")
             slider = _slider("poles.weights", 100.0)
             slider.value = value * 100
-            slider.style = _POLE_DESC
-            slider.layout = widgets.Layout(flex="1 1 auto", width="auto", min_width="14em")
+            slider.layout = widgets.Layout(flex="1 1 0", width="auto", min_width="8em")
             slider.add_class(f"jjj-pole-{code}")
             lock = widgets.Checkbox(
                 value=code in old_locks, indent=False, layout=widgets.Layout(width="auto")
@@ -354,7 +360,9 @@ class PoleWeights(Control):
             lock.observe(lambda ch, c=code: self._locked(c, ch["new"]), "value")
             remove.on_click(lambda _, c=code: self.guard(self.remove_pole)(c))
             self.sliders[code], self.locks[code], self.removers[code] = slider, lock, remove
-            rows.append(widgets.HBox([slider, lock, remove], layout=widgets.Layout(width="100%")))
+            self.labels[code] = label
+            row = widgets.HBox([slider, lock, remove], layout=_POLE_ROW)
+            rows.append(widgets.VBox([label, row], layout=widgets.Layout(width="100%")))
         self.rows.children = rows
 
     def _moved(self, code: str, value: float) -> None:
@@ -425,8 +433,11 @@ class PoleWeights(Control):
         self.caption.value = lever_label_html(LEVERS["poles.weights"], lang)
         self.note.value = f"<small>{ui('weights_rule', lang)}</small>"
         for code, slider in self.sliders.items():
-            slider.description = unit_name(code, lang)
-            slider.description_allow_html = False
+            self.labels[
+                code
+            ].value = f"<span style='white-space:normal'>{escape(unit_name(code, lang))}</span>"
+            slider.description = ""
+            slider.tooltip = unit_name(code, lang)
             self.locks[code].description = ui("lock", lang)
             self.removers[code].description = ui("remove_pole", lang)
             self.removers[code].tooltip = f"{ui('remove_pole', lang)}: {unit_name(code, lang)}"

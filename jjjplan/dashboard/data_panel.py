@@ -21,7 +21,9 @@ class DataPanel:
         self.path.add_class("jjj-data-path")
         self.load_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.load_button.add_class("jjj-data-load")
-        self.upload = widgets.FileUpload(accept=".xlsx", multiple=False)
+        self.upload = widgets.FileUpload(
+            accept=".xlsx", multiple=False, layout=widgets.Layout(width="auto")
+        )
         self.upload.add_class("jjj-data-upload")
         self.reset_button = widgets.Button(layout=widgets.Layout(width="auto"))
         self.reset_button.add_class("jjj-data-reset")
@@ -30,7 +32,10 @@ class DataPanel:
             [
                 self.caption,
                 self.path,
-                widgets.HBox([self.load_button, self.upload, self.reset_button]),
+                widgets.HBox(  # wraps: three buttons do not fit the left column at 1,280 px
+                    [self.load_button, self.upload, self.reset_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
             ]
         )
         self.relabel(lang)

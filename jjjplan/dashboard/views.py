@@ -222,20 +222,31 @@ class Views:
         """Name of the chart in the selected tab."""
         return TABS[self.tabs.selected_index or 0]
 
-    def show(self, res: Results, base: Results, bands=None) -> None:
+    def show(self, res: Results, base: Results, bands=None, *, keep_bands: bool = False) -> None:
         """New results: refresh the table, draw the visible chart, mark the rest stale.
 
         ``bands``: None, or quantiles by year with columns (outcome, quantile) as from
-        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded."""
+        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded.
+        ``keep_bands``: leave the bands shown as they are (new ones follow through
+        :meth:`show_bands`)."""
         self._res, self._base = res, base
-        self.bands = bands
-        self.key_table.value = key_figures_html(res, base, self.lang)
+        if not keep_bands:
+            self.bands = bands
         for name, chart in self.charts.items():
             if name not in ("contrib", "compare"):
                 chart.stale = True
+        self.render_visible()  # first: the chart's message leaves before the table is built
+        self.key_table.value = key_figures_html(res, base, self.lang)
         self.contrib_stale = True
         self.contrib_status.value = f"<small>{escape(ui('contrib_stale', self.lang))}</small>"
-        self.render_visible()
+
+    def show_bands(self, bands) -> None:
+        """New uncertainty bands for the results shown (only the band traces are sent)."""
+        self.bands = bands
+        for name in ("gaps", "ratios"):
+            self.charts[name].stale = True
+        if self.visible in ("gaps", "ratios"):
+            self.render_visible()
 
     def show_comparison(self, runs: list[Results], base: Results) -> None:
         """The compared scenarios side by side (table of 2035 figures and Theil T lines)."""
@@ -254,7 +265,21 @@ class Views:
 
     def render_visible(self) -> None:
         """Draw the selected tab's chart if its data changed (contributions excepted)."""
-        name = self.visible
+        self._render(self.visible)
+
+    def exportable(self) -> dict[str, Chart]:
+        """Every chart with current data (drawn first if stale), for image export: the
+        contributions only once computed for the current settings."""
+        out = {}
+        for name, chart in self.charts.items():
+            if name == "contrib" and self.contrib_stale:
+                continue
+            self._render(name)
+            if chart._data is not None:
+                out[name] = chart
+        return out
+
+    def _render(self, name: str) -> None:
         chart = self.charts[name]
         if name == "compare":
             if chart.stale:
