@@ -369,3 +369,25 @@ def test_sheet_name_is_legal_and_unique() -> None:
 def test_ratio_names_are_in_gaps_sheet(wb: Workbook) -> None:
     ids = [c.value for c in wb["差距 Gaps"][4]]
     assert set(RATIO_NAMES) <= set(ids)
+
+
+def test_the_baseline_beside_the_scenario_is_projected_on_the_same_data(tmp_path, monkeypatch):
+    """A run on another vintage compares with a baseline on that vintage, not on the default."""
+    import jjjplan
+    from jjjplan import baseline
+    from jjjplan.excel.write import results as results_module
+
+    seen = []
+    real = results_module.build_results_workbook
+
+    def capture(results, base, *args, **kwargs):
+        seen.append(base)
+        return real(results, base, *args, **kwargs)
+
+    monkeypatch.setattr(results_module, "build_results_workbook", capture)
+    legacy = baseline.dataset("2022-initial")
+    scenario = jjjplan.Scenario.baseline()
+    results = jjjplan.project(scenario, data=legacy)
+    jjjplan.write_results(results, tmp_path / "legacy.xlsx")
+    assert seen[0].projection.data.vintage == "2022-initial"
+    assert seen[0].gaps.equals(results.gaps)  # the baseline scenario on the same data

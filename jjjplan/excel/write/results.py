@@ -40,7 +40,7 @@ from jjjplan.excel.write.indicators import (
 )
 from jjjplan.excel.write.levers import LeverRow, lever_rows
 from jjjplan.excel.write.printing import apply_print_setup
-from jjjplan.excel.write.provenance import PROVENANCE, write_results_provenance
+from jjjplan.excel.write.provenance import PROVENANCE, dataset_of, write_results_provenance
 from jjjplan.excel.write.sheetio import (
     add_delta_colours,
     add_table,
@@ -482,6 +482,6 @@ def write_results(
     if not isinstance(results, Results):
         raise TypeError(f"write_results() expects jjjplan.Results, got {type(results).__name__}")
     out = check_output_path(path, [source_path] if source_path is not None else [])
-    base = project(baseline_for(results.scenario))
+    base = project(baseline_for(results.scenario), data=dataset_of(results))
     wb = build_results_workbook(results, base, source_path, ensemble=ensemble)
     return atomic_save(wb, out)
