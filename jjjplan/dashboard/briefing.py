@@ -24,33 +24,17 @@ from pathlib import Path
 import ipywidgets as widgets
 import pandas as pd
 
-from jjjplan.dashboard.labels import Lang, both
+from jjjplan.dashboard.labels import UI, Lang, both
 from jjjplan.dashboard.naming import file_name
 
-#: The briefing row's words (中文, English); kept with the widgets that use them.
-WORDS: dict[str, tuple[str, str]] = {
-    "caption": ("简报与图片", "Briefing and images"),
-    "brief": ("生成简报（PDF）", "Briefing (PDF)"),
-    "images": ("导出图表（PNG/SVG）", "Chart images (PNG/SVG)"),
-    "busy_brief": ("正在生成简报……", "writing the briefing…"),
-    "busy_images": ("正在导出图表……", "exporting the charts…"),
-    "download": ("下载", "download"),
-    "saved": ("已保存", "saved"),
-    "no_kaleido": (
-        "未安装 kaleido 或找不到 Chrome/Chromium，已改为导出简报图表（matplotlib）；"
-        '要导出仪表盘图表请安装：pip install "jjjplan[images]"',
-        "kaleido or Chrome/Chromium is not available, so the briefing's charts "
-        "(matplotlib) were written instead; for the dashboard's charts: "
-        'pip install "jjjplan[images]"',
-    ),
-}
 #: Largest file offered as an in-page download link (bigger ones are only saved).
 MAX_LINK_BYTES = 20 * 2**20
 MIME = {".pdf": "application/pdf", ".png": "image/png", ".svg": "image/svg+xml"}
 
 
 def word(key: str, lang: Lang) -> str:
-    return both(WORDS[key], lang)
+    """A briefing-row word (``briefing_*`` in the dashboard catalogue) in mode ``lang``."""
+    return both(UI[f"briefing_{key}"], lang)
 
 
 def download_link(content: bytes, filename: str, label: str, css: str = "jjj-download") -> str:

@@ -524,6 +524,21 @@ DASHBOARD: dict[str, tuple[str, str]] = {
         "a positive margin means met; '=' targets allow ±0.5%",
     ),
     "targets_not_kept": ("抽样未保留该指标", "not kept by the draws"),
+    # -- the briefing and chart-image row
+    "briefing_caption": ("简报与图片", "Briefing and images"),
+    "briefing_brief": ("生成简报（PDF）", "Briefing (PDF)"),
+    "briefing_images": ("导出图表（PNG/SVG）", "Chart images (PNG/SVG)"),
+    "briefing_busy_brief": ("正在生成简报……", "writing the briefing…"),
+    "briefing_busy_images": ("正在导出图表……", "exporting the charts…"),
+    "briefing_download": ("下载", "download"),
+    "briefing_saved": ("已保存", "saved"),
+    "briefing_no_kaleido": (
+        "未安装 kaleido 或找不到 Chrome/Chromium，已改为导出简报图表（matplotlib）；"
+        '要导出仪表盘图表请安装：pip install "jjjplan[images]"',
+        "kaleido or Chrome/Chromium is not available, so the briefing's charts "
+        "(matplotlib) were written instead; for the dashboard's charts: "
+        'pip install "jjjplan[images]"',
+    ),
 }
 
 #: National growth paths (low/central/high).
