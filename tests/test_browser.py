@@ -325,6 +325,14 @@ def test_lock_holds_a_pole_while_another_is_dragged(browser_page):
     for css in (".jjj-data-load", ".jjj-data-upload", ".jjj-data-reset"):
         b = page.locator(css).first.bounding_box()
         assert b["x"] + b["width"] <= column["x"] + column["width"] + 1, css
+    # the goal-seek target row wraps inside the left column (year, operator and value were
+    # pushed out of sight behind the charts)
+    column = page.locator(".jjj-left").bounding_box()
+    for css in (".jjj-seek-indicator", ".jjj-seek-year", ".jjj-seek-op", ".jjj-seek-value",
+                ".jjj-seek-free", ".jjj-seek-button"):  # fmt: skip
+        b = page.locator(css).first.bounding_box()
+        assert b is not None and b["width"] > 0, css
+        assert b["x"] + b["width"] <= column["x"] + column["width"] + 1, css
 
 
 def _wait_text(page, css: str, present: str, absent: str) -> None:

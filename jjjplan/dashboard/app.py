@@ -225,6 +225,7 @@ class Dashboard:
             [self.sections, self.data_panel.widget, self.seek_panel.widget],
             layout=widgets.Layout(flex="0 0 36%", min_width="330px"),
         )
+        left.add_class("jjj-left")
         right = widgets.VBox(
             [self.uncertainty.widget, self.views.widget],
             layout=widgets.Layout(flex="1 1 0", min_width="0"),

@@ -46,14 +46,20 @@ class SeekPanel:
     scenario code box and paste box."""
 
     def __init__(self, lang: Lang) -> None:
-        auto = widgets.Layout(width="auto")
+        auto = widgets.Layout(width="auto", max_width="96%")  # 100% + its margin overflowed
+        #: Rows wrap inside the left column: at 1,280 px the indicator alone fills a line,
+        #: and year, operator and value were pushed out of sight behind the charts.
+        wrap = widgets.Layout(flex_flow="row wrap", max_width="100%")
         self.caption = widgets.HTML()
         self.indicator = widgets.Dropdown(
             options=list(INDICATORS), value="bj_he_ratio", layout=auto
         )
         self.year = widgets.Dropdown(options=list(YEARS), value=END_YEAR, layout=auto)
         self.op = widgets.Dropdown(options=list(SEEK_OPS), value="<=", layout=auto)
-        self.value = widgets.FloatText(value=3.0, layout=widgets.Layout(width="8em"))
+        self.value = widgets.FloatText(value=3.0, layout=widgets.Layout(width="13em"))
+        for w, name in ((self.indicator, "indicator"), (self.year, "year"), (self.op, "op")):
+            w.add_class(f"jjj-seek-{name}")
+        self.value.add_class("jjj-seek-value")
         #: Seek the scenario's own targets (its 目标 Targets sheet) instead of the row above;
         #: offered only when the scenario has targets.
         self.use_own = widgets.Checkbox(
@@ -91,15 +97,15 @@ class SeekPanel:
         self.widget = widgets.VBox(
             [
                 self.caption,
-                widgets.HBox([self.indicator, self.year, self.op, self.value]),
+                widgets.HBox([self.indicator, self.year, self.op, self.value], layout=wrap),
                 self.use_own,
                 self.free,
-                widgets.HBox([self.objective, self.button, self.cancel_button]),
+                widgets.HBox([self.objective, self.button, self.cancel_button], layout=wrap),
                 self.message,
                 self.targets.widget,
                 self.code_caption,
                 self.code,
-                widgets.HBox([self.paste, self.load_button]),
+                widgets.HBox([self.paste, self.load_button], layout=wrap),
             ]
         )
         self.busy = False
