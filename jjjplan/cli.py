@@ -810,8 +810,12 @@ def dashboard(
 @click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--samples", default=100_000, show_default=True, type=click.IntRange(min=1))
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0))
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for samples.parquet (and discovery.xlsx); a rerun resumes.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for samples.parquet (and discovery.xlsx); a rerun resumes.",
+)
 @click.option("--levers", default=None, help="Comma-separated levers to sweep (default: all).")
 @click.option("--no-assumptions", is_flag=True, help="Keep assumptions at their values.")
 @click.option("--where", default=None, help='Condition for discovery: "bj_he_ratio@2035<=3.0".')

@@ -73,7 +73,7 @@ class Issue:
         return text
 
     def detail(self, message: str | None = None) -> str:
-        """"expected …; found …", leaving out what the message already says, so a message
+        """ "expected …; found …", leaving out what the message already says, so a message
         does not repeat itself in its tail."""
         message = f"{self.message_zh} / {self.message_en}" if message is None else message
         parts = []

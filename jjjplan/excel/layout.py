@@ -230,9 +230,7 @@ TECH_DESTINATIONS = TableSpec(
         Column("unit", "单元代码", "Unit code", "key", 14),
         Column("name_zh", "中文名称", "Name (Chinese)", width=14),
         Column("name_en", "英文名称", "Name (English)", width=18),
-        Column(
-            "share", "比例", "Share", "input", 14, PERCENT, blank_ok=True, aliases=("weight",)
-        ),
+        Column("share", "比例", "Share", "input", 14, PERCENT, blank_ok=True, aliases=("weight",)),
     ),
 )
 #: Tables a workbook from an older template may lack: reading falls back to current policy

@@ -189,8 +189,9 @@ class _Reader:
         for spec in L.TABLES:
             table = tables.get(spec.name.casefold())
             if table is None and spec.name in L.OPTIONAL_TABLES:
-                found.notice((spec.sheet, None), None, "optional_table", sheet=spec.sheet,
-                             name=spec.name)
+                found.notice(
+                    (spec.sheet, None), None, "optional_table", sheet=spec.sheet, name=spec.name
+                )
             elif table is None:
                 missing.setdefault(spec.sheet, []).append(spec.name)
             else:
