@@ -24,6 +24,7 @@ from jjjplan.scenario import (
     REF_ABSORPTION,
     REF_RELOCATION,
     REF_TECH_SHARE,
+    Milestones,
     Scenario,
     base_presence,
 )
@@ -74,36 +75,115 @@ def milestone_paths(
 
 @dataclass(frozen=True)
 class ChainPaths:
-    """Sourcing share per chain [C, T] and where presence grew [C, T, 3] (allocation)."""
+    """Sourcing share per chain [D, C, T] and where presence grew [D, C, T, 3] (allocation),
+    for D chain settings (a leading axis, so many members are one array operation)."""
 
     share: np.ndarray
     alloc: np.ndarray
 
 
-def chain_paths(chains, start_year: int, years: tuple[int, ...]) -> ChainPaths:
-    """Sourcing share of a chain = mean over segments of P(at least one province supplies
-    it) = 1 − Π_p (1 − presence); its rise is allocated to provinces where presence grew."""
+@dataclass(frozen=True)
+class ChainLayout:
+    """Where each chain's presence levers sit in one flat key order (built once, read-only).
+
+    ``keys`` are every ``chain/segment/province`` in ``CHAINS`` order, ``base`` their base-year
+    presence [M]; chain c owns segments ``seg_start[c] : seg_start[c] + n_seg[c]``."""
+
+    keys: tuple[str, ...]
+    base: np.ndarray  # [M], M = segments × provinces
+    seg_start: np.ndarray  # [C] first segment of each chain
+    n_seg: np.ndarray  # [C] segments per chain
+
+
+@cache
+def chain_layout() -> ChainLayout:
+    """The base presence comes from the module constants in ``jjjplan.chains`` (not from a
+    dataset vintage), so one layout serves every batch; its arrays are made read-only."""
     base = base_presence()
-    w = interp_weights(start_year, years)
-    shares, allocs = [], []
-    for chain in CHAINS:
-        keys = [f"{chain.id}/{seg.id}/{p}" for seg in chain.segments for p in PROVINCES]
-        start = np.array([base[k] for k in keys])
-        dev = np.array([chains.presence[k].values() for k in keys]) - start[:, None]
-        pres = (start[:, None] + dev @ w[1:]).T.reshape(
-            len(years), len(chain.segments), len(PROVINCES)
-        )
-        share = (1.0 - np.prod(1.0 - pres, axis=2)).mean(axis=1)
-        grew = np.clip(np.diff(pres, axis=0, prepend=pres[:1]), 0.0, None).sum(axis=1)
-        total = grew.sum(axis=1, keepdims=True)
-        shares.append(share)
-        allocs.append(np.divide(grew, total, out=np.zeros_like(grew), where=total > 0))
-    return ChainPaths(np.stack(shares), np.stack(allocs))
+    keys = tuple(base)
+    base_arr = np.array([base[k] for k in keys])
+    n_seg = np.array([len(c.segments) for c in CHAINS], dtype=np.intp)
+    seg_start = np.concatenate([[0], np.cumsum(n_seg)[:-1]]).astype(np.intp)
+    for arr in (base_arr, n_seg, seg_start):
+        arr.setflags(write=False)
+    return ChainLayout(keys, base_arr, seg_start, n_seg)
+
+
+_milestone_values = attrgetter("y2025", "y2030", "y2035")
+
+
+def _presence_matrix(presences: Sequence[Mapping[str, Milestones]], keys: tuple[str, ...]):
+    """[D, M, 3] milestone values. Complete presence mappings keep the canonical key order
+    (``ChainFilling`` fills from ``default_presence()``), so most are read by their values;
+    any other is read key by key (never misplaced)."""
+    by_key = itemgetter(*keys)
+    m = len(keys)
+    rows = [
+        map(_milestone_values, p.values() if len(p) == m and tuple(p) == keys else by_key(p))
+        for p in presences
+    ]
+    flat = np.fromiter(
+        itertools.chain.from_iterable(itertools.chain.from_iterable(rows)),
+        dtype=float,
+        count=len(presences) * m * 3,
+    )
+    return flat.reshape(len(presences), m, 3)
+
+
+#: distinct chain settings evaluated at once: bounds the [D, M, T] temporaries (~25 MB)
+_CHAIN_BLOCK = 1024
+
+
+def chain_paths_many(
+    chains: Sequence, start_years: Sequence[int], years: tuple[int, ...]
+) -> ChainPaths:
+    """Chain paths of D chain settings (``ChainFilling``) with their policy start years.
+
+    Sourcing share of a chain = mean over segments of P(at least one province supplies
+    it) = 1 − Π_p (1 − presence); its rise is allocated to provinces where presence grew.
+    All D settings are interpolated in one matrix product per start year, then reduced
+    per chain with ``np.add.reduceat`` over the segment axis."""
+    lay = chain_layout()
+    d_n, t_n, c_n = len(chains), len(years), len(CHAINS)
+    share = np.empty((d_n, c_n, t_n))
+    alloc = np.zeros((d_n, c_n, t_n, len(PROVINCES)))  # stays 0 where nothing grew
+    sy_all = np.asarray(start_years, dtype=np.intp)
+    for lo in range(0, d_n, _CHAIN_BLOCK):
+        hi = min(lo + _CHAIN_BLOCK, d_n)
+        values = _presence_matrix([c.presence for c in chains[lo:hi]], lay.keys)
+        dev = values - lay.base[None, :, None]  # deviations: a flat path stays exactly flat
+        pres = np.empty((hi - lo, len(lay.keys), t_n))
+        sy_block = sy_all[lo:hi]
+        for sy in np.unique(sy_block):
+            rows = sy_block == sy
+            block = dev[rows]  # one matrix product for the whole block: [D·M, 3] @ [3, T]
+            pres[rows] = (block.reshape(-1, 3) @ interp_weights(int(sy), years)[1:]).reshape(
+                *block.shape[:2], t_n
+            )
+        pres += lay.base[None, :, None]
+        pres = pres.reshape(hi - lo, -1, len(PROVINCES), t_n)  # [D, S, 3, T]
+        supplied = 1.0 - np.prod(1.0 - pres, axis=2)  # [D, S, T]
+        share[lo:hi] = np.add.reduceat(supplied, lay.seg_start, axis=1) / lay.n_seg[:, None]
+        rise = np.diff(pres, axis=3, prepend=pres[..., :1])
+        grew = np.add.reduceat(np.clip(rise, 0.0, None), lay.seg_start, axis=1)  # [D, C, 3, T]
+        grew = grew.transpose(0, 1, 3, 2)  # [D, C, T, 3]
+        total = grew.sum(axis=3, keepdims=True)
+        np.divide(grew, total, out=alloc[lo:hi], where=total > 0)
+    return ChainPaths(share, alloc)
+
+
+def chain_paths(chains, start_year: int, years: tuple[int, ...]) -> ChainPaths:
+    """Chain paths of one chain setting: share [C, T], alloc [C, T, 3]."""
+    many = chain_paths_many([chains], [start_year], years)
+    return ChainPaths(many.share[0], many.alloc[0])
 
 
 #: years -> {(id(ChainFilling), start year): (the object, its paths)}: the object is kept so an
 #: id is never reused while cached; chain paths depend on nothing else.
 _CHAIN_CACHE: dict[tuple[int, ...], dict[tuple[int, int], tuple[object, ChainPaths]]] = {}
+#: a batch with more new chain settings than this (a sweep: every member its own) is not
+#: cached: it would only evict the few settings a dashboard or goal-seek reuses
+_CHAIN_CACHE_MAX = 256
 
 
 @dataclass(frozen=True)
@@ -175,6 +255,47 @@ def _assumption_matrix(maps: Sequence[Mapping[str, float]], keys: tuple[str, ...
         tuple(m.values()) if len(m) == len(keys) and tuple(m) == keys else by_key(m) for m in maps
     ]
     return _float_matrix(rows, len(keys))
+
+
+def _member_chain_paths(
+    chains: Sequence, start_years: Sequence[int], years: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """share [G, C, T] and alloc [G, C, T, 3] of G groups' chain settings.
+
+    Repeated settings (the same object and start year) are computed once; settings seen in an
+    earlier batch come from the cache; all new ones are computed together."""
+    cache_for_years = _CHAIN_CACHE.setdefault(years, {})
+    distinct: dict[tuple[int, int], int] = {}  # (id of chain object, start) -> distinct row
+    todo: list[tuple[object, int]] = []  # distinct settings in row order
+    group_row = np.empty(len(chains), dtype=np.intp)
+    for g, (obj, sy) in enumerate(zip(chains, start_years, strict=True)):
+        key = (id(obj), sy)
+        row = distinct.get(key)
+        if row is None:
+            row = distinct[key] = len(todo)
+            todo.append((obj, sy))
+        group_row[g] = row
+    c_n, t_n = len(CHAINS), len(years)
+    share = np.empty((len(todo), c_n, t_n))
+    alloc = np.empty((len(todo), c_n, t_n, len(PROVINCES)))
+    missing: list[int] = []
+    for row, (obj, sy) in enumerate(todo):
+        hit = cache_for_years.get((id(obj), sy))
+        if hit is not None and hit[0] is obj:
+            share[row], alloc[row] = hit[1].share, hit[1].alloc
+        else:
+            missing.append(row)
+    if missing:
+        new = chain_paths_many([todo[r][0] for r in missing], [todo[r][1] for r in missing], years)
+        share[missing], alloc[missing] = new.share, new.alloc
+        if len(missing) <= _CHAIN_CACHE_MAX:
+            if len(cache_for_years) + len(missing) > _CHAIN_CACHE_MAX:
+                cache_for_years.clear()
+            for j, r in enumerate(missing):
+                obj, sy = todo[r]
+                paths = ChainPaths(new.share[j].copy(), new.alloc[j].copy())
+                cache_for_years[(id(obj), sy)] = (obj, paths)
+    return share[group_row], alloc[group_row]
 
 
 def compile_inputs(
@@ -255,25 +376,10 @@ def compile_inputs(
     relocation_ref = np.full(len(years), REF_RELOCATION)
     relocation_ref[0] = 0.0
 
-    chain_cache = _CHAIN_CACHE.setdefault(years, {})
-    distinct: dict[tuple[int, int], int] = {}  # (chain object, start) -> row of the stack
-    paths: list[ChainPaths] = []
-    group_chain = np.empty(len(eff), dtype=np.intp)
-    for g, ((_p, chains, _i, _r), sy) in enumerate(zip(eff, start_g.tolist(), strict=True)):
-        key = (id(chains), sy)
-        row = distinct.get(key)
-        if row is None:
-            hit = chain_cache.get(key)
-            if hit is None or hit[0] is not chains:
-                if len(chain_cache) > 256:
-                    chain_cache.clear()
-                hit = chain_cache[key] = (chains, chain_paths(chains, sy, years))
-            row = distinct[key] = len(paths)
-            paths.append(hit[1])
-        group_chain[g] = row
-    member_chain = group_chain[member_group]
-    chain_share = np.stack([c.share for c in paths])[member_chain]  # [K, C, T]
-    chain_alloc = np.stack([c.alloc for c in paths])[member_chain]  # [K, C, T, 3]
+    chain_share, chain_alloc = _member_chain_paths(
+        [c for _p, c, _i, _r in eff], start_g.tolist(), years
+    )
+    chain_share, chain_alloc = chain_share[member_group], chain_alloc[member_group]
 
     return Inputs(
         scenarios=tuple(scenarios),
