@@ -264,3 +264,154 @@ def test_sharing_flows_by_province_first_equal_the_per_unit_products(k):
         ("firm_tax", firm_tax @ in_prov.T),
     ):
         np.testing.assert_allclose(got[key], want, rtol=1e-13, atol=1e-12, err_msg=key)
+
+
+# -- chain paths: all members' chain settings in one pass -----------------------------------
+
+
+def _random_chains(rng, n: int) -> list:
+    """n chain settings, each moving about half of the presence levers to random values."""
+    from jjjplan.scenario import ChainFilling, Milestones, default_presence
+
+    keys = tuple(default_presence())
+    out = []
+    for _ in range(n):
+        moved = {k: Milestones(*rng.uniform(0, 1, 3)) for k in keys if rng.random() < 0.5}
+        out.append(ChainFilling(presence=moved))
+    return out
+
+
+def _chain_paths_plain(chains, start_year: int, years: tuple[int, ...]):
+    """The obvious form: every presence lever interpolated on its own with ``np.interp``
+    from (start year, base presence) through the milestones after it, then per chain the
+    share of segments supplied and the provinces where presence grew."""
+    from jjjplan.chains import CHAINS, PROVINCES
+
+    ms_years = (2025, 2030, 2035)
+    shares, allocs = [], []
+    for chain in CHAINS:
+        pres = np.empty((len(years), len(chain.segments), len(PROVINCES)))
+        for s, seg in enumerate(chain.segments):
+            for p, prov in enumerate(PROVINCES):
+                ms = chains.presence[f"{chain.id}/{seg.id}/{prov}"].values()
+                knots = [start_year] + [y for y in ms_years if y > start_year]
+                vals = [seg.base_presence[p]] + [
+                    v for y, v in zip(ms_years, ms, strict=True) if y > start_year
+                ]
+                pres[:, s, p] = np.interp(years, knots, vals)
+        shares.append((1.0 - np.prod(1.0 - pres, axis=2)).mean(axis=1))
+        grew = np.clip(np.diff(pres, axis=0, prepend=pres[:1]), 0.0, None).sum(axis=1)
+        total = grew.sum(axis=1, keepdims=True)
+        allocs.append(np.where(total > 0, grew / np.where(total > 0, total, 1.0), 0.0))
+    return np.stack(shares), np.stack(allocs)
+
+
+YEARS = tuple(range(2023, 2036))
+
+
+def test_chain_paths_of_many_settings_equal_the_per_lever_interpolation():
+    from jjjplan.model.inputs import chain_paths_many
+    from jjjplan.scenario import ChainFilling
+
+    rng = np.random.default_rng(7)
+    chains = [ChainFilling(), *_random_chains(rng, 40)]
+    start_years = [int(y) for y in rng.choice([2023, 2024, 2025, 2027, 2031, 2034], len(chains))]
+    got = chain_paths_many(chains, start_years, YEARS)
+    assert got.share.shape == (len(chains), 7, len(YEARS))
+    assert got.alloc.shape == (len(chains), 7, len(YEARS), 3)
+    for d, (c, sy) in enumerate(zip(chains, start_years, strict=True)):
+        share, alloc = _chain_paths_plain(c, sy, YEARS)
+        np.testing.assert_allclose(got.share[d], share, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(got.alloc[d], alloc, rtol=1e-13, atol=1e-15)
+    # current policy: presence flat, so the share is flat and nothing is allocated
+    assert (got.share[0] == got.share[0][:, :1]).all()
+    assert (got.alloc[0] == 0.0).all()
+
+
+def test_chain_paths_do_not_depend_on_the_block_size(monkeypatch):
+    from jjjplan.model import inputs
+
+    rng = np.random.default_rng(8)
+    chains = _random_chains(rng, 11)
+    start_years = [int(y) for y in rng.choice([2024, 2025, 2028], 11)]
+    whole = inputs.chain_paths_many(chains, start_years, YEARS)
+    monkeypatch.setattr(inputs, "_CHAIN_BLOCK", 3)
+    blocked = inputs.chain_paths_many(chains, start_years, YEARS)
+    np.testing.assert_array_equal(blocked.share, whole.share)
+    np.testing.assert_array_equal(blocked.alloc, whole.alloc)
+
+
+def test_presence_in_another_key_order_is_read_by_key():
+    from jjjplan.model.inputs import _presence_matrix, chain_layout
+
+    rng = np.random.default_rng(9)
+    (c,) = _random_chains(rng, 1)
+    keys = chain_layout().keys
+    shuffled = dict(reversed(list(c.presence.items())))
+    both = _presence_matrix([c.presence, shuffled], keys)
+    np.testing.assert_array_equal(both[1], both[0])
+    np.testing.assert_array_equal(both[0][5], c.presence[keys[5]].values())
+
+
+def test_chain_layout_is_the_base_presence_and_read_only():
+    from jjjplan.model.inputs import chain_layout
+    from jjjplan.scenario import base_presence
+
+    lay = chain_layout()
+    assert lay is chain_layout()  # built once
+    assert dict(zip(lay.keys, lay.base.tolist(), strict=True)) == base_presence()
+    assert int(lay.n_seg.sum()) * 3 == len(lay.keys)
+    with pytest.raises(ValueError):
+        lay.base[0] = 0.5
+
+
+def test_compiled_chain_paths_follow_each_member_with_and_without_the_cache(monkeypatch):
+    """Members sharing a chain object, members with their own, the cache's hits and a batch
+    too large to cache all give each member its own settings' paths."""
+    from jjjplan.model import inputs
+
+    rng = np.random.default_rng(10)
+    base = jjjplan.Scenario.baseline()
+    own = _random_chains(rng, 6)
+    scenarios = [
+        base.replace(chains=c, policy_start_year=2024 + (k % 3)) for k, c in enumerate(own)
+    ]
+    scenarios += [scenarios[0], scenarios[3].replace(name="again"), base]
+    units = engine.resolve_data(scenarios).units
+    monkeypatch.setattr(inputs, "_CHAIN_CACHE", {})
+    first = inputs.compile_inputs(scenarios, units, 2023, YEARS)
+    assert len(inputs._CHAIN_CACHE[YEARS]) == 7  # six own settings + current policy
+    again = inputs.compile_inputs(scenarios, units, 2023, YEARS)  # all from the cache
+    np.testing.assert_array_equal(again.chain_share, first.chain_share)
+    np.testing.assert_array_equal(again.chain_alloc, first.chain_alloc)
+    for k, s in enumerate(scenarios):
+        share, alloc = _chain_paths_plain(s.chains, s.policy_start_year - 1, YEARS)
+        np.testing.assert_allclose(first.chain_share[k], share, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(first.chain_alloc[k], alloc, rtol=1e-13, atol=1e-15)
+    monkeypatch.setattr(inputs, "_CHAIN_CACHE", {})
+    monkeypatch.setattr(inputs, "_CHAIN_CACHE_MAX", 4)
+    uncached = inputs.compile_inputs(scenarios, units, 2023, YEARS)
+    assert inputs._CHAIN_CACHE[YEARS] == {}  # 7 new settings > 4: a sweep is not cached
+    np.testing.assert_array_equal(uncached.chain_share, first.chain_share)
+    np.testing.assert_array_equal(uncached.chain_alloc, first.chain_alloc)
+
+
+def test_members_with_their_own_chain_settings_equal_single_projections():
+    rng = np.random.default_rng(11)
+    base = jjjplan.Scenario.baseline()
+    scenarios = [
+        base.replace(chains=c, policy_start_year=int(y))
+        for c, y in zip(_random_chains(rng, 5), rng.choice([2023, 2026, 2029], 5), strict=True)
+    ]
+    batch = jjjplan.project_many(scenarios)
+    for k, s in enumerate(scenarios):
+        single = jjjplan.project(s)
+        for name in ("gdp", "chain_va"):
+            want = getattr(single.projection, name)
+            scale = float(np.nanmax(np.abs(want)))
+            np.testing.assert_allclose(
+                getattr(batch[k].projection, name), want, rtol=1e-12, atol=1e-12 * scale
+            )
+        np.testing.assert_allclose(
+            batch.gaps.loc[k].to_numpy(), single.gaps.to_numpy(), rtol=1e-12, atol=1e-15
+        )
