@@ -3,7 +3,9 @@
 Reading K scenarios is the only per-member Python work of a batch, so it is kept lean:
 sub-objects shared between members (``Scenario.replace`` keeps them) are read once, and
 milestone paths are one matrix product (linear interpolation is linear in the milestone
-values, so ``path = values @ W`` with a weight matrix W per policy start year).
+values, so ``path = values @ W`` with a weight matrix W per policy start year). Chain
+paths of all members' distinct chain settings are computed together the same way (a sweep
+gives every member its own settings, so a per-member loop would dominate a batch).
 """
 
 from __future__ import annotations
@@ -112,7 +114,9 @@ def chain_layout() -> ChainLayout:
 _milestone_values = attrgetter("y2025", "y2030", "y2035")
 
 
-def _presence_matrix(presences: Sequence[Mapping[str, Milestones]], keys: tuple[str, ...]):
+def _presence_matrix(
+    presences: Sequence[Mapping[str, Milestones]], keys: tuple[str, ...]
+) -> np.ndarray:
     """[D, M, 3] milestone values. Complete presence mappings keep the canonical key order
     (``ChainFilling`` fills from ``default_presence()``), so most are read by their values;
     any other is read key by key (never misplaced)."""
@@ -154,9 +158,9 @@ def chain_paths_many(
         dev = values - lay.base[None, :, None]  # deviations: a flat path stays exactly flat
         pres = np.empty((hi - lo, len(lay.keys), t_n))
         sy_block = sy_all[lo:hi]
-        for sy in np.unique(sy_block):
-            rows = sy_block == sy
-            block = dev[rows]  # one matrix product for the whole block: [D·M, 3] @ [3, T]
+        for sy in np.unique(sy_block):  # one matrix product per start year: [D·M, 3] @ [3, T]
+            rows = slice(None) if (sy_block == sy).all() else sy_block == sy
+            block = dev[rows]
             pres[rows] = (block.reshape(-1, 3) @ interp_weights(int(sy), years)[1:]).reshape(
                 *block.shape[:2], t_n
             )
@@ -170,12 +174,6 @@ def chain_paths_many(
         total = grew.sum(axis=3, keepdims=True)
         np.divide(grew, total, out=alloc[lo:hi], where=total > 0)
     return ChainPaths(share, alloc)
-
-
-def chain_paths(chains, start_year: int, years: tuple[int, ...]) -> ChainPaths:
-    """Chain paths of one chain setting: share [C, T], alloc [C, T, 3]."""
-    many = chain_paths_many([chains], [start_year], years)
-    return ChainPaths(many.share[0], many.alloc[0])
 
 
 #: years -> {(id(ChainFilling), start year): (the object, its paths)}: the object is kept so an
