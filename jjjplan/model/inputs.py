@@ -146,7 +146,7 @@ def chain_paths_many(
     Sourcing share of a chain = mean over segments of P(at least one province supplies
     it) = 1 − Π_p (1 − presence); its rise is allocated to provinces where presence grew.
     All D settings are interpolated in one matrix product per start year, then reduced
-    per chain with ``np.add.reduceat`` over the segment axis."""
+    per chain (seven slices of the segment axis)."""
     lay = chain_layout()
     d_n, t_n, c_n = len(chains), len(years), len(CHAINS)
     share = np.empty((d_n, c_n, t_n))
@@ -165,14 +165,19 @@ def chain_paths_many(
                 *block.shape[:2], t_n
             )
         pres += lay.base[None, :, None]
-        pres = pres.reshape(hi - lo, -1, len(PROVINCES), t_n)  # [D, S, 3, T]
-        supplied = 1.0 - np.prod(1.0 - pres, axis=2)  # [D, S, T]
-        share[lo:hi] = np.add.reduceat(supplied, lay.seg_start, axis=1) / lay.n_seg[:, None]
-        rise = np.diff(pres, axis=3, prepend=pres[..., :1])
-        grew = np.add.reduceat(np.clip(rise, 0.0, None), lay.seg_start, axis=1)  # [D, C, 3, T]
-        grew = grew.transpose(0, 1, 3, 2)  # [D, C, T, 3]
-        total = grew.sum(axis=3, keepdims=True)
-        np.divide(grew, total, out=alloc[lo:hi], where=total > 0)
+        # [D, T, S, 3]: each chain's slice is laid out as the one-chain form had it, so the
+        # reductions below sum in the same order (results equal to the last bit)
+        pres = np.ascontiguousarray(
+            pres.reshape(hi - lo, -1, len(PROVINCES), t_n).transpose(0, 3, 1, 2)
+        )
+        supplied = 1.0 - np.prod(1.0 - pres, axis=3)  # [D, T, S]
+        grew_all = np.clip(np.diff(pres, axis=1, prepend=pres[:, :1]), 0.0, None)
+        segments = zip(lay.seg_start.tolist(), lay.n_seg.tolist(), strict=True)
+        for c, (first, n) in enumerate(segments):
+            share[lo:hi, c] = supplied[:, :, first : first + n].mean(axis=2)
+            grew = grew_all[:, :, first : first + n].sum(axis=2)  # [D, T, 3]
+            total = grew.sum(axis=2, keepdims=True)
+            np.divide(grew, total, out=alloc[lo:hi, c], where=total > 0)
     return ChainPaths(share, alloc)
 
 
