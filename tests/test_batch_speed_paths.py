@@ -323,6 +323,10 @@ def test_chain_paths_of_many_settings_equal_the_per_lever_interpolation():
         share, alloc = _chain_paths_plain(c, sy, YEARS)
         np.testing.assert_allclose(got.share[d], share, rtol=1e-13, atol=1e-15)
         np.testing.assert_allclose(got.alloc[d], alloc, rtol=1e-13, atol=1e-15)
+    # a setting's paths do not depend on its batch (project() and project_many agree exactly)
+    alone = chain_paths_many([chains[5]], [start_years[5]], YEARS)
+    np.testing.assert_array_equal(alone.share[0], got.share[5])
+    np.testing.assert_array_equal(alone.alloc[0], got.alloc[5])
     # current policy: presence flat, so the share is flat and nothing is allocated
     assert (got.share[0] == got.share[0][:, :1]).all()
     assert (got.alloc[0] == 0.0).all()
