@@ -163,6 +163,17 @@ def test_seek_uses_the_data_options_like_run(tmp_path):
     assert found.data_vintage == baseline.LEGACY_VINTAGE  # run FOUND reproduces the search
     assert project(found).ratios.loc[2035, "bj_he_ratio"] <= 3.2
     assert found.poles != read_workbook(plain).poles  # another base year, other levers
+    # the Seek sheet says which data the levers were found on
+    assert baseline.LEGACY_VINTAGE in _seek_fact(legacy, "Baseline data")
+    assert baseline.DEFAULT_VINTAGE in _seek_fact(plain, "Baseline data")
+
+
+def _seek_fact(path: Path, key: str) -> str:
+    ws = openpyxl.load_workbook(path)[SEEK_SHEET]
+    for row in ws.iter_rows(min_col=1, max_col=2, values_only=True):
+        if isinstance(row[0], str) and key in row[0]:
+            return str(row[1])
+    raise AssertionError(f"no {key!r} row in the Seek sheet")
 
 
 def test_seek_with_a_broken_data_file_names_its_cell_and_writes_nothing(tmp_path):

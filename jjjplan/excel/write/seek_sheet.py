@@ -48,6 +48,22 @@ def lever_label(variable: str) -> tuple[str, str, str]:
     return variable, variable, ""
 
 
+def _data_words(result: SeekResult) -> str:
+    """Which baseline data the search ran on: a planner's file (name and SHA-256) or the
+    bundled vintage — the found levers hold for that data, so the sheet must say which."""
+    from jjjplan import baseline
+
+    data = result.data
+    if data is None:
+        start = result.start if result.start is not None else result.scenario
+        vintage = getattr(start, "data_vintage", None) or baseline.DEFAULT_VINTAGE
+        return f"内置数据 bundled data, {vintage}"
+    if data.source_file:
+        sha = f", SHA-256 {data.source_sha256}" if data.source_sha256 else ""
+        return f"数据工作簿 data workbook {data.source_file} ({data.vintage}{sha})"
+    return f"{data.vintage}"
+
+
 def write_seek_sheet(ws: Worksheet, result: SeekResult) -> None:
     """Fill ``ws`` with the explanation of ``result``."""
     from jjjplan.goalseek import OBJECTIVES, lever_effects
@@ -76,6 +92,7 @@ def write_seek_sheet(ws: Worksheet, result: SeekResult) -> None:
             result.investment,
         ),
         ("财政成本 2024–2035（亿元） Fiscal cost (100m yuan)", result.fiscal_cost),
+        ("基期数据 Baseline data searched on", _data_words(result)),
         ("模型运行次数 Projections run", result.evaluations),
         ("用时（秒） Seconds", round(result.seconds, 1)),
     ]
