@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Literal
 
 from jjjplan.errors import Issue, ValidationError
-from jjjplan.excel.safety import open_elsewhere, same_file
+from jjjplan.excel.safety import check_folder, check_not_an_input, open_elsewhere
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -135,18 +135,9 @@ def check_output(
         problems.append(Issue(absolute.name, None, None, None, expected, found, zh, en))
 
     _check_name(absolute, kind, refuse)
-    _check_folder(absolute, refuse)
+    check_folder(absolute, refuse)
     target, exists = _check_target(absolute, refuse)
-    for inp in inputs:
-        in_path = Path(os.path.abspath(os.fspath(inp)))
-        if same_file(absolute, in_path):
-            refuse(
-                f"输出文件与输入文件 {in_path.name} 是同一个文件；为避免覆盖输入，请另选文件名",
-                f"the output file is the same file as the input {in_path.name}; choose another "
-                "name so the input is not overwritten",
-                "an output file different from every input",
-                str(in_path),
-            )
+    check_not_an_input(absolute, inputs, refuse)
     if exists and not problems:
         _check_existing(target, kind, existing, refuse)
     _check_locks(absolute, refuse)
@@ -195,24 +186,6 @@ def _check_name(path: Path, kind: str, refuse) -> None:
             "the file name ends in a space or a dot, which Windows cannot open; remove it",
             "a name without a trailing space or dot",
             repr(path.name),
-        )
-
-
-def _check_folder(path: Path, refuse) -> None:
-    parent = path.parent
-    if not parent.exists():
-        refuse(
-            f"输出文件夹不存在：{parent}",
-            f"the output folder does not exist: {parent}",
-            "an existing folder",
-            str(parent),
-        )
-    elif not parent.is_dir():
-        refuse(
-            f"输出位置 {parent} 不是文件夹",
-            f"the output location {parent} is not a folder",
-            "an existing folder",
-            str(parent),
         )
 
 

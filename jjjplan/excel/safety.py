@@ -224,6 +224,42 @@ def open_elsewhere(path: Path) -> tuple[str, str, str, str] | None:
     return None
 
 
+def check_not_an_input(
+    out_path: Path, inputs: Iterable[str | os.PathLike[str]], refuse: Callable[..., None]
+) -> None:
+    """``refuse(zh, en, expected, found)`` for every input that ``out_path`` would overwrite
+    (shared by :func:`check_output_path` and :mod:`jjjplan.output_policy`)."""
+    for inp in inputs:
+        in_path = Path(os.path.abspath(os.fspath(inp)))
+        if same_file(out_path, in_path):
+            refuse(
+                f"输出文件与输入文件 {in_path.name} 是同一个文件；为避免覆盖输入，请另选文件名",
+                f"the output file is the same file as the input {in_path.name}; choose another "
+                "name so the input is not overwritten",
+                "an output file different from every input",
+                str(in_path),
+            )
+
+
+def check_folder(out_path: Path, refuse: Callable[..., None]) -> None:
+    """``refuse(zh, en, expected, found)`` unless ``out_path``'s folder exists and is one."""
+    parent = out_path.parent
+    if not parent.exists():
+        refuse(
+            f"输出文件夹不存在：{parent}",
+            f"the output folder does not exist: {parent}",
+            "an existing folder",
+            str(parent),
+        )
+    elif not parent.is_dir():
+        refuse(
+            f"输出位置 {parent} 不是文件夹",
+            f"the output location {parent} is not a folder",
+            "an existing folder",
+            str(parent),
+        )
+
+
 def check_output_path(
     out: str | os.PathLike[str],
     inputs: Iterable[str | os.PathLike[str]] = (),
@@ -239,31 +275,8 @@ def check_output_path(
     def problem(zh: str, en: str, expected: str, found: str) -> None:
         issues.append(Issue(name, None, None, None, expected, found, zh, en))
 
-    for inp in inputs:
-        in_path = Path(os.path.abspath(os.fspath(inp)))
-        if same_file(out_path, in_path):
-            problem(
-                f"输出文件与输入文件 {in_path.name} 是同一个文件；为避免覆盖输入，请另选文件名",
-                f"the output file is the same file as the input {in_path.name}; choose another "
-                "name so the input is not overwritten",
-                "an output file different from every input",
-                str(in_path),
-            )
-    parent = out_path.parent
-    if not parent.exists():
-        problem(
-            f"输出文件夹不存在：{parent}",
-            f"the output folder does not exist: {parent}",
-            "an existing folder",
-            str(parent),
-        )
-    elif not parent.is_dir():
-        problem(
-            f"输出位置 {parent} 不是文件夹",
-            f"the output location {parent} is not a folder",
-            "an existing folder",
-            str(parent),
-        )
+    check_not_an_input(out_path, inputs, problem)
+    check_folder(out_path, problem)
     if out_path.is_dir():
         problem(
             "输出路径是一个文件夹，请给出文件名（如 结果.xlsx）",
