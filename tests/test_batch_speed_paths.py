@@ -46,15 +46,18 @@ def test_joint_schedules_equal_separate_schedules_and_their_prefixes():
     np.testing.assert_array_equal(short.compensation, want.compensation[:, :9])
 
 
-@pytest.mark.parametrize("k", [1, 3, 8, 50])
-def test_cohort_matrix_is_the_lagged_schedule(k):
-    values = np.random.default_rng(k).uniform(0, 1, (k, 22))
-    m = engine._cohort_matrix(values)
-    want = np.zeros((k, 22, 22))
-    for t in range(22):
-        for t0 in range(t):
-            want[:, t, t0] = values[:, t - t0 - 1]
-    np.testing.assert_array_equal(m, want)
+@pytest.mark.parametrize("k", [1, 3, 50])
+def test_lagged_flows_are_the_plain_cohort_sums(k):
+    rng = np.random.default_rng(k)
+    T = 22
+    schedules = [rng.uniform(0, 1, (k, T)) for _ in range(3)]
+    base = rng.uniform(0, 5, (T, 4))
+    want = np.zeros((T, k, 3, 4))
+    for t in range(T):
+        for t0 in range(t):  # receipts in year t of the cohort that moved in t0
+            for j, sched in enumerate(schedules):
+                want[t, :, j] += sched[:, t - t0 - 1, None] * base[t0]
+    np.testing.assert_allclose(engine._lagged(schedules, base), want, rtol=1e-13, atol=1e-12)
 
 
 def test_gap_measures_do_not_depend_on_unit_order_or_block_size(monkeypatch):
@@ -239,31 +242,46 @@ def test_distance_decay_per_distinct_value_equals_the_per_member_form():
     np.testing.assert_array_equal(engine._distance_decay(dist, d_decay), plain)
 
 
-@pytest.mark.parametrize("k", [1, 20])
-def test_sharing_flows_by_province_first_equal_the_per_unit_products(k):
-    """The ledger sums tax bases by province before the cohort products (the flows are
-    linear in them); the plain form multiplies per unit and sums afterwards."""
-    rng = np.random.default_rng(k)
-    T, n = 22, 13
-    sched = {key: rng.uniform(0, 1, (k, T)) for key in ("origin", "firm_tax", "compensation")}
-    tau = rng.uniform(0, 5, (k, T, n))
-    provinces = ("BJ", "TJ") + ("HE",) * 11
-    _, in_prov = engine._province_membership(provinces)
-    got = engine._sharing_flows(sched, tau, in_prov)
-    origin = engine._cohort_matrix(sched["origin"]) @ tau
-    firm_tax = engine._cohort_matrix(sched["firm_tax"]) @ tau
-    comp = engine._cohort_matrix(sched["compensation"]) @ tau.sum(axis=2)[:, :, None]
-    want_received = np.zeros((k, T, 3))
-    want_received[..., 0] = origin.sum(axis=2)
-    want_comp = np.zeros((k, T, 3))
-    want_comp[..., 0] = comp[..., 0]
-    for key, want in (
-        ("paid", origin @ in_prov.T),
-        ("received", want_received),
-        ("compensation", want_comp),
-        ("firm_tax", firm_tax @ in_prov.T),
-    ):
-        np.testing.assert_allclose(got[key], want, rtol=1e-13, atol=1e-12, err_msg=key)
+def test_ledger_flows_equal_the_per_unit_cohort_products():
+    """The engine keeps cohort tax bases as province sums, computes the current-policy
+    cohorts' flows in one product and adds each projected year's deviation in its loop; the
+    plain form multiplies every unit's cohort base by the lagged schedule and sums after."""
+    from jjjplan.model.taxshare import eligible_share
+
+    base = jjjplan.Scenario.baseline()
+    scenarios = [
+        base,
+        base.replace(reform=jjjplan.Reform(origin_share=0.8, share_years=4)),
+        base.replace(
+            reform=jjjplan.Reform(origin_share=0.3, ext_years=0, government_led_only=False),
+            poles=jjjplan.GrowthPoles(relocation=jjjplan.Milestones(300, 2500, 2800)),
+        ),
+    ]
+    p = engine.run(scenarios)
+    T = len(p.years)
+    inp = compile_inputs(scenarios, p.units, p.base_year, tuple(p.years.tolist()))
+    a = inp.a
+    rule, rule_ref = engine._rule(inp)
+    (sched, _), _ = engine._sharing_response(inp, rule, rule_ref, T)
+    elig = eligible_share(rule.eligibility_threshold, a["firm_tax_pareto"], a["firm_tax_min"])
+    coverage = np.where(rule.government_led_only.astype(bool), 1.0, 1.0 + a["market_reloc_ratio"])
+    tau = (elig * coverage * a["tax_local_per_va"])[:, None, None] * p.relocated_in  # [K, T, N]
+    plain = {}
+    for name in ("origin", "compensation", "firm_tax"):
+        out = np.zeros_like(tau)
+        for t in range(T):
+            for t0 in range(t):
+                out[:, t] += getattr(sched, name)[:, t - t0 - 1, None] * tau[:, t0]
+        plain[name] = out
+    _, in_prov = engine._province_membership(p.provinces)
+    ledger = p.ledger
+    close = {"rtol": 1e-12, "atol": 1e-9}
+    np.testing.assert_allclose(ledger["shares_paid"], plain["origin"] @ in_prov.T, **close)
+    np.testing.assert_allclose(ledger["shares_received"][..., 0], plain["origin"].sum(2), **close)
+    np.testing.assert_allclose(ledger["compensation"][..., 0], plain["compensation"].sum(2), **close)
+    np.testing.assert_allclose(ledger["shared_firm_tax"], plain["firm_tax"] @ in_prov.T, **close)
+    assert ledger["shares_paid"][1].sum() > ledger["shares_paid"][0].sum() > 0
+    np.testing.assert_array_equal(ledger["budget_change"][0], 0.0)  # current policy: exactly
 
 
 # -- chain paths: all members' chain settings in one pass -----------------------------------

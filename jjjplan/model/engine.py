@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
@@ -417,16 +416,23 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     tax_va = a["tax_local_per_va"]
     sched, sched_ref = _schedules(both[0], T), _schedules(both[1], T)
 
-    # reference (current-policy) sharing: arrivals at the reference split, no capacity limit
-    ref_in = reloc_ref[None, :, None] * w_dest_ref[:, None, :]  # [1, T, N]
-    ref_tau = (elig_ref * 1.0 * tax_va)[:, None, None] * ref_in  # shared-tax base per cohort
-    # scenario [0] and reference [1] sharing side by side, computed by the same operations so
-    # that they cancel exactly when they agree. Receipts in year t from the cohort that moved
-    # in t0 < t are schedule[t − t0 − 1]: over t0 = 0..t−1 that is the schedule reversed,
-    # i.e. the last t entries of the reversed schedule (no [K, T, T] matrix in the loop).
-    rev_origin = np.stack([sched["origin"], sched_ref["origin"]])[:, :, None, ::-1].copy()
-    rev_comp = np.stack([sched["compensation"], sched_ref["compensation"]])[:, :, None, ::-1]
-    rev_comp = rev_comp.copy()  # [2, K, 1, T]
+    # Sharing flows are linear in the cohorts' shared-tax bases and only province sums (and
+    # their total, Beijing being the only origin) are reported, so bases are kept as [.., 4]
+    # (BJ, TJ, HE, all). Every cohort's arrivals are the current-policy path (one path for
+    # all members, so its flows in all years are one product) plus the scenario's deviation,
+    # added year by year in the loop. Scenario and reference flows come from the same
+    # operations, so they cancel exactly when the scenario is current policy.
+    to_prov4 = _province_columns(prov)  # [N, 4]
+    ref_base = (reloc_ref[:, None] * w_dest_ref) @ to_prov4  # [T, 4] per unit of tax rate
+    both_flows = _lagged(  # [T, K, 5, 4]
+        [sched["origin"], sched["compensation"], sched["firm_tax"],
+         sched_ref["origin"], sched_ref["compensation"]], ref_base,
+    )  # fmt: skip
+    # [T, K, 3 schedules (origin, compensation, firm tax), 4 bases]
+    flows = both_flows[:, :, :3] * (elig * coverage * tax_va)[None, :, None, None]
+    ref_flows = both_flows[:, :, 3:] * (elig_ref * 1.0 * tax_va)[None, :, None, None]
+    sched_tm = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]], axis=-1)
+    sched_tm = np.ascontiguousarray(sched_tm.swapaxes(0, 1))[:, :, :, None]  # [T, K, 3, 1]
 
     # -- everything that does not depend on the projected state, for all years at once ----
     # (the loop below then costs a few array operations per year, whatever K is)
@@ -460,16 +466,15 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     pubinv = a["pubinv_share"][:, None]
     keep = 1.0 - delta_k  # capital (pole and public) left after depreciation
     m1_gain = m1 * gain
-    bj_p = PROVINCES.index("BJ")
     spill_op = np.ascontiguousarray(spill_weights)
     in_prov_t = np.ascontiguousarray(in_prov.T)
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
-    beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate, tau_rate = (
-        _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate,
-                              (elig * coverage * tax_va)[:, None])
-    )  # fmt: skip
+    beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate = (
+        _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate)
+    )
+    tau_rate = _wide((elig * coverage * tax_va)[:, None], 4)
     keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
     cap_share, pubinv, fiscal_m, pubcap_mp = (
         _wide(x, 3) for x in (cap_share, pubinv, fiscal_m, pubcap_mp)
@@ -483,13 +488,6 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     invest_amount = np.zeros((T, K, n))
     pole_capital = np.zeros((T, K, n))
     chain_va = np.zeros((T, K, n))
-    tau2 = np.zeros((2, K, T, n))  # shared-tax base of each cohort (year of move), scenario/ref
-    tau2[1] = ref_tau
-    tau = tau2[0]
-    tau[:, :To] = (elig * coverage * tax_va)[:, None, None] * relocated_in[:To].swapaxes(0, 1)
-    tau_total = np.zeros((2, K, T, 1))  # tau2 summed over units (scenario filled year by year)
-    tau_total[0, :, :To, 0] = tau[:, :To].sum(axis=2)
-    tau_total[1, :, :, 0] = ref_tau.sum(axis=2)
     budget_dev = np.zeros((T, K, 3))
     pubcap = np.zeros((K, 3))
 
@@ -532,15 +530,13 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
             # the fiscal ledger of this year's cohorts and the budget channel
-            tau[:, t] = tau_rate * relocated_in[t]
-            tau_total[0, :, t, 0] = tau[:, t].sum(axis=1)
+            # this year's cohort: its shared-tax base, receipts in every later year
+            base = tau_rate * (arrive_dev @ to_prov4)  # [K, 4] deviation from current policy
+            flows[t + 1 :] += sched_tm[: T - t - 1] * base[:, None, :]
             # net sharing receipts (received − paid + compensation) of the cohorts that moved
-            # before t, scenario and reference at once; Beijing is the only origin
-            origin = np.matmul(rev_origin[..., T - t :], tau2[:, :, :t])[:, :, 0]  # [2, K, N]
-            comp = np.matmul(rev_comp[..., T - t :], tau_total[:, :, :t])[:, :, 0, 0]  # [2, K]
-            sharing = -(origin @ in_prov_t)
-            sharing[..., bj_p] += origin.sum(axis=2) + comp
-            budget_dev[t] = sharing[0] - sharing[1] - service_rate * pole_capital[t - 1] @ in_prov_t
+            # before t versus the reference's, less the pole debt service
+            sharing = (flows[t, :, :2] - ref_flows[t]).reshape(K, 8) @ _NET_SHARING
+            budget_dev[t] = sharing - service_rate * pole_capital[t - 1] @ in_prov_t
             pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
             fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
             # spread over units by their share of the province's GDP
@@ -551,7 +547,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
     relocated = relocated_in.swapaxes(0, 1)
-    ledger = fiscal_ledger(a, sched, tau, gdp.swapaxes(0, 1), in_prov)
+    ledger = fiscal_ledger(a, flows.swapaxes(0, 1), gdp.swapaxes(0, 1), in_prov)
     ledger["budget_change"] = budget_dev.swapaxes(0, 1)
     return BatchProjection(
         scenarios=inp.scenarios,
@@ -607,69 +603,77 @@ def _schedules(s: Schedule, T: int) -> dict[str, np.ndarray]:
 
 
 @cache
-def _lags(T: int) -> tuple[np.ndarray, np.ndarray]:
-    """(t > t0 mask, clipped lag t − t0 − 1) of a [T, T] cohort matrix, built once per T."""
-    lag = np.arange(T)[:, None] - np.arange(T)[None, :] - 1  # t − t0 − 1
-    return lag >= 0, np.clip(lag, 0, T - 1)
+def _province_columns(provinces: tuple[str, ...]) -> np.ndarray:
+    """[N, 4]: a unit's value summed into its province (BJ, TJ, HE) and into the total."""
+    _, in_prov = _province_membership(provinces)
+    out = np.column_stack([in_prov.T, np.ones(len(provinces))])
+    out.setflags(write=False)
+    return out
 
 
-def _cohort_matrix(values: np.ndarray) -> np.ndarray:
-    """[K, T, T] matrix M with M[k, t, t0] = values[k, t − t0 − 1] for t > t0, else 0:
-    receipts in year t of a cohort that moved in year t0 (sharing starts the year after)."""
-    k_n, T = values.shape
-    if k_n < 8:  # few members: one fancy index is cheapest
-        later, lag = _lags(T)
-        return np.where(later, values[:, lag], 0.0)
-    # many members: row t is a window of the reversed, zero-padded schedule (same values)
-    padded = np.zeros((k_n, 2 * T))
-    padded[:, :T] = values[:, ::-1]
-    return np.ascontiguousarray(sliding_window_view(padded, T, axis=1)[:, T:0:-1])
+#: [8, 3]: net sharing receipts per province from flows [2 schedules (origin, compensation)
+#: × 4 bases (BJ, TJ, HE, total)]: a destination pays the origin share of its firms' tax;
+#: Beijing (the only origin) receives all of it plus the central compensation.
+_NET_SHARING = np.zeros((2, 4, 3))
+_NET_SHARING[0, :3] = -np.eye(3)
+_NET_SHARING[0, 3, PROVINCES.index("BJ")] = 1.0
+_NET_SHARING[1, 3, PROVINCES.index("BJ")] = 1.0
+_NET_SHARING = _NET_SHARING.reshape(8, 3)
+_NET_SHARING.setflags(write=False)
 
 
-def _sharing_flows(sched, tau, in_prov) -> dict[str, np.ndarray]:
-    """Sharing flows [K, T, 3] of all years from cohort tax bases ``tau`` [K, T, N].
-
-    The flows are linear in the tax bases and only province sums (and Beijing's total) are
-    reported, so the bases are summed by province first; the three schedules' cohort
-    matrices then act on [K, T, 4] (three provinces and the total) in one stacked product."""
-    k_n, T = tau.shape[:2]
-    tau_p = _province_sum(tau, in_prov)  # [K, T, 3]
-    bases = np.concatenate([tau_p, tau_p.sum(axis=2, keepdims=True)], axis=2)  # [K, T, 4]
-    schedules = np.concatenate([sched["origin"], sched["firm_tax"], sched["compensation"]])
-    cohorts = _cohort_matrix(schedules).reshape(3, k_n, T, T)
-    origin, firm_tax, comp = np.matmul(cohorts, bases)  # each [K, T, 4]
-    bj = PROVINCES.index("BJ")
-    received = np.zeros_like(tau_p)
-    received[..., bj] = origin[..., 3]  # only Beijing is an origin
-    compensation = np.zeros_like(tau_p)
-    compensation[..., bj] = comp[..., 3]
-    return {
-        "received": received,
-        "paid": origin[..., :3],  # destinations pay the origin's share of their firms' tax
-        "compensation": compensation,
-        "firm_tax": firm_tax[..., :3],
-    }
+@cache
+def _lag_index(T: int) -> tuple[np.ndarray, np.ndarray]:
+    """(cohort year t0 = t − l − 1 clipped [T, T], t0 ≥ 0 mask) indexed [lag l, year t]."""
+    t0 = np.arange(T)[None, :] - np.arange(T)[:, None] - 1
+    valid = t0 >= 0
+    t0 = np.clip(t0, 0, T - 1)
+    t0.setflags(write=False)
+    valid.setflags(write=False)
+    return t0, valid
 
 
-def fiscal_ledger(a, sched, tau, gdp, in_prov) -> dict[str, np.ndarray]:
+def _lagged(schedules: Sequence[np.ndarray], base: np.ndarray) -> np.ndarray:
+    """Receipts [T, K, S, C] in year t of every cohort t0 < t with shared-tax base
+    ``base[t0]`` [T, C] (one path for all members): Σ_t0 schedule[k, t − t0 − 1] · base[t0].
+
+    ``schedules``: S arrays [K, T]. The lagged copies of the base form a fixed [T lags, T·C]
+    matrix, so all members and schedules are one matrix product."""
+    k_n, T = schedules[0].shape
+    t0, valid = _lag_index(T)
+    lagged = np.where(valid[:, :, None], base[t0], 0.0).reshape(T, -1)  # [lag, T·C]
+    values = np.stack(schedules, axis=0).reshape(-1, T)  # [S·K, lag]
+    out = (values @ lagged).reshape(len(schedules), k_n, T, -1)
+    return np.ascontiguousarray(out.transpose(2, 1, 0, 3))
+
+
+def fiscal_ledger(a, flows, gdp, in_prov) -> dict[str, np.ndarray]:
     """Per province and year (亿元, base-year prices): own revenue + shares received −
     shares paid + central compensation = net revenue; expenditure = net revenue + the
     province's transfers (a fixed ratio of own revenue) − pole debt service is not included
-    here (see ``budget_change``). Arrays [K, T, 3]."""
-    flows = _sharing_flows(sched, tau, in_prov)
+    here (see ``budget_change``). ``flows`` [K, T, 3, 4]: the sharing schedules (origin,
+    compensation, firm tax) applied to the cohorts' tax bases (BJ, TJ, HE, total). Arrays
+    [K, T, 3]."""
+    bj = PROVINCES.index("BJ")
+    paid = flows[:, :, 0, :3]  # destinations pay the origin's share of their firms' tax
+    firm_tax = flows[:, :, 2, :3]
+    received = np.zeros_like(paid)
+    received[..., bj] = flows[:, :, 0, 3]  # only Beijing is an origin
+    compensation = np.zeros_like(paid)
+    compensation[..., bj] = flows[:, :, 1, 3]
     gdp_prov = _province_sum(gdp, in_prov)  # [K, T, 3]
     ratios = np.column_stack([a[f"fiscal_ratio_{p}"] for p in PROVINCES])  # [K, 3]
     transfer = np.column_stack([a[f"fiscal_transfer_{p}"] for p in PROVINCES])
     own = gdp_prov * ratios[:, None, :]
-    net = own + flows["received"] - flows["paid"] + flows["compensation"]
+    net = own + received - paid + compensation
     expenditure = net + own * transfer[:, None, :]
     return {
         "own_revenue": own,
-        "shares_received": flows["received"],
-        "shares_paid": flows["paid"],
-        "compensation": flows["compensation"],
+        "shares_received": received,
+        "shares_paid": paid,
+        "compensation": compensation,
         "net_revenue": net,
         "expenditure": expenditure,
-        "shared_firm_tax": flows["firm_tax"],
-        "destination_keeps": flows["firm_tax"] - flows["paid"],
+        "shared_firm_tax": firm_tax,
+        "destination_keeps": firm_tax - paid,
     }
