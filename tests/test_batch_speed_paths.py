@@ -278,7 +278,9 @@ def test_ledger_flows_equal_the_per_unit_cohort_products():
     close = {"rtol": 1e-12, "atol": 1e-9}
     np.testing.assert_allclose(ledger["shares_paid"], plain["origin"] @ in_prov.T, **close)
     np.testing.assert_allclose(ledger["shares_received"][..., 0], plain["origin"].sum(2), **close)
-    np.testing.assert_allclose(ledger["compensation"][..., 0], plain["compensation"].sum(2), **close)
+    np.testing.assert_allclose(
+        ledger["compensation"][..., 0], plain["compensation"].sum(2), **close
+    )
     np.testing.assert_allclose(ledger["shared_firm_tax"], plain["firm_tax"] @ in_prov.T, **close)
     assert ledger["shares_paid"][1].sum() > ledger["shares_paid"][0].sum() > 0
     np.testing.assert_array_equal(ledger["budget_change"][0], 0.0)  # current policy: exactly
