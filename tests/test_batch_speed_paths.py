@@ -439,3 +439,18 @@ def test_members_with_their_own_chain_settings_equal_single_projections():
         np.testing.assert_allclose(
             batch.gaps.loc[k].to_numpy(), single.gaps.to_numpy(), rtol=1e-12, atol=1e-15
         )
+
+
+@pytest.mark.parametrize("distinct", [1, 3, 40])
+def test_spillover_per_decay_value_equals_the_batched_product(distinct):
+    """Members sharing a d_decay value are one product with that decay matrix; many
+    distinct values use the batched [K, N, N] form; both equal the plain per-member sum."""
+    rng = np.random.default_rng(distinct)
+    k, n = 40, 13
+    dist = rng.uniform(50, 500, (n, n))
+    d_decay = rng.choice(rng.uniform(100, 400, distinct), k)
+    weights, x = rng.uniform(0, 1, (k, n)), rng.normal(0, 0.01, (k, n))
+    got = engine._Spillover(dist, d_decay, weights)(x)
+    decay = np.exp(-dist[None] / d_decay[:, None, None]) * (1 - np.eye(n))
+    want = np.einsum("kjn,kn,kn->kj", decay, weights, x)
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-18)

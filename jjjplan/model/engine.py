@@ -278,6 +278,40 @@ def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
     return decay[which.reshape(-1)]
 
 
+class _Spillover:
+    """Spillovers of K members: ``spill(x)[k, j] = Σ_n λ_k · decay_k(j, n) · w_kn · x_kn``.
+
+    The decay matrix depends only on ``d_decay``, which a sweep or a single projection
+    rarely varies: members sharing a value are one [rows, N] @ [N, N] product (a batched
+    [K, N, N] matrix-vector product costs several times more). Many distinct values (an
+    ensemble drawing d_decay) use the batched form."""
+
+    _MAX_GROUPS = 8
+
+    def __init__(self, distances: np.ndarray, d_decay: np.ndarray, weights: np.ndarray):
+        values, which = np.unique(d_decay, return_inverse=True)
+        which = which.reshape(-1)
+        decay = _distance_decay(distances, values)  # [D, N, N], one per distinct value
+        self.weights = weights  # [K, N] λ·w
+        self.batched = None
+        self.groups = [(None, np.ascontiguousarray(decay[0].T))]
+        if len(values) > self._MAX_GROUPS:
+            self.batched = np.ascontiguousarray(weights[:, None, :] * decay[which])
+        elif len(values) > 1:
+            self.groups = [(which == d, np.ascontiguousarray(m.T)) for d, m in enumerate(decay)]
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.batched is not None:
+            return np.matmul(self.batched, x[:, :, None])[:, :, 0]
+        wx = self.weights * x
+        if len(self.groups) == 1:
+            return wx @ self.groups[0][1]
+        out = np.empty_like(x)
+        for rows, decay_t in self.groups:
+            out[rows] = wx[rows] @ decay_t
+        return out
+
+
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
     return SharingRule(**inp.rule), SharingRule(**inp.rule_ref)
 
@@ -338,7 +372,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     inp = compile_inputs(scenarios, units, bd.base_year, tuple(int(y) for y in years))
     a = inp.a
     K = len(inp.scenarios)
-    prov_idx, in_prov = _province_membership(prov)  # [N], [3, N]
+    _, in_prov = _province_membership(prov)  # [3, N]
 
     # -- observed years (overrides replace the base-year values) --------------------------
     gdp = np.empty((T, K, n))
@@ -400,8 +434,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     m1 = 1.0 + col["m_local"]
     gain = 1.0 + col["reloc_productivity_gain"]
     migrants_per_va = col["mig_share"] / col["labour_productivity"]  # 万人 per 亿元
-    decay = _distance_decay(bd.distances, a["d_decay"])  # [K, N, N]
-    spill_weights = a["lambda_spill"][:, None, None] * decay * w[:, None, :]  # [K, j, k]
+    spill = _Spillover(bd.distances, a["d_decay"], a["lambda_spill"][:, None] * w)
     cap = a["pop_cap_bj"]
     fe = col["fe_weight"] * bd.fixed_effects[None, :]
     delta_k = col["delta_capital"]
@@ -438,17 +471,20 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # (the loop below then costs a few array operations per year, whatever K is)
     x0 = np.log((gdp0 / pop0) / (gdp0.sum(1, keepdims=True) / pop0.sum(1, keepdims=True)))
     e_n = np.exp(n_trend)  # [K, N] yearly population growth factor
-    gfe = (g_nat[:, :, None] + fe[:, None, :]).swapaxes(0, 1)  # [T, K, N] national + FE
     conv_target = (1.0 - rho) * x0  # structural share ρ of today's gap kept
-    sum0 = gdp0.sum(1, keepdims=True)
+    # baseline growth in logs: national rate + FE − β·(ln yb − ln Σyb + this constant)
+    lyb_const = conv_target + np.log(gdp0.sum(1, keepdims=True)) - np.log(gdp0)
+    gfe = (g_nat[:, :, None] + fe[:, None, :] - (beta * lyb_const)[:, None, :]).swapaxes(0, 1)
     ref_arrive = reloc_ref[:, None] * w_dest_ref  # [T, N] current-policy arrivals
     arrive0 = (reloc[:, :, None] * w_dest[:, None, :]).swapaxes(0, 1) - ref_arrive[:, None]
-    arrive_up = arrive0 > 0  # [T, K, N] deviations the capacity limit may scale down
+    # [T, K, N] deviations the capacity limit may scale down (up) and may not (down)
+    arrive_up, arrive_down = np.maximum(arrive0, 0.0), np.minimum(arrive0, 0.0)
     chain_t = chain_dev.swapaxes(0, 1)  # [T, K, 3] 亿元 before capacity
-    chain_up = chain_t > 0
-    m1_arr = m1 * np.ones((1, n))
-    extra = _province_sum(np.maximum(arrive0, 0.0) * m1_arr, in_prov) + np.maximum(chain_t, 0.0)
-    extra_div = np.where(extra > 0, extra, 1.0)  # [T, K, 3] demand on each capacity
+    chain_up, chain_down = np.maximum(chain_t, 0.0), np.minimum(chain_t, 0.0)
+    extra = _province_sum(arrive_up * (m1 * np.ones((1, n))), in_prov) + chain_up  # [T, K, 3]
+    with np.errstate(divide="ignore", invalid="ignore"):  # no demand: inf (or NaN), scale 1
+        cap_per_demand = a["capacity_share"][None, :, None] / extra
+    has_chains = bool(chain_t.any())  # else chain filling adds exactly nothing: skipped
     # market integration: growth effect and a smaller structural gap (persistent)
     d_mi = np.diff(mi, axis=1, prepend=mi[:, :1]) - np.diff(mi_ref, axis=1, prepend=mi_ref[:, :1])
     rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
@@ -457,8 +493,8 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     ) * x0[:, None, :]  # [K, T, N]
     shock = np.exp(d_innov + reform.swapaxes(0, 1))  # [T, K, N] technology and reform
     invest_w = (inp.investment[:, :, None] * w[:, None, :]).swapaxes(0, 1)  # [T, K, N]
-    cap_share = a["capacity_share"][:, None]
-    backfill = m1[:, 0] * (1.0 - a["phi_backfill"])
+    has_investment = bool(invest_w.any())  # else no pole capital, no debt service: skipped
+    neg_backfill = -(m1[:, 0] * (1.0 - a["phi_backfill"]))
     mig_bj = migrants_per_va[:, 0]
     alpha = col["alpha_agglo"]
     inv_yield = col["inv_yield"]
@@ -466,8 +502,8 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     pubinv = a["pubinv_share"][:, None]
     keep = 1.0 - delta_k  # capital (pole and public) left after depreciation
     m1_gain = m1 * gain
-    spill_op = np.ascontiguousarray(spill_weights)
     in_prov_t = np.ascontiguousarray(in_prov.T)
+    ones_n, ones_col = np.ones(n), np.ones((n, 1))  # row sums as products (short rows)
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
@@ -476,13 +512,12 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     )
     tau_rate = _wide((elig * coverage * tax_va)[:, None], 4)
     keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
-    cap_share, pubinv, fiscal_m, pubcap_mp = (
-        _wide(x, 3) for x in (cap_share, pubinv, fiscal_m, pubcap_mp)
-    )
+    pubinv, fiscal_m, pubcap_mp = (_wide(x, 3) for x in (pubinv, fiscal_m, pubcap_mp))
 
     # -- state -----------------------------------------------------------------------------
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
     yb = gdp0.copy()  # policy-free baseline GDP (its population is the national-rate path)
+    lyb = np.log(gdp0)
     relocated_in = np.zeros((T, K, n))
     relocated_in[:To] = reloc_ref[:To, None, None] * w_dest_ref[None]
     invest_amount = np.zeros((T, K, n))
@@ -498,36 +533,40 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
             # to the national-rate reference (same population path), the gap term is
             # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
-            x_diff = np.log((yb / gdp0) * (sum0 / yb.sum(1, keepdims=True)))
-            growth = np.exp(gfe[t] - beta * (x_diff + conv_target))
+            g = gfe[t] - beta * (lyb - np.log(yb @ ones_col))
+            growth = np.exp(g)
             yb = yb * growth
+            lyb = lyb + g
             P_b = pop[t - 1] * e_n
             Y = y_core * growth  # policy shift carried: not eroded by convergence
 
             # relocation and chain filling share one yearly capacity per province
             Y_prov = Y @ in_prov_t  # [K, 3]
-            room = cap_share * Y_prov
-            scale = np.where(extra[t] > room, room / extra_div[t], 1.0)  # [K, 3]
-            arrive_dev = np.where(arrive_up[t], arrive0[t] * (scale @ in_prov), arrive0[t])
-            out_dev = arrive_dev.sum(axis=1)
+            scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
+            arrive_dev = arrive_up[t] * (scale @ in_prov) + arrive_down[t]
+            out_dev = arrive_dev @ ones_n  # [K]
             add = arrive_dev * m1_gain  # value added and its multiplier arrive...
-            add[:, bj] -= out_dev * backfill  # ...and leave Beijing
+            add[:, bj] = out_dev * neg_backfill  # ...and leave Beijing (no arrivals there)
             relocated_in[t] = ref_arrive[t] + arrive_dev
             P_new = P_b + migrants_per_va * arrive_dev
-            P_new[:, bj] -= mig_bj * out_dev
-            excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
-            P_new[:, bj] -= excess
+            p_bj = P_b[:, bj] - mig_bj * out_dev
+            excess = np.maximum(p_bj - cap, 0.0)  # the cap binds: excess settles in poles
+            P_new[:, bj] = p_bj - excess
             P_new += excess[:, None] * w_dest
-            chain_prov = np.where(chain_up[t], chain_t[t] * scale, chain_t[t])
-            chain_va[t] = (chain_prov / Y_prov)[:, prov_idx] * Y  # by each unit's GDP share
+            if has_chains:
+                chain_prov = chain_up[t] * scale + chain_down[t]
+                chain_va[t] = ((chain_prov / Y_prov) @ in_prov) * Y  # by unit's GDP share
+                Y_add = Y + add + chain_va[t]
+            else:
+                Y_add = Y + add
 
-            Y_new = (Y + add + chain_va[t]) * (P_new / P_b) ** alpha * shock[t]
-            spill = np.matmul(spill_op, np.log(Y_new / Y)[:, :, None])[:, :, 0]
-            y_core = Y_new * np.exp(spill)
+            Y_new = Y_add * (P_new / P_b) ** alpha * shock[t]
+            y_core = Y_new * np.exp(spill(np.log(Y_new / Y)))
 
             # pole investment: a depreciating stock financed by the pole's province (debt)
-            invest_amount[t] = invest_w[t] * y_core.sum(1, keepdims=True)
-            pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
+            if has_investment:
+                invest_amount[t] = invest_w[t] * (y_core @ ones_col)
+                pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
             # the fiscal ledger of this year's cohorts and the budget channel
             # this year's cohort: its shared-tax base, receipts in every later year
@@ -535,13 +574,16 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             flows[t + 1 :] += sched_tm[: T - t - 1] * base[:, None, :]
             # net sharing receipts (received − paid + compensation) of the cohorts that moved
             # before t versus the reference's, less the pole debt service
-            sharing = (flows[t, :, :2] - ref_flows[t]).reshape(K, 8) @ _NET_SHARING
-            budget_dev[t] = sharing - service_rate * pole_capital[t - 1] @ in_prov_t
-            pubcap = keep_3 * pubcap + pubinv * budget_dev[t]
-            fiscal = fiscal_m * budget_dev[t] + pubcap_mp * pubcap  # [K, 3] 亿元 this year
+            budget = (flows[t, :, :2] - ref_flows[t]).reshape(K, 8) @ _NET_SHARING
+            if has_investment:
+                budget = budget - service_rate * pole_capital[t - 1] @ in_prov_t
+            budget_dev[t] = budget
+            pubcap = keep_3 * pubcap + pubinv * budget
+            fiscal = fiscal_m * budget + pubcap_mp * pubcap  # [K, 3] 亿元 this year
             # spread over units by their share of the province's GDP
-            fiscal_units = (fiscal / (y_core @ in_prov_t))[:, prov_idx] * y_core
-            Y_t = y_core + fiscal_units + inv_yield * pole_capital[t]
+            Y_t = y_core + ((fiscal / (y_core @ in_prov_t)) @ in_prov) * y_core
+            if has_investment:
+                Y_t += inv_yield * pole_capital[t]
 
             gdp[t], pop[t] = Y_t, P_new
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
