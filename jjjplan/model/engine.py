@@ -456,14 +456,16 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # added year by year in the loop. Scenario and reference flows come from the same
     # operations, so they cancel exactly when the scenario is current policy.
     to_prov4 = _province_columns(prov)  # [N, 4]
-    ref_base = (reloc_ref[:, None] * w_dest_ref) @ to_prov4  # [T, 4] per unit of tax rate
-    both_flows = _lagged(  # [T, K, 5, 4]
+    # current-policy arrivals are one yearly amount × one destination split: their flows
+    # are the schedules convolved with the amounts [T, K, 5], times the split's bases [4]
+    lagged = _lagged(
         [sched["origin"], sched["compensation"], sched["firm_tax"],
-         sched_ref["origin"], sched_ref["compensation"]], ref_base,
+         sched_ref["origin"], sched_ref["compensation"]], reloc_ref,
     )  # fmt: skip
+    ref_split = (w_dest_ref @ to_prov4)[0]  # [4]
     # [T, K, 3 schedules (origin, compensation, firm tax), 4 bases]
-    flows = both_flows[:, :, :3] * (elig * coverage * tax_va)[None, :, None, None]
-    ref_flows = both_flows[:, :, 3:] * (elig_ref * 1.0 * tax_va)[None, :, None, None]
+    flows = (lagged[:, :, :3] * (elig * coverage * tax_va)[None, :, None])[..., None] * ref_split
+    ref_flows = (lagged[:, :, 3:] * (elig_ref * 1.0 * tax_va)[None, :, None])[..., None] * ref_split
     sched_tm = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]], axis=-1)
     sched_tm = np.ascontiguousarray(sched_tm.swapaxes(0, 1))[:, :, :, None]  # [T, K, 3, 1]
 
@@ -675,18 +677,17 @@ def _lag_index(T: int) -> tuple[np.ndarray, np.ndarray]:
     return t0, valid
 
 
-def _lagged(schedules: Sequence[np.ndarray], base: np.ndarray) -> np.ndarray:
-    """Receipts [T, K, S, C] in year t of every cohort t0 < t with shared-tax base
-    ``base[t0]`` [T, C] (one path for all members): Σ_t0 schedule[k, t − t0 − 1] · base[t0].
+def _lagged(schedules: Sequence[np.ndarray], amounts: np.ndarray) -> np.ndarray:
+    """Receipts [T, K, S] in year t of every cohort t0 < t that moved ``amounts[t0]`` (one
+    path [T] for all members): Σ_t0 schedule[k, t − t0 − 1] · amounts[t0].
 
-    ``schedules``: S arrays [K, T]. The lagged copies of the base form a fixed [T lags, T·C]
+    ``schedules``: S arrays [K, T]. The lagged copies of the amounts form a fixed [T lags, T]
     matrix, so all members and schedules are one matrix product."""
     k_n, T = schedules[0].shape
     t0, valid = _lag_index(T)
-    lagged = np.where(valid[:, :, None], base[t0], 0.0).reshape(T, -1)  # [lag, T·C]
+    lagged = np.where(valid, amounts[t0], 0.0)  # [lag, T]
     values = np.stack(schedules, axis=0).reshape(-1, T)  # [S·K, lag]
-    out = (values @ lagged).reshape(len(schedules), k_n, T, -1)
-    return np.ascontiguousarray(out.transpose(2, 1, 0, 3))
+    return (values @ lagged).reshape(len(schedules), k_n, T).transpose(2, 1, 0)
 
 
 def fiscal_ledger(a, flows, gdp, in_prov) -> dict[str, np.ndarray]:
