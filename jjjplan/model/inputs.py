@@ -216,15 +216,26 @@ class Inputs:
     overrides: tuple[int, ...]  # members with baseline overrides
 
 
-def _effective(s: Scenario, ref: Scenario) -> tuple:
-    """(poles, chains, innovation, reform) with switched-off pathways at current policy."""
-    on = s.pathways
-    return (
-        s.poles if on.growth_poles else ref.poles,
-        s.chains if on.chain_filling else ref.chains,
-        s.innovation if on.innovation else ref.innovation,
-        s.reform if on.reform else ref.reform,
-    )
+#: Scenario fields whose objects identify a member's levers (members sharing them share levers)
+_GROUP_FIELDS = ("poles", "chains", "innovation", "reform", "pathways")
+_PATHWAY_LEVERS = (
+    ("growth_poles", "poles"), ("chain_filling", "chains"), ("innovation", "innovation"),
+    ("reform", "reform"),
+)  # fmt: skip
+
+
+def _effective_levers(scenarios: Sequence[Scenario], ref: Scenario) -> list[list]:
+    """[poles, chains, innovation, reform] lists of the members' effective levers: a
+    switched-off pathway keeps current policy (``ref``'s levers)."""
+    out = []
+    for switch, name in _PATHWAY_LEVERS:
+        levers = list(map(attrgetter(name), scenarios))
+        on = list(map(attrgetter(switch), map(attrgetter("pathways"), scenarios)))
+        if not all(on):
+            fallback = getattr(ref, name)
+            levers = [x if o else fallback for x, o in zip(levers, on, strict=True)]
+        out.append(levers)
+    return out
 
 
 _RULE_FIELDS = (
@@ -311,51 +322,55 @@ def compile_inputs(
     assumptions = _assumption_matrix([s.assumptions for s in scenarios], keys)
     a = dict(zip(keys, np.ascontiguousarray(assumptions.T), strict=True))  # id -> [K]
     # members that share their lever objects (an ensemble's draws, a sweep's repeated
-    # structure) are read once: group them, read each group's levers, expand by index
+    # structure) are read once: group them, read each group's levers, expand by index.
+    # Attributes are gathered column by column (map/attrgetter run in C): a sweep hands
+    # over K distinct lever objects, and per-member Python is the batch's set-up cost.
+    keys_k = list(zip(*(map(id, map(attrgetter(f), scenarios)) for f in _GROUP_FIELDS),
+                      map(attrgetter("policy_start_year"), scenarios), strict=True))  # fmt: skip
     group_of: dict[tuple, int] = {}
-    firsts: list[Scenario] = []
-    member_group = np.empty(k_n, dtype=np.intp)
-    for k, s in enumerate(scenarios):
-        key = (id(s.poles), id(s.chains), id(s.innovation), id(s.reform), id(s.pathways),
-               s.policy_start_year)  # fmt: skip
-        g = group_of.get(key)
-        if g is None:
-            g = group_of[key] = len(firsts)
-            firsts.append(s)
-        member_group[k] = g
+    member_group = np.fromiter(
+        (group_of.setdefault(key, len(group_of)) for key in keys_k), dtype=np.intp, count=k_n
+    )
+    first_of_group = np.unique(member_group, return_index=True)[1]  # groups in first-seen order
+    firsts = [scenarios[i] for i in first_of_group.tolist()]
 
-    eff = [_effective(s, ref) for s in firsts]
+    eff = _effective_levers(firsts, ref)  # (poles, chains, innovation, reform) lists
     start_g = np.array([max(int(s.policy_start_year) - 1, base_year) for s in firsts])
     n = len(units)
     col = {u: j for j, u in enumerate(units)}
+    g_n = len(firsts)
 
-    def lever_row(poles, innov, reform) -> list[float]:
-        w = [0.0] * n
-        for u, v in poles.weights.items():
-            w[col[u]] = v
-        reloc, invest, share = poles.relocation, poles.investment, innov.share
-        absorb, mi = innov.absorption, reform.market_integration
-        return [
-            *w,
-            *(reloc.y2025, reloc.y2030, reloc.y2035),
-            *(invest.y2025, invest.y2030, invest.y2035),
-            *(share.y2025, share.y2030, share.y2035),
-            *(absorb.y2025, absorb.y2030, absorb.y2035),
-            *(mi.y2025, mi.y2030, mi.y2035),
-            *_rule_fields(reform),
-        ]
-
-    rows = [lever_row(p, i, r) for p, _c, i, r in eff]
-    flat = _float_matrix(rows, len(rows[0]))[member_group]
+    poles, chains, innovations, reforms = eff
+    cells = [(g, col[u], v) for g, p in enumerate(poles) for u, v in p.weights.items()]
+    weights = np.zeros((g_n, n))
+    if cells:
+        rows_, cols_, vals_ = zip(*cells, strict=True)
+        weights[list(rows_), list(cols_)] = vals_
+    milestones = itertools.chain.from_iterable(
+        zip(
+            map(attrgetter("relocation"), poles),
+            map(attrgetter("investment"), poles),
+            map(attrgetter("share"), innovations),
+            map(attrgetter("absorption"), innovations),
+            map(attrgetter("market_integration"), reforms),
+            strict=True,
+        )
+    )
+    ms = np.fromiter(
+        itertools.chain.from_iterable(map(_milestone_values, milestones)),
+        dtype=float,
+        count=g_n * 15,
+    ).reshape(g_n, 15)[member_group]
+    rule_m = _float_matrix(list(map(_rule_fields, reforms)), len(_RULE_FIELDS))[member_group]
     start = start_g[member_group]
-    weights = flat[:, :n]
-    reloc_ms, invest_ms = flat[:, n : n + 3], flat[:, n + 3 : n + 6]
-    innov = flat[:, n + 6 : n + 12]
-    mi_ms = flat[:, n + 12 : n + 15]
-    rule = {f: flat[:, n + 15 + j] for j, f in enumerate(_RULE_FIELDS)}
+    weights = weights[member_group]
+    reloc_ms, invest_ms = ms[:, 0:3], ms[:, 3:6]
+    innov = ms[:, 6:12]
+    mi_ms = ms[:, 12:15]
+    rule = {f: np.ascontiguousarray(rule_m[:, j]) for j, f in enumerate(_RULE_FIELDS)}
     weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
-    tech_split = np.full((len(eff), n), np.nan)
-    for g, (_p, _c, i, _r) in enumerate(eff):
+    tech_split = np.full((g_n, n), np.nan)
+    for g, i in enumerate(innovations):
         if i.destinations:
             tech_split[g] = [i.destinations.get(u, 0.0) for u in units]
     tech_split = tech_split[member_group]
@@ -379,15 +394,17 @@ def compile_inputs(
     relocation_ref = np.full(len(years), REF_RELOCATION)
     relocation_ref[0] = 0.0
 
-    chain_share, chain_alloc = _member_chain_paths(
-        [c for _p, c, _i, _r in eff], start_g.tolist(), years
-    )
+    chain_share, chain_alloc = _member_chain_paths(chains, start_g.tolist(), years)
     chain_share, chain_alloc = chain_share[member_group], chain_alloc[member_group]
 
     return Inputs(
         scenarios=tuple(scenarios),
         a=a,
-        national=np.array([_NATIONAL[s.national_path] for s in scenarios]),
+        national=np.fromiter(
+            map(_NATIONAL.__getitem__, map(attrgetter("national_path"), scenarios)),
+            dtype=np.intp,
+            count=k_n,
+        ),
         policy_start=start + 1,
         weights=weights,
         weights_ref=weights_ref,
@@ -405,7 +422,9 @@ def compile_inputs(
         chain_alloc=chain_alloc,
         rule=rule,
         rule_ref={f: float(getattr(ref.reform, f)) for f in _RULE_FIELDS},
-        overrides=tuple(k for k, s in enumerate(scenarios) if s.baseline_overrides),
+        overrides=tuple(
+            k for k, o in enumerate(map(attrgetter("baseline_overrides"), scenarios)) if o
+        ),
     )
 
 
