@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, methodcaller
 
 import numpy as np
 
@@ -265,10 +265,15 @@ def _assumption_matrix(maps: Sequence[Mapping[str, float]], keys: tuple[str, ...
     rebuilds them from ``defaults()``), so a member whose keys come in ``keys``' order is
     read by its values; any other member is read key by key (never misplaced)."""
     by_key = itemgetter(*keys)
-    rows = [
-        tuple(m.values()) if len(m) == len(keys) and tuple(m) == keys else by_key(m) for m in maps
-    ]
-    return _float_matrix(rows, len(keys))
+    canonical = list(map(keys.__eq__, map(tuple, maps)))  # C loops: K is large in a sweep
+    if all(canonical):
+        rows = map(methodcaller("values"), maps)
+    else:
+        rows = (m.values() if c else by_key(m) for m, c in zip(maps, canonical, strict=True))
+    flat = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=float, count=len(maps) * len(keys)
+    )
+    return flat.reshape(len(maps), len(keys))
 
 
 def _member_chain_paths(
@@ -280,15 +285,12 @@ def _member_chain_paths(
     earlier batch come from the cache; all new ones are computed together."""
     cache_for_years = _CHAIN_CACHE.setdefault(years, {})
     distinct: dict[tuple[int, int], int] = {}  # (id of chain object, start) -> distinct row
-    todo: list[tuple[object, int]] = []  # distinct settings in row order
-    group_row = np.empty(len(chains), dtype=np.intp)
-    for g, (obj, sy) in enumerate(zip(chains, start_years, strict=True)):
-        key = (id(obj), sy)
-        row = distinct.get(key)
-        if row is None:
-            row = distinct[key] = len(todo)
-            todo.append((obj, sy))
-        group_row[g] = row
+    keys = zip(map(id, chains), start_years, strict=True)
+    group_row = np.fromiter(
+        (distinct.setdefault(key, len(distinct)) for key in keys), dtype=np.intp, count=len(chains)
+    )
+    firsts = np.unique(group_row, return_index=True)[1].tolist()  # distinct settings in row order
+    todo: list[tuple[object, int]] = [(chains[i], start_years[i]) for i in firsts]
     c_n, t_n = len(CHAINS), len(years)
     share = np.empty((len(todo), c_n, t_n))
     alloc = np.empty((len(todo), c_n, t_n, len(PROVINCES)))
