@@ -8,6 +8,10 @@
 Run: PYTHONPATH=. python benchmarks/bench_sweep.py [--n 1000] [--repeat 3]
 Needs the benchmark extra: pip install -e .[bench]  (ema_workbench).
 Prints seconds and ratios; nothing is asserted (timings belong here, not in tests).
+
+Also printed: where the time goes (reading the scenarios into arrays, the engine, the gap
+measures) at K = 1 and K = n, and what the 300x goal against EMA would need: EMA's time is
+n × (its own overhead + one project()), so as project() gets faster EMA gets faster too.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ import numpy as np
 import jjjplan
 from jjjplan import GrowthPoles, Innovation, Milestones, Reform, Scenario
 from jjjplan.assumptions import ASSUMPTION_BY_ID
+from jjjplan.batch import Batch
+from jjjplan.model import engine
+from jjjplan.model.inputs import compile_inputs
+from jjjplan.results import Results
+from jjjplan.scenario import END_YEAR
 
 #: Assumptions drawn in the sweep (ids), each from its own distribution via ppf.
 SWEPT_ASSUMPTIONS = (
@@ -97,6 +106,32 @@ def best(fn, repeat: int) -> tuple[float, object]:
     return wall, out
 
 
+def stages(scenarios: list[Scenario], repeat: int) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of each stage of ``project_many(scenarios).gaps`` (one scenario:
+    of ``project(s).gaps``), best of ``repeat``: compile (scenarios -> arrays), engine (the
+    rest of ``engine.run``), gaps (``Batch.gaps``; one scenario: ``Results.gaps``)."""
+    bd = engine.resolve_data(scenarios)
+    years = tuple(range(bd.years[0], END_YEAR + 1))
+    t_compile, _ = best(lambda: compile_inputs(scenarios, bd.units, bd.base_year, years), repeat)
+    c_compile = LAST_CPU
+    t_run, projection = best(lambda: engine.run(scenarios, bd), repeat)
+    c_run = LAST_CPU
+    if len(scenarios) == 1:
+        t_gaps, _ = best(lambda: Results(projection.member(0)).gaps, repeat)
+    else:
+        t_gaps, _ = best(lambda: Batch(projection).gaps, repeat)
+    return {
+        "compile": (t_compile, c_compile),
+        "engine": (t_run - t_compile, c_run - c_compile),
+        "gaps": (t_gaps, LAST_CPU),
+    }
+
+
+def print_stages(label: str, split: dict[str, tuple[float, float]], scale: float, unit: str):
+    parts = "  ".join(f"{k} {w * scale:7.3f} (CPU {c * scale:.3f})" for k, (w, c) in split.items())
+    print(f"{label} {parts} {unit}")
+
+
 def run_ema(points: list[dict[str, float]]) -> tuple[float, np.ndarray]:
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
@@ -166,6 +201,35 @@ def main() -> None:
         print(f"ratio EMA sequential / project_many:  {t_ema / t_many:8.1f}x  {cpu_ratio}")
         fair = t_ema / (t_many + t_build)
         print(f"ratio EMA / (build + project_many):   {fair:8.1f}x")
+    # where the time goes, K = 1 and K = n
+    split_one = stages(scenarios[:1], max(args.repeat, 50))
+    split_many = stages(scenarios, args.repeat)
+    print_stages("stages, one project():    ", split_one, 1e3, "ms")
+    print_stages(f"stages, project_many({args.n}):", split_many, 1e3, "ms")
+    years = END_YEAR - jjjplan.project(scenarios[0]).base_year  # projected years
+    per_member = t_many / args.n
+    print(
+        f"per member at K={args.n}: {per_member * 1e6:.1f} us "
+        f"({per_member / years * 1e6:.2f} us per projected member-year, {years} years); "
+        f"at K=1: {t_one * 1e3:.2f} ms ({t_one / per_member:.0f}x a member's share of the batch)"
+    )
+    if not args.no_ema:
+        overhead = (t_ema - t_loop) / args.n  # EMA's own cost per experiment beyond project()
+        need = t_ema / 300.0
+        print(
+            f"EMA per experiment: {t_ema / args.n * 1e3:.2f} ms = project()+gaps "
+            f"{t_loop / args.n * 1e3:.2f} ms + EMA's own {overhead * 1e3:.2f} ms "
+            "(building the Scenario, its bookkeeping)"
+        )
+        print(
+            f"300x EMA needs project_many + gaps <= {need * 1e3:.1f} ms "
+            f"({need / args.n * 1e6:.1f} us per member); now {t_many * 1e3:.1f} ms"
+        )
+        floor = overhead * args.n
+        print(
+            f"if project() cost nothing, EMA would still take {floor:.2f} s: "
+            f"ratio {floor / t_many:.0f}x at today's project_many"
+        )
     print(f"timings are the best of {args.repeat} runs (EMA and the loop: one run)")
     if hasattr(os, "getloadavg"):  # POSIX only; a shared machine skews absolute times
         print("load average (1/5/15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
