@@ -31,7 +31,7 @@ import numpy as np
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.model import pathways as pw
-from jjjplan.model.inputs import compile_inputs
+from jjjplan.model.inputs import assumption_columns, compile_inputs
 from jjjplan.model.taxshare import (
     Schedule,
     SharingRule,
@@ -218,11 +218,20 @@ def national_growth(a: dict[str, np.ndarray], national: np.ndarray, years, base_
     """National real GDP growth (log points) of the year ending at each t; [K, T], column
     0 = 0. Observed years use the observed rates (2023; 2024 once observed); projected
     years the path ``national`` (0 low, 1 central by period, 2 high) of each member."""
-    table = np.column_stack([a[key] for key in _NATIONAL_RATES])  # [K, 7]
+    table = assumption_columns(a, _NATIONAL_RATES)  # [K, 7]
     cols = _national_columns(tuple(np.asarray(years).tolist()), int(base_year))[national]
     g = np.log1p(table[np.arange(len(table))[:, None], cols])  # [K, T]
     g[:, 0] = 0.0
     return g
+
+
+def _yearly_change(x: np.ndarray) -> np.ndarray:
+    """x[..., t] − x[..., t − 1] along the last axis, 0 in the first year (``np.diff`` with
+    the first value prepended, without its concatenation)."""
+    out = np.empty_like(x)
+    out[..., 0] = 0.0
+    np.subtract(x[..., 1:], x[..., :-1], out=out[..., 1:])
+    return out
 
 
 def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
@@ -267,15 +276,24 @@ class _Columns:
         return self.a[key][:, None]
 
 
+def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values, index of each element's value): ``np.unique`` unless all are equal
+    (one scenario, a sweep that does not vary it)."""
+    if (x == x[0]).all():
+        return x[:1], np.zeros(len(x), dtype=np.intp)
+    values, which = np.unique(x, return_inverse=True)
+    return values, which.reshape(-1)
+
+
 def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
     """exp(−distance / d_decay) between distinct units, 0 on the diagonal, per member
     [K, N, N]. A sweep rarely varies d_decay, so each distinct value is exponentiated once
     (an [N, N] exp per member is a large part of a big batch's set-up)."""
-    values, which = np.unique(d_decay, return_inverse=True)
+    values, which = _distinct(d_decay)
     decay = np.exp(-distances[None, :, :] / values[:, None, None])
     n = len(distances)
     decay[:, np.arange(n), np.arange(n)] = 0.0
-    return decay[which.reshape(-1)]
+    return decay[which]
 
 
 class _Spillover:
@@ -289,8 +307,7 @@ class _Spillover:
     _MAX_GROUPS = 8
 
     def __init__(self, distances: np.ndarray, d_decay: np.ndarray, weights: np.ndarray):
-        values, which = np.unique(d_decay, return_inverse=True)
-        which = which.reshape(-1)
+        values, which = _distinct(d_decay)
         decay = _distance_decay(distances, values)  # [D, N, N], one per distinct value
         self.weights = weights  # [K, N] λ·w
         self.batched = None
@@ -387,7 +404,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     gdp0, pop0 = gdp[b].copy(), pop[b].copy()
 
     g_nat = national_growth(a, inp.national, years, bd.base_year)  # [K, T]
-    n_trend = np.log1p(np.column_stack([a[f"pop_trend_{p}"] for p in prov]))  # [K, N]
+    n_trend = np.log1p(assumption_columns(a, _pop_trend_ids(prov)))  # [K, N]
     deflator = np.exp(np.log1p(a["deflator_growth"])[:, None] * (years - bd.base_year))
     cum = np.cumsum(g_nat, axis=1)
     national = bd.national_gdp * np.exp(cum - cum[:, b : b + 1])
@@ -488,7 +505,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         cap_per_demand = a["capacity_share"][None, :, None] / extra
     has_chains = bool(chain_t.any())  # else chain filling adds exactly nothing: skipped
     # market integration: growth effect and a smaller structural gap (persistent)
-    d_mi = np.diff(mi, axis=1, prepend=mi[:, :1]) - np.diff(mi_ref, axis=1, prepend=mi_ref[:, :1])
+    d_mi = _yearly_change(mi) - _yearly_change(mi_ref)
     rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
     reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
         rho_cut[:, :, None], rho[:, :, None]
@@ -690,6 +707,15 @@ def _lagged(schedules: Sequence[np.ndarray], amounts: np.ndarray) -> np.ndarray:
     return (values @ lagged).reshape(len(schedules), k_n, T).transpose(2, 1, 0)
 
 
+_FISCAL_RATIO_IDS = tuple(f"fiscal_ratio_{p}" for p in PROVINCES)
+_FISCAL_TRANSFER_IDS = tuple(f"fiscal_transfer_{p}" for p in PROVINCES)
+
+
+@cache
+def _pop_trend_ids(provinces: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"pop_trend_{p}" for p in provinces)
+
+
 def fiscal_ledger(a, flows, gdp, in_prov) -> dict[str, np.ndarray]:
     """Per province and year (亿元, base-year prices): own revenue + shares received −
     shares paid + central compensation = net revenue; expenditure = net revenue + the
@@ -705,8 +731,8 @@ def fiscal_ledger(a, flows, gdp, in_prov) -> dict[str, np.ndarray]:
     compensation = np.zeros_like(paid)
     compensation[..., bj] = flows[:, :, 1, 3]
     gdp_prov = _province_sum(gdp, in_prov)  # [K, T, 3]
-    ratios = np.column_stack([a[f"fiscal_ratio_{p}"] for p in PROVINCES])  # [K, 3]
-    transfer = np.column_stack([a[f"fiscal_transfer_{p}"] for p in PROVINCES])
+    ratios = assumption_columns(a, _FISCAL_RATIO_IDS)  # [K, 3]
+    transfer = assumption_columns(a, _FISCAL_TRANSFER_IDS)
     own = gdp_prov * ratios[:, None, :]
     net = own + received - paid + compensation
     expenditure = net + own * transfer[:, None, :]

@@ -189,6 +189,23 @@ _CHAIN_CACHE: dict[tuple[int, ...], dict[tuple[int, int], tuple[object, ChainPat
 _CHAIN_CACHE_MAX = 256
 
 
+class AssumptionArrays(dict):
+    """Assumption id -> its values [K]: the rows of one [ids, K] matrix, so a group of
+    assumptions is one index (:func:`assumption_columns`) instead of a stack of K-arrays."""
+
+    def __init__(self, keys: Sequence[str], matrix: np.ndarray) -> None:
+        super().__init__(zip(keys, matrix, strict=True))
+        self.matrix = matrix  # [ids, K]
+        self.row = {key: j for j, key in enumerate(keys)}
+
+
+def assumption_columns(a: Mapping[str, np.ndarray], ids: Sequence[str]) -> np.ndarray:
+    """[K, len(ids)] values of the assumptions ``ids`` (``a`` maps id -> [K])."""
+    if isinstance(a, AssumptionArrays):
+        return a.matrix[[a.row[i] for i in ids]].T
+    return np.column_stack([a[i] for i in ids])
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Levers and assumptions of K members as arrays (K leading). ``a[id]`` is [K]."""
@@ -289,7 +306,9 @@ def _member_chain_paths(
     group_row = np.fromiter(
         (distinct.setdefault(key, len(distinct)) for key in keys), dtype=np.intp, count=len(chains)
     )
-    firsts = np.unique(group_row, return_index=True)[1].tolist()  # distinct settings in row order
+    firsts = range(len(chains))  # distinct settings in row order
+    if len(distinct) < len(chains):
+        firsts = np.unique(group_row, return_index=True)[1].tolist()
     todo: list[tuple[object, int]] = [(chains[i], start_years[i]) for i in firsts]
     c_n, t_n = len(CHAINS), len(years)
     share = np.empty((len(todo), c_n, t_n))
@@ -322,7 +341,7 @@ def compile_inputs(
     k_n = len(scenarios)
     keys = tuple(scenarios[0].assumptions)
     assumptions = _assumption_matrix([s.assumptions for s in scenarios], keys)
-    a = dict(zip(keys, np.ascontiguousarray(assumptions.T), strict=True))  # id -> [K]
+    a = AssumptionArrays(keys, np.ascontiguousarray(assumptions.T))  # id -> [K]
     # members that share their lever objects (an ensemble's draws, a sweep's repeated
     # structure) are read once: group them, read each group's levers, expand by index.
     # Attributes are gathered column by column (map/attrgetter run in C): a sweep hands
@@ -333,8 +352,10 @@ def compile_inputs(
     member_group = np.fromiter(
         (group_of.setdefault(key, len(group_of)) for key in keys_k), dtype=np.intp, count=k_n
     )
-    first_of_group = np.unique(member_group, return_index=True)[1]  # groups in first-seen order
-    firsts = [scenarios[i] for i in first_of_group.tolist()]
+    if len(group_of) == k_n:  # every member its own levers (one scenario, a sweep)
+        firsts = list(scenarios)
+    else:  # groups in first-seen order
+        firsts = [scenarios[i] for i in np.unique(member_group, return_index=True)[1].tolist()]
 
     eff = _effective_levers(firsts, ref)  # (poles, chains, innovation, reform) lists
     start_g = np.array([max(int(s.policy_start_year) - 1, base_year) for s in firsts])

@@ -14,7 +14,10 @@ import numpy as np
 
 from jjjplan import baseline
 from jjjplan.chains import CHAINS
+from jjjplan.model.inputs import assumption_columns
 
+_CHAIN_SIZE_IDS = tuple(f"chain_size_{c.id}" for c in CHAINS)
+_CHAIN_VA_IDS = tuple(f"chain_va_{c.id}" for c in CHAINS)
 TECH_SHARE_2022 = 0.045  # article; 356.9 / 7948.7 = 4.49% (tech_contracts.csv, derived)
 
 
@@ -36,8 +39,8 @@ def chain_value_added(inp, a) -> tuple[np.ndarray, np.ndarray]:
     """
     share = inp.chain_share  # [K, C, T]
     d_share = np.diff(share, axis=2, prepend=share[:, :, :1])
-    size = np.column_stack([a[f"chain_size_{c.id}"] for c in CHAINS])  # [K, C]
-    va_ratio = np.column_stack([a[f"chain_va_{c.id}"] for c in CHAINS])
+    size = assumption_columns(a, _CHAIN_SIZE_IDS)  # [K, C]
+    va_ratio = assumption_columns(a, _CHAIN_VA_IDS)
     amount = (size * va_ratio * (1.0 + a["m_local"][:, None]))[:, :, None] * d_share  # [K, C, T]
     # summed over chains in chain order, as the per-chain loop it replaces did
     return (amount[:, :, :, None] * inp.chain_alloc).sum(axis=1), share
