@@ -52,11 +52,11 @@ def test_lagged_flows_are_the_plain_cohort_sums(k):
     T = 22
     schedules = [rng.uniform(0, 1, (k, T)) for _ in range(3)]
     amounts = rng.uniform(0, 5, T)
-    want = np.zeros((T, k, 3))
+    want = np.zeros((T, 3, k))
     for t in range(T):
         for t0 in range(t):  # receipts in year t of the cohort that moved in t0
             for j, sched in enumerate(schedules):
-                want[t, :, j] += sched[:, t - t0 - 1] * amounts[t0]
+                want[t, j] += sched[:, t - t0 - 1] * amounts[t0]
     np.testing.assert_allclose(engine._lagged(schedules, amounts), want, rtol=1e-13, atol=1e-12)
 
 

@@ -474,17 +474,18 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # operations, so they cancel exactly when the scenario is current policy.
     to_prov4 = _province_columns(prov)  # [N, 4]
     # current-policy arrivals are one yearly amount × one destination split: their flows
-    # are the schedules convolved with the amounts [T, K, 5], times the split's bases [4]
+    # are the schedules convolved with the amounts [T, 5, K], times the split's bases [4]
     lagged = _lagged(
         [sched["origin"], sched["compensation"], sched["firm_tax"],
          sched_ref["origin"], sched_ref["compensation"]], reloc_ref,
     )  # fmt: skip
     ref_split = (w_dest_ref @ to_prov4)[0]  # [4]
-    # [T, K, 3 schedules (origin, compensation, firm tax), 4 bases]
-    flows = (lagged[:, :, :3] * (elig * coverage * tax_va)[None, :, None])[..., None] * ref_split
-    ref_flows = (lagged[:, :, 3:] * (elig_ref * 1.0 * tax_va)[None, :, None])[..., None] * ref_split
-    sched_tm = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]], axis=-1)
-    sched_tm = np.ascontiguousarray(sched_tm.swapaxes(0, 1))[:, :, :, None]  # [T, K, 3, 1]
+    # [T, 3 schedules (origin, compensation, firm tax), 4 bases, K]
+    # members last: the loop's yearly update then runs over K contiguous values
+    flows = (lagged[:, :3] * (elig * coverage * tax_va))[:, :, None, :] * ref_split[:, None]
+    ref_flows = (lagged[:, 3:] * (elig_ref * 1.0 * tax_va))[:, :, None, :] * ref_split[:, None]
+    sched_tm = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]])
+    sched_tm = np.ascontiguousarray(sched_tm.transpose(2, 0, 1))[:, :, None, :]  # [T, 3, 1, K]
 
     # -- everything that does not depend on the projected state, for all years at once ----
     # (the loop below then costs a few array operations per year, whatever K is)
@@ -590,10 +591,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             # the fiscal ledger of this year's cohorts and the budget channel
             # this year's cohort: its shared-tax base, receipts in every later year
             base = tau_rate * (arrive_dev @ to_prov4)  # [K, 4] deviation from current policy
-            flows[t + 1 :] += sched_tm[: T - t - 1] * base[:, None, :]
+            flows[t + 1 :] += sched_tm[: T - t - 1] * base.T
             # net sharing receipts (received − paid + compensation) of the cohorts that moved
             # before t versus the reference's, less the pole debt service
-            budget = (flows[t, :, :2] - ref_flows[t]).reshape(K, 8) @ _NET_SHARING
+            budget = ((flows[t, :2] - ref_flows[t]).reshape(8, K).T) @ _NET_SHARING
             if has_investment:
                 budget = budget - service_rate * pole_capital[t - 1] @ in_prov_t
             budget_dev[t] = budget
@@ -608,7 +609,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
     relocated = relocated_in.swapaxes(0, 1)
-    ledger = fiscal_ledger(a, flows.swapaxes(0, 1), gdp.swapaxes(0, 1), in_prov)
+    ledger = fiscal_ledger(a, flows.transpose(3, 0, 1, 2), gdp.swapaxes(0, 1), in_prov)
     ledger["budget_change"] = budget_dev.swapaxes(0, 1)
     return BatchProjection(
         scenarios=inp.scenarios,
@@ -695,7 +696,7 @@ def _lag_index(T: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lagged(schedules: Sequence[np.ndarray], amounts: np.ndarray) -> np.ndarray:
-    """Receipts [T, K, S] in year t of every cohort t0 < t that moved ``amounts[t0]`` (one
+    """Receipts [T, S, K] in year t of every cohort t0 < t that moved ``amounts[t0]`` (one
     path [T] for all members): Σ_t0 schedule[k, t − t0 − 1] · amounts[t0].
 
     ``schedules``: S arrays [K, T]. The lagged copies of the amounts form a fixed [T lags, T]
@@ -704,7 +705,7 @@ def _lagged(schedules: Sequence[np.ndarray], amounts: np.ndarray) -> np.ndarray:
     t0, valid = _lag_index(T)
     lagged = np.where(valid, amounts[t0], 0.0)  # [lag, T]
     values = np.stack(schedules, axis=0).reshape(-1, T)  # [S·K, lag]
-    return (values @ lagged).reshape(len(schedules), k_n, T).transpose(2, 1, 0)
+    return (values @ lagged).reshape(len(schedules), k_n, T).transpose(2, 0, 1)
 
 
 _FISCAL_RATIO_IDS = tuple(f"fiscal_ratio_{p}" for p in PROVINCES)
