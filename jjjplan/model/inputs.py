@@ -295,8 +295,9 @@ def _assumption_matrix(maps: Sequence[Mapping[str, float]], keys: tuple[str, ...
 
 def _member_chain_paths(
     chains: Sequence, start_years: Sequence[int], years: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
-    """share [G, C, T] and alloc [G, C, T, 3] of G groups' chain settings.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(share [D, C, T], alloc [D, C, T, 3], row [G]) of the D distinct chain settings among
+    G groups' and the distinct row of each group (the caller gathers once, per member).
 
     Repeated settings (the same object and start year) are computed once; settings seen in an
     earlier batch come from the cache; all new ones are computed together."""
@@ -330,7 +331,7 @@ def _member_chain_paths(
                 obj, sy = todo[r]
                 paths = ChainPaths(new.share[j].copy(), new.alloc[j].copy())
                 cache_for_years[(id(obj), sy)] = (obj, paths)
-    return share[group_row], alloc[group_row]
+    return share, alloc, group_row
 
 
 def compile_inputs(
@@ -417,8 +418,9 @@ def compile_inputs(
     relocation_ref = np.full(len(years), REF_RELOCATION)
     relocation_ref[0] = 0.0
 
-    chain_share, chain_alloc = _member_chain_paths(chains, start_g.tolist(), years)
-    chain_share, chain_alloc = chain_share[member_group], chain_alloc[member_group]
+    chain_share, chain_alloc, chain_row = _member_chain_paths(chains, start_g.tolist(), years)
+    chain_row = chain_row[member_group]
+    chain_share, chain_alloc = chain_share[chain_row], chain_alloc[chain_row]
 
     return Inputs(
         scenarios=tuple(scenarios),

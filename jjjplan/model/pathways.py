@@ -39,6 +39,8 @@ def chain_value_added(inp, a) -> tuple[np.ndarray, np.ndarray]:
     """
     share = inp.chain_share  # [K, C, T]
     d_share = np.diff(share, axis=2, prepend=share[:, :, :1])
+    if not d_share.any():  # presence held flat (current policy) in every member: adds 0
+        return np.zeros((len(share), share.shape[2], inp.chain_alloc.shape[-1])), share
     size = assumption_columns(a, _CHAIN_SIZE_IDS)  # [K, C]
     va_ratio = assumption_columns(a, _CHAIN_VA_IDS)
     amount = (size * va_ratio * (1.0 + a["m_local"][:, None]))[:, :, None] * d_share  # [K, C, T]
@@ -102,6 +104,8 @@ def tech_stock(
     )
     added = absorb.T[:, :, None] * flow
     keep = 1.0 - delta
+    if len(keep) >= 8:  # a full [K, N] array: one flat loop instead of a short one per member
+        keep = np.ascontiguousarray(np.broadcast_to(keep, stock[0].shape))
     for t in range(1, len(stock)):
         np.multiply(keep, stock[t - 1], out=stock[t])
         stock[t] += added[t]
