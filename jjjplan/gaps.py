@@ -93,6 +93,8 @@ def _as_float_frame(frame: Any, name: str) -> np.ndarray:
 
 def _check_positive(arr: np.ndarray, name: str, describe: Describe) -> None:
     """Logs and ratios need strictly positive finite values; name the first offender."""
+    if arr.size and arr.min() > 0.0 and arr.max() < np.inf:  # NaN fails both: checked below
+        return
     bad = ~(np.isfinite(arr) & (arr > 0))
     if bad.any():
         first = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -209,25 +211,30 @@ def _core_block(
     """The measures of one block. Arrays are turned unit-major (units, rows) first: every
     sum over units is then a few vector additions instead of a short reduction per row."""
     gdp, pop = np.ascontiguousarray(gdp.T), np.ascontiguousarray(pop.T)
-    y_tot = gdp.sum(axis=0)
-    p_tot = pop.sum(axis=0)
+    total = np.add.reduce  # sums over units (axis 0): whole-row vector additions
+    y_tot = total(gdp, axis=0)
+    p_tot = total(pop, axis=0)
     s = gdp / y_tot
     p = pop / p_tot
     y = gdp / pop
     y_bar = y_tot / p_tot  # (rows,)
-    log_sp = np.log(s / p)  # shared by Theil T (s·ln(s/p)) and Theil L (p·ln(p/s))
-    y_mean = y.mean(axis=0)
+    log_y = np.log(y)
+    log_y_bar = np.log(y_bar)
+    # ln(s/p) = ln(y/ȳ): shared by Theil T (s·ln(s/p)) and Theil L (p·ln(p/s))
+    log_sp = log_y - log_y_bar
+    n = len(y)
+    y_mean = total(y, axis=0) / n
     dev = y - y_mean
     dev_w = y - y_bar
 
     out: dict[str, np.ndarray] = {
-        "theil_t": np.maximum((s * log_sp).sum(axis=0), 0.0),
-        "theil_l": np.maximum(-(p * log_sp).sum(axis=0), 0.0),
+        "theil_t": np.maximum(total(s * log_sp, axis=0), 0.0),
+        "theil_l": np.maximum(-total(p * log_sp, axis=0), 0.0),
         # population form (divide by n): all units, not a sample
-        "cv": np.sqrt((dev * dev).mean(axis=0)) / y_mean,
-        "cv_weighted": np.sqrt((p * dev_w * dev_w).sum(axis=0)) / y_bar,
+        "cv": np.sqrt(total(dev * dev, axis=0) / n) / y_mean,
+        "cv_weighted": np.sqrt(total(p * dev_w * dev_w, axis=0)) / y_bar,
         "gini_weighted": _gini_weighted(y, p, y_bar),
-        "max_min_ratio": y.max(axis=0) / y.min(axis=0),
+        "max_min_ratio": np.maximum.reduce(y, axis=0) / np.minimum.reduce(y, axis=0),
     }
     if codes is None:
         return out
@@ -236,17 +243,19 @@ def _core_block(
     pop_g = _group_sum(pop, codes, n_groups)
     s_g = gdp_g / y_tot
     p_g = pop_g / p_tot
-    # Shares of each unit inside its own group, Y_i/Y_g and P_i/P_g.
+    log_y_g = np.log(gdp_g / pop_g)  # each group's per-capita GDP
+    # Shares of each unit inside its own group, Y_i/Y_g and P_i/P_g; ln of their ratio is
+    # ln(y_i / y_g)
     s_in = gdp / gdp_g[codes]
     p_in = pop / pop_g[codes]
-    log_in = np.log(s_in / p_in)
+    log_in = log_y - log_y_g[codes]
     theil_t_g = _group_sum(s_in * log_in, codes, n_groups)  # T_g, (groups, rows)
     theil_l_g = _group_sum(-(p_in * log_in), codes, n_groups)  # L_g
-    log_g = np.log(s_g / p_g)
-    out["theil_t_between"] = np.maximum((s_g * log_g).sum(axis=0), 0.0)
-    out["theil_t_within"] = np.maximum((s_g * theil_t_g).sum(axis=0), 0.0)
-    out["theil_l_between"] = np.maximum(-(p_g * log_g).sum(axis=0), 0.0)
-    out["theil_l_within"] = np.maximum((p_g * theil_l_g).sum(axis=0), 0.0)
+    log_g = log_y_g - log_y_bar  # ln(s_g/p_g)
+    out["theil_t_between"] = np.maximum(total(s_g * log_g, axis=0), 0.0)
+    out["theil_t_within"] = np.maximum(total(s_g * theil_t_g, axis=0), 0.0)
+    out["theil_l_between"] = np.maximum(-total(p_g * log_g, axis=0), 0.0)
+    out["theil_l_within"] = np.maximum(total(p_g * theil_l_g, axis=0), 0.0)
     return out
 
 
