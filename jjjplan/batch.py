@@ -21,7 +21,7 @@ import pandas as pd
 
 from jjjplan.chains import PROVINCES
 from jjjplan.gaps import FISCAL_GAP_NAMES, fiscal_gap_measures, gap_measures_array
-from jjjplan.model.engine import BatchProjection, run
+from jjjplan.model.engine import BatchProjection, _province_membership, _province_sum, run
 from jjjplan.results import RATIO_NAMES, Results
 from jjjplan.scenario import Scenario
 
@@ -64,11 +64,8 @@ class Batch:
     def _province_sums(self) -> tuple[np.ndarray, np.ndarray]:
         """GDP and population by province (BJ, TJ, HE), [K, T, 3] each."""
         p = self.projection
-        prov = np.array(p.provinces)
-        masks = [prov == q for q in PROVINCES]
-        gdp = np.stack([p.gdp[:, :, m].sum(axis=2) for m in masks], axis=-1)
-        pop = np.stack([p.population[:, :, m].sum(axis=2) for m in masks], axis=-1)
-        return gdp, pop
+        _, in_prov = _province_membership(p.provinces)
+        return _province_sum(p.gdp, in_prov), _province_sum(p.population, in_prov)
 
     @cached_property
     def gap_values(self) -> tuple[np.ndarray, tuple[str, ...]]:

@@ -18,7 +18,7 @@ import pandas as pd
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.gaps import fiscal_gap_measures, gap_measures_labelled
-from jjjplan.model.engine import Projection, project_arrays, run
+from jjjplan.model.engine import Projection, _province_membership, project_arrays, run
 from jjjplan.scenario import CONTRIBUTORS, MILESTONE_YEARS, PATHWAYS, Scenario
 
 #: The canonical tidy columns, defined once.
@@ -172,9 +172,8 @@ class Results:
         )
 
     def _province_population(self) -> np.ndarray:
-        prov = np.array(self.projection.provinces)
-        pop = self.projection.population
-        return np.stack([pop[:, prov == q].sum(axis=1) for q in PROVINCES], axis=-1)
+        _, in_prov = _province_membership(self.projection.provinces)
+        return self.projection.population @ in_prov.T  # [T, 3]
 
     @cached_property
     def ratios(self) -> pd.DataFrame:
