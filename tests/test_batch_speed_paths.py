@@ -443,8 +443,8 @@ def test_members_with_their_own_chain_settings_equal_single_projections():
 
 @pytest.mark.parametrize("distinct", [1, 3, 40])
 def test_spillover_per_decay_value_equals_the_batched_product(distinct):
-    """Members sharing a d_decay value are one product with that decay matrix; many
-    distinct values use the batched [K, N, N] form; both equal the plain per-member sum."""
+    """The spillover operator (decay per distinct d_decay value, batched product) equals
+    the plain per-member sum."""
     rng = np.random.default_rng(distinct)
     k, n = 40, 13
     dist = rng.uniform(50, 500, (n, n))
@@ -454,3 +454,51 @@ def test_spillover_per_decay_value_equals_the_batched_product(distinct):
     decay = np.exp(-dist[None] / d_decay[:, None, None]) * (1 - np.eye(n))
     want = np.einsum("kjn,kn,kn->kj", decay, weights, x)
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-18)
+
+
+def test_a_members_numbers_do_not_depend_on_its_batch():
+    """Chunked ensembles and sweeps must equal one batch to the last bit: every fast path
+    chosen per batch (skipped steps, widened columns, matrix products) must give a member
+    the same numbers whatever else is in its batch. A batch of one (``project``) is held to
+    1e-12 relative, as everywhere (one-row products round differently)."""
+    from jjjplan.scenario import GrowthPoles, Innovation, Milestones, Reform
+
+    rng = np.random.default_rng(9)
+    base = jjjplan.Scenario.baseline()
+    members = []
+    for k in range(13):
+        poles = GrowthPoles(
+            relocation=Milestones(300.0, *rng.uniform(0, 3000, 2)),
+            investment=Milestones(0.0, *(rng.uniform(0, 0.02, 2) * (k % 3 != 0))),
+        )
+        members.append(
+            base.replace(
+                name=f"m{k}",
+                poles=poles,
+                innovation=Innovation(share=Milestones(0.088, 0.1, rng.uniform(0.1, 0.4))),
+                reform=Reform(origin_share=rng.uniform()),
+                assumptions={"d_decay": float(rng.choice([150.0, 200.0, rng.uniform(100, 300)])),
+                             "beta_conv": float(rng.uniform(0.01, 0.04))},
+            )
+        )  # fmt: skip
+    members[4] = jjjplan.read_workbook("workbooks/05-coordinated.xlsx")  # chains move
+    whole = jjjplan.project_many(members)
+    want = whole.projection
+    for size in (1, 2, 5, 8):
+        for lo in range(0, len(members), size):
+            part = jjjplan.project_many(members[lo : lo + size])
+            got = part.projection
+            one = len(part) == 1
+
+            def same(x, y, one=one):
+                if one:
+                    np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-9)
+                else:
+                    np.testing.assert_array_equal(x, y)
+
+            for j in range(len(part)):
+                same(got.gdp[j], want.gdp[lo + j])
+                same(got.population[j], want.population[lo + j])
+                for name in want.ledger:
+                    same(got.ledger[name][j], want.ledger[name][lo + j])
+            same(part.gap_values[0], whole.gap_values[0][lo : lo + size])

@@ -299,34 +299,18 @@ def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
 class _Spillover:
     """Spillovers of K members: ``spill(x)[k, j] = Σ_n λ_k · decay_k(j, n) · w_kn · x_kn``.
 
-    The decay matrix depends only on ``d_decay``, which a sweep or a single projection
-    rarely varies: members sharing a value are one [rows, N] @ [N, N] product (a batched
-    [K, N, N] matrix-vector product costs several times more). Many distinct values (an
-    ensemble drawing d_decay) use the batched form."""
-
-    _MAX_GROUPS = 8
+    One [N, N] operator per member, applied by a batched matrix-vector product: each
+    member's numbers then do not depend on which other members share its batch (chunked
+    ensembles equal one batch to the last bit), which a product over members grouped by
+    their d_decay value would not guarantee."""
 
     def __init__(self, distances: np.ndarray, d_decay: np.ndarray, weights: np.ndarray):
-        values, which = _distinct(d_decay)
-        decay = _distance_decay(distances, values)  # [D, N, N], one per distinct value
-        self.weights = weights  # [K, N] λ·w
-        self.batched = None
-        self.groups = [(None, np.ascontiguousarray(decay[0].T))]
-        if len(values) > self._MAX_GROUPS:
-            self.batched = np.ascontiguousarray(weights[:, None, :] * decay[which])
-        elif len(values) > 1:
-            self.groups = [(which == d, np.ascontiguousarray(m.T)) for d, m in enumerate(decay)]
+        self.operator = np.ascontiguousarray(
+            weights[:, None, :] * _distance_decay(distances, d_decay)
+        )  # [K, j, n]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        if self.batched is not None:
-            return np.matmul(self.batched, x[:, :, None])[:, :, 0]
-        wx = self.weights * x
-        if len(self.groups) == 1:
-            return wx @ self.groups[0][1]
-        out = np.empty_like(x)
-        for rows, decay_t in self.groups:
-            out[rows] = wx[rows] @ decay_t
-        return out
+        return np.matmul(self.operator, x[:, :, None])[:, :, 0]
 
 
 def _rule(inp) -> tuple[SharingRule, SharingRule]:
@@ -523,7 +507,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     keep = 1.0 - delta_k  # capital (pole and public) left after depreciation
     m1_gain = m1 * gain
     in_prov_t = np.ascontiguousarray(in_prov.T)
-    ones_n, ones_col = np.ones(n), np.ones((n, 1))  # row sums as products (short rows)
+    # a member's numbers must not depend on the batch it is in (chunked ensembles equal one
+    # batch): totals over units are reductions, province sums [K, N] @ [N, 3] products (a
+    # product's rounding can depend on its shape, e.g. with a total column added)
+    total = np.add.reduce
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
@@ -553,7 +540,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
             # to the national-rate reference (same population path), the gap term is
             # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
-            g = gfe[t] - beta * (lyb - np.log(yb @ ones_col))
+            g = gfe[t] - beta * (lyb - np.log(total(yb, axis=1, keepdims=True)))
             growth = np.exp(g)
             yb = yb * growth
             lyb = lyb + g
@@ -564,7 +551,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             Y_prov = Y @ in_prov_t  # [K, 3]
             scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
             arrive_dev = arrive_up[t] * (scale @ in_prov) + arrive_down[t]
-            out_dev = arrive_dev @ ones_n  # [K]
+            out_dev = total(arrive_dev, axis=1)
             add = arrive_dev * m1_gain  # value added and its multiplier arrive...
             add[:, bj] = out_dev * neg_backfill  # ...and leave Beijing (no arrivals there)
             relocated_in[t] = ref_arrive[t] + arrive_dev
@@ -582,15 +569,16 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
 
             Y_new = Y_add * (P_new / P_b) ** alpha * shock[t]
             y_core = Y_new * np.exp(spill(np.log(Y_new / Y)))
+            y_prov = y_core @ in_prov_t  # [K, 3]
 
             # pole investment: a depreciating stock financed by the pole's province (debt)
             if has_investment:
-                invest_amount[t] = invest_w[t] * (y_core @ ones_col)
+                invest_amount[t] = invest_w[t] * total(y_core, axis=1, keepdims=True)
                 pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
 
             # the fiscal ledger of this year's cohorts and the budget channel
             # this year's cohort: its shared-tax base, receipts in every later year
-            base = tau_rate * (arrive_dev @ to_prov4)  # [K, 4] deviation from current policy
+            base = tau_rate * np.concatenate([arrive_dev @ in_prov_t, out_dev[:, None]], axis=1)
             flows[t + 1 :] += sched_tm[: T - t - 1] * base.T
             # net sharing receipts (received − paid + compensation) of the cohorts that moved
             # before t versus the reference's, less the pole debt service
@@ -601,7 +589,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             pubcap = keep_3 * pubcap + pubinv * budget
             fiscal = fiscal_m * budget + pubcap_mp * pubcap  # [K, 3] 亿元 this year
             # spread over units by their share of the province's GDP
-            Y_t = y_core + ((fiscal / (y_core @ in_prov_t)) @ in_prov) * y_core
+            Y_t = y_core + ((fiscal / y_prov) @ in_prov) * y_core
             if has_investment:
                 Y_t += inv_yield * pole_capital[t]
 
@@ -700,12 +688,11 @@ def _lagged(schedules: Sequence[np.ndarray], amounts: np.ndarray) -> np.ndarray:
     path [T] for all members): Σ_t0 schedule[k, t − t0 − 1] · amounts[t0].
 
     ``schedules``: S arrays [K, T]. The lagged copies of the amounts form a fixed [T lags, T]
-    matrix, so all members and schedules are one matrix product."""
-    k_n, T = schedules[0].shape
-    t0, valid = _lag_index(T)
+    matrix: one [S, T] @ [T, T] product per member (a member's numbers then do not depend on
+    the size of its batch, as one [S·K, T] product's might)."""
+    t0, valid = _lag_index(schedules[0].shape[1])
     lagged = np.where(valid, amounts[t0], 0.0)  # [lag, T]
-    values = np.stack(schedules, axis=0).reshape(-1, T)  # [S·K, lag]
-    return (values @ lagged).reshape(len(schedules), k_n, T).transpose(2, 0, 1)
+    return np.matmul(np.stack(schedules, axis=1), lagged).transpose(2, 1, 0)
 
 
 _FISCAL_RATIO_IDS = tuple(f"fiscal_ratio_{p}" for p in PROVINCES)
