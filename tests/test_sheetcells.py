@@ -13,8 +13,17 @@ import pytest
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from jjjplan.excel import make_template
+from jjjplan.excel.guard.cellcapture import CellCapture
+from jjjplan.excel.guard.limits import DEFAULT_LIMITS
+from jjjplan.excel.guard.preflight import preflight
+from jjjplan.excel.guard.xmlstream import StopParsing, _new_parser
 from jjjplan.excel.read.openbook import load_values
-from jjjplan.excel.read.sheetcells import Unsupported, read_sheet_cells
+from jjjplan.excel.read.sheetcells import (
+    Unsupported,
+    captured_cells,
+    read_sheet_cells,
+    without_cells,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -55,6 +64,17 @@ def test_every_shipped_workbook_loads_the_same_cells_as_openpyxl(tmp_path: Path)
         )
 
 
+def test_cells_kept_by_the_preflight_load_the_same_cells_as_openpyxl(tmp_path: Path) -> None:
+    for path in _workbooks(tmp_path):
+        report = preflight(path, cells=True)
+        kept = {s.part: s.stored_cells for s in report.sheets if s.stored_cells is not None}
+        assert len(kept) == len([s for s in report.sheets if s.kind == "worksheet"])
+        assert _cells(load_values(path, kept)) == _cells(
+            openpyxl.load_workbook(path, data_only=True)
+        ), path.name
+    assert all(s.stored_cells is None for s in preflight(path).sheets)  # only when asked
+
+
 def test_the_template_is_read_by_the_fast_pass(tmp_path: Path) -> None:
     """Each of the template's sheets has the plain shape (else the speed-up is gone)."""
     import zipfile
@@ -92,6 +112,26 @@ def _openpyxl_way(xml: bytes) -> tuple[list, dict, list[str]]:
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         cells = [cell for _row, row in parser.parse() for cell in row]
+    return cells, parser.row_dimensions, [str(w.message) for w in seen]
+
+
+def _kept_way(xml: bytes) -> tuple[list, dict, list[str]]:
+    """The pre-flight's scan keeps the cells; the reader takes them out of the XML."""
+    scan = CellCapture(DEFAULT_LIMITS, 0, 1000)
+    parser = _new_parser(scan)
+    try:
+        parser.Parse(xml, True)
+    except StopParsing:  # the pre-flight refuses the file
+        raise Unsupported("refused") from None
+    scan.finish()
+    if scan.kept is None:
+        raise Unsupported("not kept")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        rest = without_cells(xml, scan.kept)
+        cells = captured_cells(scan.kept, _parser())
+    parser = _parser(io.BytesIO(rest))
+    assert [row for _r, row in parser.parse() if row] == []
     return cells, parser.row_dimensions, [str(w.message) for w in seen]
 
 
@@ -141,11 +181,12 @@ CELL_SHAPES = {
 @pytest.mark.parametrize("shape", sorted(CELL_SHAPES))
 def test_each_cell_shape_reads_as_openpyxl_reads_it(shape: str) -> None:
     xml = _sheet(f'<row r="1" spans="1:3">{CELL_SHAPES[shape]}</row>')
-    ours = _outcome(_our_way, xml)
-    if ours == ("raises", "Unsupported"):  # the reader gives the sheet to openpyxl
-        assert shape == "two v", "only unusual shapes may be left to openpyxl"
-        return
-    assert ours == _outcome(_openpyxl_way, xml)
+    for way in (_our_way, _kept_way):
+        ours = _outcome(way, xml)
+        if ours == ("raises", "Unsupported"):  # the reader gives the sheet to openpyxl
+            assert shape == "two v", "only unusual shapes may be left to openpyxl"
+            continue
+        assert ours == _outcome(_openpyxl_way, xml)
 
 
 def _outcome(way, xml: bytes):
@@ -171,10 +212,14 @@ ROW_SHAPES = {
 @pytest.mark.parametrize("shape", sorted(ROW_SHAPES))
 def test_rows_keep_their_numbers_and_settings(shape: str) -> None:
     xml = _sheet(ROW_SHAPES[shape], before="<sheetFormatPr defaultRowHeight='15'/>")
-    assert _outcome(_our_way, xml) == _outcome(_openpyxl_way, xml)
+    expected = _outcome(_openpyxl_way, xml)
+    assert _outcome(_our_way, xml) == expected
+    kept = _outcome(_kept_way, xml)
+    assert kept == expected or (shape == "row number as float" and kept[0] == "raises")
 
 
 def test_a_prefixed_namespace_reads_the_same() -> None:
+    """(Cells kept by the pre-flight cannot be taken out of such XML: left to the reader.)"""
     xml = _sheet(
         '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>', prefix="x"
     )
@@ -196,6 +241,17 @@ UNSUPPORTED = {
 def test_other_shapes_are_left_to_openpyxl(shape: str) -> None:
     with pytest.raises(Unsupported):
         read_sheet_cells(_sheet(UNSUPPORTED[shape]), _parser())
+    with pytest.raises(Unsupported):
+        _kept_way(_sheet(UNSUPPORTED[shape]))
+
+
+@pytest.mark.parametrize(
+    "markup", ["<!-- <c r='A9'/> -->", "<?pi data?>", "<![CDATA[</c>]]>"], ids=str
+)
+def test_cells_are_not_kept_from_parts_a_byte_search_could_misread(markup: str) -> None:
+    row = '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+    with pytest.raises(Unsupported):
+        _kept_way(_sheet(row, after=f"<extra>{markup}</extra>"))
 
 
 def test_rows_outside_the_sheet_data_and_other_encodings_are_left_to_openpyxl() -> None:

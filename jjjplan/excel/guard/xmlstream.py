@@ -112,6 +112,10 @@ def _new_parser(handler: Any | None) -> Any:
         parser.StartElementHandler = handler.start
         if hasattr(handler, "end"):
             parser.EndElementHandler = handler.end
+        if hasattr(handler, "comment"):  # markup a byte search could be misled by
+            parser.CommentHandler = handler.comment
+            parser.StartCdataSectionHandler = handler.cdata
+            parser.ProcessingInstructionHandler = handler.instruction
         if hasattr(handler, "chars"):
             parser.CharacterDataHandler = handler.chars
             parser.buffer_text = True  # one call per text run, not per line

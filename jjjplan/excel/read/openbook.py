@@ -18,6 +18,7 @@ import os
 import sys
 import warnings
 import zipfile
+from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -33,7 +34,13 @@ from openpyxl.worksheet.table import Table
 from openpyxl.xml.constants import COMMENTS_NS
 from openpyxl.xml.functions import fromstring
 
-from jjjplan.excel.read.sheetcells import Unsupported, read_sheet_cells
+from jjjplan.excel.guard.cellcapture import CapturedCell
+from jjjplan.excel.read.sheetcells import (
+    Unsupported,
+    captured_cells,
+    read_sheet_cells,
+    without_cells,
+)
 
 __all__ = ["load_values"]
 
@@ -67,7 +74,13 @@ class _FastCellsReader(WorksheetReader):  # type: ignore[misc]
     them. Other sheets are read by openpyxl whole."""
 
     def __init__(
-        self, ws: Any, xml_source: IO[bytes], shared_strings: Any, data_only: bool, rich: bool
+        self,
+        ws: Any,
+        xml_source: IO[bytes],
+        shared_strings: Any,
+        data_only: bool,
+        rich: bool,
+        captured: Any = None,
     ) -> None:
         data = xml_source.read()
         self.fast_cells: list[dict[str, Any]] | None = None
@@ -86,7 +99,11 @@ class _FastCellsReader(WorksheetReader):  # type: ignore[misc]
             try:
                 with warnings.catch_warnings(record=True) as seen:
                     warnings.simplefilter("always")
-                    self.fast_cells, data = read_sheet_cells(data, cells)
+                    if captured is not None:  # kept by the pre-flight
+                        rest = without_cells(data, captured)
+                        self.fast_cells, data = captured_cells(captured, cells), rest
+                    else:
+                        self.fast_cells, data = read_sheet_cells(data, cells)
                 self.fast_warnings = seen
             except MemoryError:
                 raise
@@ -153,7 +170,12 @@ class _ValuesReader(ExcelReader):  # type: ignore[misc]
             ws = self.wb.create_sheet(sheet.name)
             ws._rels = rels
             ws_parser = _FastCellsReader(
-                ws, fh, self.shared_strings, self.data_only, self.rich_text
+                ws,
+                fh,
+                self.shared_strings,
+                self.data_only,
+                self.rich_text,
+                self.captured.get(rel.target),
             )
             ws_parser.bind_all()
             fh.close()
@@ -191,9 +213,14 @@ class _ValuesReader(ExcelReader):  # type: ignore[misc]
             ws.sheet_state = sheet.state
 
 
-def load_values(source: str | os.PathLike[str] | IO[bytes]) -> Workbook:
+def load_values(
+    source: str | os.PathLike[str] | IO[bytes],
+    captured: Mapping[str, Sequence[CapturedCell]] | None = None,
+) -> Workbook:
     """The workbook with saved values (``data_only``), as ``openpyxl.load_workbook`` loads
-    it but without cell comments."""
+    it but without cell comments. ``captured``: the cells the pre-flight kept, by sheet part
+    (``preflight(..., cells=True)``), so those sheets are not parsed again."""
     reader = _ValuesReader(source, read_only=False, data_only=True)
+    reader.captured = dict(captured or {})
     reader.read()
     return reader.wb

@@ -24,7 +24,7 @@ from xml.parsers import expat
 from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-__all__ = ["SheetCells", "Unsupported", "read_sheet_cells"]
+__all__ = ["SheetCells", "Unsupported", "captured_cells", "read_sheet_cells", "without_cells"]
 
 _SEP = "}"
 _SHEET_DATA = f"{SHEET_MAIN_NS}{_SEP}sheetData"
@@ -183,6 +183,53 @@ def read_sheet_cells(data: bytes, cell_parser: WorkSheetParser) -> tuple[list[di
     if end < 0 or not (_OPENING.match(data, start) and data.startswith(b"</", end_tag)):
         raise Unsupported("sheetData")
     return handler.cells, data[:start] + _rows_only(handler.rows) + data[end + 1 :]
+
+
+#: A ``<c>`` element as stored, for taking the cells the pre-flight kept out of the XML.
+#: Exact on the parts it is used on: no comments, CDATA or processing instructions (the
+#: pre-flight keeps no cells of such a part), so ``<c`` and ``</c>`` are only ever tags.
+_CELL_ELEMENT = re.compile(rb"<c(?=[\s/>])[^>]*?(?:/>|>.*?</c\s*>)", re.S)
+_R_ATTR = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def captured_cells(captured: Any, cell_parser: WorkSheetParser) -> list[dict[str, Any]]:
+    """The cells the pre-flight kept (:mod:`jjjplan.excel.guard.cellcapture`), each turned
+    into a value by openpyxl's :meth:`WorkSheetParser.parse_cell`, in document order."""
+    cells = []
+    row_at = -1
+    for row_index, row_counter, attrs, value, inline in captured:
+        if row_index != row_at:  # a new <row>: as WorkSheetParser.parse_row sets them
+            row_at = row_index
+            cell_parser.row_counter, cell_parser.col_counter = row_counter, 0
+        element = _CellElement(attrs)
+        element.text = value
+        cell = cell_parser.parse_cell(element)
+        if cell["data_type"] == "inlineStr" and inline is not None:
+            cell["data_type"], cell["value"] = "s", inline
+        cells.append(cell)
+    return cells
+
+
+def without_cells(data: bytes, captured: Any) -> bytes:
+    """The worksheet XML ``data`` with the kept cells' elements taken out (rows and all else
+    kept). Raises :class:`Unsupported` unless exactly those cells, in that order, were
+    found (e.g. cells written with a namespace prefix)."""
+    head = (data[3:] if data.startswith(b"\xef\xbb\xbf") else data).lstrip()
+    declared = _ENCODING.match(head)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        raise Unsupported("encoding")
+    found: list[str | None] = []
+
+    def take(match: re.Match[bytes]) -> bytes:
+        tag = match.group(0)
+        r = _R_ATTR.search(tag, 0, tag.find(b">") + 1)
+        found.append(None if r is None else (r.group(1) or r.group(2) or b"").decode())
+        return b""
+
+    rest = _CELL_ELEMENT.sub(take, data)
+    if found != [attrs.get("r") for _i, _n, attrs, _v, _t in captured]:
+        raise Unsupported("cells")
+    return rest
 
 
 def _rows_only(rows: list[dict[str, str]]) -> bytes:
