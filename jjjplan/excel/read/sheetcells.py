@@ -13,6 +13,11 @@ Only the plain shape Excel, WPS and LibreOffice write is read here: rows of ``<c
 data (rich inline text, phonetic runs, extension lists, unusual encodings, XML errors …)
 raises :class:`Unsupported`, and the caller gives the sheet to openpyxl unchanged, so the
 two paths never have to agree on anything but the plain shape (tests compare them).
+
+Usually even that pass is spared: the pre-flight, which streams every sheet anyway, keeps
+the plain cells' stored text (:mod:`jjjplan.excel.guard.cellcapture`);
+:func:`captured_cells` turns them into values and :func:`without_cells` takes them out of
+the XML. :func:`read_sheet_cells` is for sheets the pre-flight kept nothing of.
 """
 
 from __future__ import annotations
