@@ -25,6 +25,7 @@ The data flow, one module per step:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import zipfile
@@ -135,8 +136,15 @@ def read_workbooks(
 
 def warm_up_isolated_helper() -> None:
     """Build the reader's caches once in the isolation helper, before it forks a child per
-    workbook (see :data:`jjjplan.excel.guard.isolation.WARM_UP`)."""
+    workbook (see :data:`jjjplan.excel.guard.isolation.WARM_UP`): the unit words, and one
+    read of the bundled template (our own file), so that the modules openpyxl imports on
+    first use, its caches and compiled patterns are there in every forked child instead of
+    being rebuilt by each."""
     unit_words()
+    from jjjplan.bundled import template_path
+
+    with contextlib.suppress(Exception):  # a broken install shows on the planner's file
+        _read_report(template_path())
 
 
 def _read_report(path: str | os.PathLike[str]) -> WorkbookReading:
