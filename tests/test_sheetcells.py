@@ -282,3 +282,33 @@ def test_a_sheet_left_to_openpyxl_still_loads_the_same(tmp_path: Path) -> None:
     with pytest.raises(Unsupported):
         read_sheet_cells(parts[name], _parser())
     assert _cells(load_values(rich)) == _cells(openpyxl.load_workbook(rich, data_only=True))
+
+
+def test_a_workbook_saved_by_libreoffice_loads_the_same_cells(
+    tmp_path: Path, require_binary
+) -> None:
+    """LibreOffice writes shared strings and spells out every row setting: still the plain
+    shape, kept by the pre-flight, and the same cells as openpyxl's."""
+    import subprocess
+
+    soffice = require_binary("soffice")
+    (tmp_path / "in").mkdir()
+    source = make_template(tmp_path / "in" / "t.xlsx")
+    out = tmp_path / "out"
+    cmd = [
+        soffice,
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(out),
+        str(source),
+    ]
+    subprocess.run(cmd, capture_output=True, timeout=240, check=True)
+    saved = out / "t.xlsx"
+    report = preflight(saved, cells=True)
+    kept = {s.part: s.stored_cells for s in report.sheets if s.stored_cells is not None}
+    assert kept and all(cells for cells in kept.values())
+    assert _cells(load_values(saved, kept)) == _cells(openpyxl.load_workbook(saved, data_only=True))
