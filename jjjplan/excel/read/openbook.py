@@ -35,12 +35,7 @@ from openpyxl.xml.constants import COMMENTS_NS
 from openpyxl.xml.functions import fromstring
 
 from jjjplan.excel.guard.cellcapture import CapturedCell
-from jjjplan.excel.read.sheetcells import (
-    Unsupported,
-    captured_cells,
-    read_sheet_cells,
-    without_cells,
-)
+from jjjplan.excel.read.sheetcells import captured_cells, read_sheet_cells, without_cells
 
 __all__ = ["load_values"]
 
@@ -68,10 +63,11 @@ class _ArchiveWithoutComments:
 
 
 class _FastCellsReader(WorksheetReader):  # type: ignore[misc]
-    """openpyxl's worksheet reader, with the cells read by one expat pass
+    """openpyxl's worksheet reader, with the cells taken from the pre-flight's kept text
+    (``captured``) or read by one expat pass
     (:func:`~jjjplan.excel.read.sheetcells.read_sheet_cells`) when the sheet data has the
     plain shape, and everything else of the sheet read by openpyxl from the XML without
-    them. Other sheets are read by openpyxl whole."""
+    them. Any other sheet is read by openpyxl whole."""
 
     def __init__(
         self,
@@ -107,7 +103,7 @@ class _FastCellsReader(WorksheetReader):  # type: ignore[misc]
                 self.fast_warnings = seen
             except MemoryError:
                 raise
-            except (Unsupported, Exception):  # openpyxl's own parse meets it and says why
+            except Exception:  # Unsupported, or damage openpyxl's own parse meets and names
                 self.fast_cells = None
         super().__init__(ws, io.BytesIO(data), shared_strings, data_only, rich)
 
