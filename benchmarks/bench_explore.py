@@ -20,6 +20,7 @@ import os
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -32,11 +33,14 @@ WHERE = "bj_he_ratio@2035<=3.0"
 
 
 class PeakMemory:
-    """Peak resident memory of this process plus its children, sampled every 0.2 s."""
+    """Peak resident memory of this process plus its children, sampled every 0.2 s, and the
+    CPU seconds they used (this process's own, plus each child's last sample: a child that
+    exits between two samples loses at most 0.2 s of it)."""
 
     def __init__(self) -> None:
         self.peak = 0
         self._stop = threading.Event()
+        self._child_cpu: dict[int, float] = {}
 
     def _rss(self) -> int:
         me = psutil.Process()
@@ -44,14 +48,27 @@ class PeakMemory:
         for child in me.children(recursive=True):
             with contextlib.suppress(psutil.Error):  # a child may exit meanwhile
                 total += child.memory_info().rss
+                cpu = child.cpu_times()
+                self._child_cpu[child.pid] = cpu.user + cpu.system
         return total
+
+    def _own_cpu(self) -> float:
+        cpu = psutil.Process().cpu_times()
+        return cpu.user + cpu.system
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
             self.peak = max(self.peak, self._rss())
 
+    @property
+    def cpu(self) -> tuple[float, float]:
+        """(this process's CPU seconds, its children's) during the block."""
+        return self._own_end - self._own_start, sum(self._child_cpu.values())
+
     def __enter__(self) -> PeakMemory:
+        self._own_start = self._own_cpu()
         self.peak = self._rss()
+        self._child_cpu.clear()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -59,6 +76,7 @@ class PeakMemory:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._own_end = self._own_cpu()
 
 
 def mib(n: int) -> str:
@@ -99,18 +117,39 @@ def stages(scenario, chunk: int) -> None:
     )
 
 
+@dataclass
+class Timing:
+    """One sweep's wall time, peak memory and CPU seconds (this process / its children)."""
+
+    samples: int
+    wall: float
+    peak: int
+    cpu_parent: float
+    cpu_children: float
+
+    def line(self) -> str:
+        cpu = self.cpu_parent + self.cpu_children
+        return (
+            f"{self.samples:,} samples in {self.wall:.1f} s = {self.samples / self.wall:,.0f} "
+            f"samples/s, peak memory {mib(self.peak)}; CPU {cpu:.1f} s (this process "
+            f"{self.cpu_parent:.1f}, children {self.cpu_children:.1f}) = "
+            f"{cpu / self.samples * 1000:.3f} CPU s per 1,000 samples"
+        )
+
+
 def timed(
     scenario, samples: int, chunk: int, scheduler: str | None = None, out: Path | None = None
-) -> tuple[float, int]:
+) -> Timing:
     with contextlib.ExitStack() as stack:
         if out is None:
             out = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        mem = stack.enter_context(PeakMemory())
-        t0 = time.perf_counter()
-        jjjplan.explore(
-            scenario, samples=samples, seed=1, chunk_size=chunk, out=out, scheduler=scheduler
-        )
-        return time.perf_counter() - t0, mem.peak
+        with PeakMemory() as mem:
+            t0 = time.perf_counter()
+            jjjplan.explore(
+                scenario, samples=samples, seed=1, chunk_size=chunk, out=out, scheduler=scheduler
+            )
+            wall = time.perf_counter() - t0
+    return Timing(samples, wall, mem.peak, *mem.cpu)
 
 
 def discover_on(folder: Path) -> None:
@@ -153,11 +192,8 @@ def main() -> None:
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     print(f"machine: {os.cpu_count()} cores{load}")
     stages(scenario, args.chunk)
-    local, local_mem = timed(scenario, args.samples, args.chunk)
-    print(
-        f"local processes: {args.samples:,} samples in {local:.1f} s = "
-        f"{args.samples / local:,.0f} samples/s, peak memory {mib(local_mem)}"
-    )
+    local = timed(scenario, args.samples, args.chunk)
+    print(f"local processes: {local.line()}")
     if not args.no_dask:
         from dask.distributed import Client, LocalCluster
 
@@ -167,24 +203,23 @@ def main() -> None:
             ) as cluster,
             Client(cluster),
         ):
-            dask_s, dask_mem = timed(scenario, args.samples, args.chunk, cluster.scheduler_address)
+            dask = timed(scenario, args.samples, args.chunk, cluster.scheduler_address)
         print(
-            f"Dask 2 workers:  {args.samples:,} samples in {dask_s:.1f} s = "
-            f"{args.samples / dask_s:,.0f} samples/s, peak memory {mib(dask_mem)} "
-            f"(Dask/local time ratio {dask_s / local:.2f})"
+            f"Dask 2 workers:  {dask.line()} (Dask/local time ratio {dask.wall / local.wall:.2f})"
         )
     if args.large:
         with tempfile.TemporaryDirectory() as out:
-            large, large_mem = timed(scenario, args.large, args.chunk, out=Path(out))
+            large = timed(scenario, args.large, args.chunk, out=Path(out))
             size = sum(p.stat().st_size for p in (Path(out) / "samples.parquet").iterdir())
             print(
-                f"large sweep: {args.large:,} samples in {large:.0f} s "
-                f"({args.large / large:,.0f} samples/s; 1,000,000 would take "
-                f"{1e6 / args.large * large:,.0f} s), peak memory {mib(large_mem)} "
-                f"(vs {mib(local_mem)} at {args.samples:,}), Parquet {mib(size)}"
+                f"large sweep: {large.line()}; 1,000,000 would take "
+                f"{1e6 / args.large * large.wall:,.0f} s; peak memory vs {mib(local.peak)} at "
+                f"{args.samples:,}; Parquet {mib(size)}"
             )
             if args.discover:
                 discover_on(Path(out))
+    load = f"load average at the end {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    print(load)
 
 
 if __name__ == "__main__":
