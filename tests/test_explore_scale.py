@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
@@ -17,6 +18,7 @@ from jjjplan.explore.members import MemberBuilder
 from jjjplan.explore.outcomes import at_years, outcome_columns
 from jjjplan.explore.runner import ChunkJob, evaluate_chunk, in_flight, run_local
 from jjjplan.explore.sampling import chunk_inputs, sweep_space
+from jjjplan.explore.storage import SAMPLES, ChunkStore, part_path, read_metadata
 from jjjplan.goalseek.levers import lift, ramp
 from jjjplan.scenario import Milestones, Scenario, validate
 
@@ -99,6 +101,23 @@ def test_bounded_runner_returns_every_chunk_once(space):
     assert sorted(got) == list(range(7))
     for chunk in (0, 6):
         assert got[chunk].equals(evaluate_chunk(job, chunk))
+
+
+def test_local_workers_store_their_own_chunks(space, tmp_path):
+    """With a store, worker processes write complete chunk files (with the sweep's
+    metadata) and hand back only the index; the files hold what evaluate_chunk returns."""
+    job = ChunkJob(space, seed=4, samples=25, chunk_size=5, outcome_years=(2030, 2035))
+    meta = {"spec": {"seed": 4}}
+    got = list(run_local(job, range(5), workers=2, store=ChunkStore(tmp_path, meta)))
+    assert sorted(got) == [(c, None) for c in range(5)]
+    assert sorted(p.name for p in (tmp_path / SAMPLES).iterdir()) == [
+        f"part-{c:06d}.parquet" for c in range(5)
+    ]  # no temp files left
+    for chunk in (0, 4):
+        path = part_path(tmp_path, chunk)
+        assert read_metadata(path) == meta
+        stored = pq.read_table(path).replace_schema_metadata(None)
+        assert stored.equals(evaluate_chunk(job, chunk))
 
 
 def test_prim_rows_capped_seeded_sorted(monkeypatch):
