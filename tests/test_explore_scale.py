@@ -4,6 +4,8 @@ and discovery reads chunk by chunk and subsamples PRIM above its cap (and says s
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -14,7 +16,7 @@ import jjjplan.explore.discovery as discovery
 from jjjplan.batch import project_many
 from jjjplan.excel import read_workbook
 from jjjplan.explore import explore, parse_where, read_samples
-from jjjplan.explore.members import MemberBuilder
+from jjjplan.explore.members import MemberBuilder, _milestones
 from jjjplan.explore.outcomes import at_years, outcome_columns
 from jjjplan.explore.runner import ChunkJob, evaluate_chunk, in_flight, run_local
 from jjjplan.explore.sampling import chunk_inputs, sweep_space
@@ -56,6 +58,25 @@ def test_bulk_members_equal_one_by_one_and_validate(space):
     assert all(validate(m) == [] for m in members[:5])
     # the 2030 half-step is clipped to the lever's range, as ramp does
     assert ramp(Milestones(0.1, 0.5, 0.5), 0.0, 0.0, 1.0).y2030 == 0.25
+
+
+def test_fast_milestones_and_copies_equal_the_dataclass_way(space):
+    """members._milestones writes Milestones' three fields directly and skips no
+    __post_init__: if Milestones gains a field or a check, this fails first."""
+    assert [f.name for f in dataclasses.fields(Milestones)] == ["y2025", "y2030", "y2035"]
+    assert not hasattr(Milestones, "__post_init__")
+    made = _milestones(0.1, [0.2, 0.3], [0.4, 0.5])
+    assert made == [Milestones(0.1, 0.2, 0.4), Milestones(0.1, 0.3, 0.5)]
+    assert all(type(m) is Milestones and hash(m) == hash(Milestones(*m.values())) for m in made)
+    x = chunk_inputs(space, seed=3, chunk=1, size=4)
+    for member, row in zip(MemberBuilder(space).build(x), x, strict=True):
+        assert type(member.assumptions) is type(space.levers.start.assumptions)
+        assert list(member.assumptions) == list(space.levers.start.assumptions)  # key order
+        drawn = dict(zip(space.columns, row, strict=True))
+        for a in space.assumptions:
+            assert member.assumptions[a.id] == drawn["assumptions." + a.id]
+        with pytest.raises(TypeError, match="read-only"):
+            member.assumptions.update(x=1.0)
 
 
 def test_build_restores_the_garbage_collector(space):

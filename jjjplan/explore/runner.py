@@ -18,6 +18,7 @@ from itertools import islice
 import numpy as np
 import pyarrow as pa
 
+from jjjplan.explore.members import collector_paused
 from jjjplan.explore.outcomes import outcome_columns
 from jjjplan.explore.sampling import SweepSpace, chunk_inputs
 from jjjplan.explore.storage import ChunkStore
@@ -52,7 +53,17 @@ class ChunkJob:
 
 def evaluate_chunk(job: ChunkJob, chunk: int) -> pa.Table:
     """Inputs and outcomes of one chunk: ``sample`` id, input columns, then one column per
-    indicator and outcome year (``bj_he_ratio@2035`` …)."""
+    indicator and outcome year (``bj_he_ratio@2035`` …).
+
+    The cyclic garbage collector is paused for the whole chunk: its ~70,000 member objects
+    (none in a cycle; reference counting frees them when the chunk returns) would otherwise
+    be walked by every collection that runs while the chunk is projected — 15-20% of a
+    chunk's time (measured: 0.4-0.8 s of collections per 5 chunks of 2,000)."""
+    with collector_paused():
+        return _evaluate(job, chunk)
+
+
+def _evaluate(job: ChunkJob, chunk: int) -> pa.Table:
     from jjjplan.batch import project_many
 
     values = chunk_inputs(job.space, job.seed, chunk, job.size(chunk))
