@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import os
 import tempfile
 import threading
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import pyarrow as pa
 
 import jjjplan
 from jjjplan.excel import read_workbook
@@ -83,37 +85,59 @@ def mib(n: int) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
 
-def stages(scenario, chunk: int) -> None:
-    """One chunk, stage by stage, in this process (second run: imports and caches warm)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def stages(scenario, chunk: int, repeat: int = 3) -> None:
+    """One chunk, stage by stage, in this process as a worker runs it (one BLAS thread, the
+    cyclic collector paused): CPU seconds, best of ``repeat`` after a warm-up chunk.
+    ``compile_inputs`` (and the chain paths within it) are timed by a second, separate call:
+    they are part of ``project_many``, shown so the engine's share is visible."""
+    import gc
+
+    from threadpoolctl import threadpool_limits
 
     from jjjplan.batch import project_many
     from jjjplan.explore.outcomes import outcome_columns
     from jjjplan.explore.sampling import chunk_inputs, sweep_space
+    from jjjplan.explore.storage import ChunkStore
     from jjjplan.explore.sweep import OUTCOME_YEARS
+    from jjjplan.model.engine import END_YEAR, resolve_data
+    from jjjplan.model.inputs import chain_paths_many, compile_inputs
 
     space = sweep_space(scenario)
-    for attempt in range(2):
-        t = [time.perf_counter()]
-        values = chunk_inputs(space, 1, attempt, chunk)
-        t.append(time.perf_counter())
-        members = space.scenarios(values)
-        t.append(time.perf_counter())
-        batch = project_many(members)
-        t.append(time.perf_counter())
-        columns = outcome_columns(batch, OUTCOME_YEARS)
-        t.append(time.perf_counter())
-        table = pa.table({**{c: values[:, j] for j, c in enumerate(space.columns)}, **columns})
-        with tempfile.TemporaryDirectory() as tmp:
-            pq.write_table(table, Path(tmp) / "part.parquet")
-        t.append(time.perf_counter())
-    names = ("LHS inputs", "members", "project_many", "outcomes", "Parquet")
-    total = t[-1] - t[0]
-    parts = ", ".join(f"{n} {b - a:.3f}" for n, a, b in zip(names, t, t[1:], strict=False))
+    data = resolve_data([scenario])
+    years = tuple(range(data.years[0], END_YEAR + 1))
+    names = ("LHS inputs", "members", "project_many", "outcomes", "table + Parquet file")
+    best: list[float] = []
+    with threadpool_limits(1), tempfile.TemporaryDirectory() as tmp:
+        store = ChunkStore(Path(tmp), {})
+        for attempt in range(repeat + 1):
+            gc.disable()
+            t = [time.process_time()]
+            values = chunk_inputs(space, 1, attempt, chunk)
+            t.append(time.process_time())
+            members = space.scenarios(values)
+            t.append(time.process_time())
+            batch = project_many(members)
+            t.append(time.process_time())
+            columns = outcome_columns(batch, OUTCOME_YEARS)
+            t.append(time.process_time())
+            inputs = {c: values[:, j] for j, c in enumerate(space.columns)}
+            store.write(attempt, pa.table({**inputs, **columns}))
+            t.append(time.process_time())
+            compile_inputs(members, data.units, data.base_year, years)
+            t.append(time.process_time())
+            chain_paths_many([m.chains for m in members], [2024] * len(members), years)
+            t.append(time.process_time())
+            del members, batch
+            gc.enable()
+            split = [b - a for a, b in itertools.pairwise(t)]
+            if attempt and (not best or sum(split[:5]) < sum(best[:5])):
+                best = split
+    total = sum(best[:5])
+    parts = ", ".join(f"{n} {s:.3f}" for n, s in zip(names, best, strict=False))
     print(
-        f"one chunk of {chunk} samples ({space.dims} inputs), in-process: {total:.2f} s = "
-        f"{chunk / total:,.0f} samples/s per core [{parts} s]"
+        f"one chunk of {chunk} samples ({space.dims} inputs) as a worker runs it: {total:.2f} "
+        f"CPU s = {chunk / total:,.0f} samples/s per core [{parts} s; within project_many: "
+        f"compile_inputs {best[5]:.3f}, of which chain paths {best[6]:.3f} s]"
     )
 
 
