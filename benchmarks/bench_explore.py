@@ -7,9 +7,11 @@ Run: PYTHONPATH=. python benchmarks/bench_explore.py [--samples 8000] [--chunk 2
      PYTHONPATH=. python benchmarks/bench_explore.py --no-dask --large 1000000   # the goal
      PYTHONPATH=. python benchmarks/bench_explore.py --no-dask --large 100000 --discover
 Needs the explore extra (dask[distributed], pyarrow, ema_workbench) and psutil. Peak memory
-is the resident memory of this process plus its children (worker processes), sampled every
-0.2 s. Prints figures and ratios; nothing is asserted (goal: 1,000,000 samples < 120 s on
-2 cores, memory bounded by the chunk size, not the sweep size).
+is the resident memory of this process plus its children (worker processes): RSS sampled
+every 0.2 s, and on Linux PSS every 2 s (it counts the pages forked workers share with this
+process once). CPU seconds (this process, its children) are the figure to compare between
+runs on a loaded machine. Prints figures and ratios; nothing is asserted (goal: 1,000,000
+samples < 120 s on 2 cores, memory bounded by the chunk size, not the sweep size).
 """
 
 from __future__ import annotations
@@ -41,17 +43,29 @@ class PeakMemory:
 
     def __init__(self) -> None:
         self.peak = 0
+        self.peak_pss = 0  # Linux: shared pages split between the processes sharing them
         self._stop = threading.Event()
         self._child_cpu: dict[int, float] = {}
 
-    def _rss(self) -> int:
+    @staticmethod
+    def _pss(process: psutil.Process) -> int:
+        """Proportional set size where the OS reports it (Linux), else 0. Forked workers
+        share the parent's pages: RSS counts them once per process, PSS once in all."""
+        try:
+            return getattr(process.memory_full_info(), "pss", 0)
+        except psutil.AccessDenied:
+            return 0
+
+    def _rss(self, with_pss: bool = True) -> int:
         me = psutil.Process()
-        total = me.memory_info().rss
+        total, pss = me.memory_info().rss, self._pss(me) if with_pss else 0
         for child in me.children(recursive=True):
             with contextlib.suppress(psutil.Error):  # a child may exit meanwhile
                 total += child.memory_info().rss
+                pss += self._pss(child) if with_pss else 0
                 cpu = child.cpu_times()
                 self._child_cpu[child.pid] = cpu.user + cpu.system
+        self.peak_pss = max(self.peak_pss, pss)
         return total
 
     def _own_cpu(self) -> float:
@@ -59,8 +73,10 @@ class PeakMemory:
         return cpu.user + cpu.system
 
     def _run(self) -> None:
+        tick = 0
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, self._rss())
+            tick += 1  # PSS every 2 s only: reading it costs this process CPU time
+            self.peak = max(self.peak, self._rss(with_pss=tick % 10 == 0))
 
     @property
     def cpu(self) -> tuple[float, float]:
@@ -148,6 +164,7 @@ class Timing:
     samples: int
     wall: float
     peak: int
+    peak_pss: int
     cpu_parent: float
     cpu_children: float
 
@@ -155,8 +172,8 @@ class Timing:
         cpu = self.cpu_parent + self.cpu_children
         return (
             f"{self.samples:,} samples in {self.wall:.1f} s = {self.samples / self.wall:,.0f} "
-            f"samples/s, peak memory {mib(self.peak)}; CPU {cpu:.1f} s (this process "
-            f"{self.cpu_parent:.1f}, children {self.cpu_children:.1f}) = "
+            f"samples/s, peak memory {mib(self.peak)} RSS ({mib(self.peak_pss)} PSS); CPU "
+            f"{cpu:.1f} s (this process {self.cpu_parent:.1f}, children {self.cpu_children:.1f}) = "
             f"{cpu / self.samples * 1000:.3f} CPU s per 1,000 samples"
         )
 
@@ -173,7 +190,7 @@ def timed(
                 scenario, samples=samples, seed=1, chunk_size=chunk, out=out, scheduler=scheduler
             )
             wall = time.perf_counter() - t0
-    return Timing(samples, wall, mem.peak, *mem.cpu)
+    return Timing(samples, wall, mem.peak, mem.peak_pss, *mem.cpu)
 
 
 def discover_on(folder: Path) -> None:
