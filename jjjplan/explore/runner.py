@@ -140,8 +140,11 @@ def run_local(
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
                 yield fut.result()
-    finally:  # Ctrl-C or an error: drop queued chunks, do not wait for running ones
-        pool.shutdown(wait=False, cancel_futures=True)
+    finally:
+        # Ctrl-C or an error: queued chunks are dropped. Workers that write their own chunks
+        # finish the one they are on (under a chunk's time), so that when this returns the
+        # folder holds only complete chunk files; otherwise running chunks are not waited for.
+        pool.shutdown(wait=store is not None, cancel_futures=True)
 
 
 def connect(address: str, timeout: float = 10.0):
