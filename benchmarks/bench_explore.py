@@ -77,16 +77,19 @@ class PeakMemory:
         while not self._stop.wait(0.2):
             tick += 1  # PSS every 2 s only: reading it costs this process CPU time
             self.peak = max(self.peak, self._rss(with_pss=tick % 10 == 0))
+            self._monitor_cpu = time.thread_time()  # this sampling thread's own CPU time
 
     @property
     def cpu(self) -> tuple[float, float]:
-        """(this process's CPU seconds, its children's) during the block."""
-        return self._own_end - self._own_start, sum(self._child_cpu.values())
+        """(this process's CPU seconds without this sampling thread's, its children's)."""
+        own = self._own_end - self._own_start - self._monitor_cpu
+        return own, sum(self._child_cpu.values())
 
     def __enter__(self) -> PeakMemory:
         self._own_start = self._own_cpu()
         self.peak = self._rss()
         self._child_cpu.clear()
+        self._monitor_cpu = 0.0
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -226,13 +229,15 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=8_000)
     parser.add_argument("--chunk", type=int, default=2_000)
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask cluster run")
+    parser.add_argument("--no-stages", action="store_true", help="skip the one-chunk split")
     parser.add_argument("--large", type=int, default=0, help="also time a sweep this large")
     parser.add_argument("--discover", action="store_true", help="and discovery on it")
     args = parser.parse_args()
     scenario = read_workbook(ROOT / "workbooks" / "05-coordinated.xlsx")
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     print(f"machine: {os.cpu_count()} cores{load}")
-    stages(scenario, args.chunk)
+    if not args.no_stages:
+        stages(scenario, args.chunk)
     local = timed(scenario, args.samples, args.chunk)
     print(f"local processes: {local.line()}")
     if not args.no_dask:
