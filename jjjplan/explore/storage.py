@@ -50,7 +50,7 @@ def write_chunk(folder: Path, chunk: int, table: pa.Table) -> Path:
 
     No dictionary encoding: nearly every value of a sweep is distinct, so pyarrow's
     dictionary attempt (then fallback) only costs time and bytes (measured on a 2,000-sample
-    chunk: ~2x the write time, 15% larger file)."""
+    chunk: 12-23 ms instead of 7-10 ms to write, a 17% larger file)."""
     target = part_path(folder, chunk)
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic_save(
