@@ -44,6 +44,7 @@ __all__ = [
     "fit_row_height",
     "mark_input",
     "mark_readonly",
+    "number_format",
     "set_widths",
     "style_header",
 ]
@@ -82,6 +83,15 @@ _HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
 _BUILT: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
 
 
+def _built_styles(cell: Any) -> dict[Hashable, Any]:
+    """The style arrays already built for the workbook of ``cell``."""
+    book = cell.parent.parent
+    built = _BUILT.get(book)
+    if built is None:
+        built = _BUILT[book] = {}
+    return built
+
+
 def apply_once(cell: Any, key: Hashable, build: Callable[[Any], None]) -> None:
     """Style ``cell`` as ``build`` does, building the style once per workbook.
 
@@ -94,10 +104,26 @@ def apply_once(cell: Any, key: Hashable, build: Callable[[Any], None]) -> None:
     if cell.has_style:
         build(cell)
         return
-    built = _BUILT.setdefault(cell.parent.parent, {})
+    built = _built_styles(cell)
     style = built.get(key)
     if style is None:
         build(cell)
+        built[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
+
+
+def number_format(cell: Any, fmt: str) -> None:
+    """Give ``cell`` the number format ``fmt`` (:func:`apply_once`, without building a
+    closure per cell: this runs for nearly every number written)."""
+    if cell.has_style:
+        cell.number_format = fmt
+        return
+    built = _built_styles(cell)
+    key = ("number_format", fmt)
+    style = built.get(key)
+    if style is None:
+        cell.number_format = fmt
         built[key] = copy(cell._style)
     else:
         cell._style = copy(style)
