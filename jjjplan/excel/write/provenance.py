@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -246,9 +246,11 @@ def _write_data_sources(ws: Worksheet, row: int, data: baseline.Dataset) -> int:
             word("method"),
         ],
     )
-    t = data.table.sort_values(["variable", "region", "year"], kind="stable")
+    records = sorted(
+        _table_records(data), key=lambda r: (r.variable, r.region, r.year)
+    )  # sorted() is stable, like the pandas sort it replaces
     i = top
-    for r in t.itertuples(index=False):
+    for r in records:
         i += 1
         put_row(ws, i, 1, [r.region, int(r.year), r.variable])
         if np.isfinite(r.value):
@@ -263,17 +265,26 @@ def _write_data_sources(ws: Worksheet, row: int, data: baseline.Dataset) -> int:
 _FLAG_VARIABLES = (("gdp_current", "gdp"), ("population", "population"))
 
 
+def _table_records(data: baseline.Dataset) -> list[Any]:
+    """The dataset's table as plain row records (attribute per column, like ``itertuples``):
+    a pandas filter, sort or ``itertuples`` on its string columns costs milliseconds each,
+    more than the few hundred rows are worth."""
+    t = data.table
+    row = namedtuple("row", list(t.columns))  # the columns are known only here
+    columns = [t[c].tolist() for c in t.columns]
+    return [row(*values) for values in zip(*columns, strict=True)]
+
+
 def _base_year_rows(data: baseline.Dataset) -> list[tuple[str, str, Any]]:
     """(unit, variable, table row) of the base-year GDP and population, units in the data's
-    order: what :meth:`~jjjplan.baseline.Dataset.base_table` holds, read in one pass over
-    the table (base_table filters it once per unit and variable, the slowest part of a
-    results workbook)."""
-    t = data.table
+    order: what :meth:`~jjjplan.baseline.Dataset.base_table` holds (the first matching row
+    of the table, as it takes), read in one pass over plain records."""
     wanted = {var for var, _ in _FLAG_VARIABLES}
-    at = t[(t.year == data.base_year) & t.region.isin(data.units) & t.variable.isin(wanted)]
+    units = set(data.units)
     first: dict[tuple[str, str], Any] = {}
-    for rec in at.itertuples(index=False):
-        first.setdefault((rec.region, rec.variable), rec)  # the first match, as base_table
+    for rec in _table_records(data):
+        if rec.year == data.base_year and rec.region in units and rec.variable in wanted:
+            first.setdefault((rec.region, rec.variable), rec)
     return [
         (unit, name, first[(unit, var)]) for unit in data.units for var, name in _FLAG_VARIABLES
     ]

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.legend import Legend
 from openpyxl.utils import get_column_letter
@@ -254,15 +253,24 @@ def _write_fiscal(ws: Worksheet, results: Results) -> None:
     styles.fit_row_height(ws, 4)
 
 
-def _contribution_rows(results: Results) -> list[tuple[int, str, pd.Series]]:
-    """(year, pathway, measures) rows, with a 'total' row per year equal to the sum."""
+def _contribution_rows(results: Results) -> list[tuple[int, str, list[float]]]:
+    """(year, pathway, one value per measure) rows, pathways in :data:`PATHWAYS` order, with
+    a 'total' row per year equal to their sum (added in the frame's row order, as
+    ``DataFrame.sum`` does). Read from the array once: a ``.loc`` per row is slow."""
     contrib = results.contributions
-    rows: list[tuple[int, str, pd.Series]] = []
-    for year, block in contrib.groupby(level="year", sort=True):
-        block = block.droplevel("year")
-        for pathway in PATHWAYS:
-            rows.append((int(year), pathway, block.loc[pathway]))
-        rows.append((int(year), "total", block.sum()))
+    by_year: dict[int, dict[str, list[float]]] = {}
+    for (year, pathway), values in zip(
+        contrib.index, contrib.to_numpy(dtype=float).tolist(), strict=True
+    ):
+        by_year.setdefault(int(year), {})[pathway] = values
+    rows: list[tuple[int, str, list[float]]] = []
+    for year in sorted(by_year):
+        block = by_year[year]
+        rows += [(year, pathway, block[pathway]) for pathway in PATHWAYS]
+        total = list(next(iter(block.values())))
+        for values in list(block.values())[1:]:
+            total = [a + b for a, b in zip(total, values, strict=True)]
+        rows.append((year, "total", total))
     return rows
 
 
@@ -287,12 +295,11 @@ def _write_contributions(ws: Worksheet, results: Results) -> None:
             *(bilingual(*GAP_MEASURE_LABELS[m]) for m in measures),
         ],
     )
-    for i, (year, pathway, series) in enumerate(_contribution_rows(results), start=5):
+    for i, (year, pathway, values) in enumerate(_contribution_rows(results), start=5):
         label = word("total") if pathway == "total" else bilingual(*PATHWAY_LABELS[pathway])
         put_row(ws, i, 1, [year, pathway, label])
-        values = series.to_dict()
-        for j, m in enumerate(measures, start=4):
-            put(ws, i, j, float(values[m]), _gap_format(m))
+        for j, (m, value) in enumerate(zip(measures, values, strict=True), start=4):
+            put(ws, i, j, value, _gap_format(m))
         if pathway == "total":
             for col in range(1, 4 + len(measures)):
                 ws.cell(row=i, column=col).font = styles.HEADER_FONT
