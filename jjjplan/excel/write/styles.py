@@ -201,12 +201,18 @@ def column_width(ws: Worksheet, col: int) -> float:
     return dim.width if dim is not None and dim.customWidth else 8.43
 
 
-def fit_row_height(ws: Worksheet, row: int, *, line_height: float = 15.0) -> None:
+def fit_row_height(
+    ws: Worksheet, row: int, *, line_height: float = 15.0, max_column: int | None = None
+) -> None:
     """Make a row of wrapped header text tall enough for its longest label, at the column
-    widths already set (Excel does not grow row heights for files it did not lay out)."""
+    widths already set (Excel does not grow row heights for files it did not lay out).
+    ``max_column`` is ``ws.max_column`` when the caller knows it (openpyxl scans every cell
+    to find it)."""
     merged = {r.min_col: r for r in ws.merged_cells.ranges if r.min_row == row}
     lines = 1
-    for cell in ws[row]:
+    last = ws.max_column if max_column is None else max_column
+    (cells,) = ws.iter_rows(min_row=row, max_row=row, max_col=last)
+    for cell in cells:
         if cell.value is None:
             continue
         span = merged.get(cell.column)
