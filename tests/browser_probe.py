@@ -4,7 +4,8 @@ benchmarks/bench_dashboard.py (``--browser``), so both measure the same thing.
 The probe runs in the page and uses ``performance.now()``: pointer up, the key-figure
 table's first change, plotly's ``plotly_beforeplot`` (the chart's new data has arrived and
 plotly starts) and ``plotly_afterplot`` (redrawn; with draws on, a second redraw brings the
-bands). Nothing here asserts a time: timings depend on the machine's load.
+bands). Data-only updates are instant ``Plotly.animate`` calls, timed the same way by
+``plotly_animating`` and ``plotly_animated`` (emitted once the paths and axes are redrawn). Nothing here asserts a time: timings depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -25,16 +26,20 @@ PROBE = """([chart, table]) => {
         || document.querySelector(chart + ' .js-plotly-plot');
     if (!gd.__jjjProbe) {
         gd.__jjjProbe = true;
-        gd.on('plotly_beforeplot', () => {
+        const start = () => {
             const p = window.__jjj;
             if (p && p.up !== null && p.chart === null) p.chart = performance.now();
-        });
-        gd.on('plotly_afterplot', () => {
+        };
+        const done = () => {
             const p = window.__jjj;
             if (!p || p.up === null) return;
             if (p.drawn === null) p.drawn = performance.now();
             p.plots.push(performance.now());
-        });
+        };
+        gd.on('plotly_beforeplot', start);  // a full redraw (Plotly.update)
+        gd.on('plotly_afterplot', done);
+        gd.on('plotly_animating', start);  // a data-only update (instant Plotly.animate)
+        gd.on('plotly_animated', done);
     }
 }"""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Sequence
+from contextlib import contextmanager
 from copy import deepcopy
 from functools import cache
 
@@ -36,6 +37,14 @@ FONT_FAMILY = (
     '"WenQuanYi Micro Hei", "SimHei", sans-serif'
 )
 HEIGHT = 380
+#: Auto-range padding plotly.js adds on each side: the data span fills the middle 90% of the
+#: axis (5% of its length each side), so the padding is span * 0.05 / 0.9 (see
+#: :func:`auto_range`; equal to plotly's own range for line traces, checked in the browser).
+AUTO_PAD = 0.05 / 0.9
+#: plotly.animate options for a data-only update: no transition, no full redraw afterwards.
+#: The traces' paths and the axes are redrawn in place (about half the time of a full
+#: ``Plotly.update`` redraw of these charts, measured by benchmarks/bench_dashboard.py).
+INSTANT = {"transition": {"duration": 0}, "frame": {"duration": 0, "redraw": False}}
 #: Seconds after an update before the chart's full state is re-synced (see Chart._publish):
 #: long enough not to compete with the next release while a planner drags.
 PUBLISH_DELAY_S = 1.0
@@ -62,6 +71,36 @@ def plot_config(name: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": f"jjjplan-{name}", "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
+
+
+def auto_range(series: Sequence[np.ndarray]) -> list[float] | None:
+    """The y range plotly's autorange gives line traces holding ``series`` (None: no finite
+    values, or a flat line, which plotly pads its own way)."""
+    finite = [a[np.isfinite(a)] for a in (np.asarray(v, dtype=float) for v in series)]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return None
+    lo = float(min(a.min() for a in finite))
+    hi = float(max(a.max() for a in finite))
+    if not hi > lo:
+        return None
+    pad = (hi - lo) * AUTO_PAD
+    return [lo - pad, hi + pad]
+
+
+@contextmanager
+def batch_instant(fig: go.FigureWidget):
+    """Like ``fig.batch_animate()`` but with :data:`INSTANT` options (plotly.py's own context
+    manager always asks plotly.js for a full redraw at the end of the frame)."""
+    if fig._in_batch_mode:
+        yield
+        return
+    fig._in_batch_mode = True
+    try:
+        yield
+    finally:
+        fig._in_batch_mode = False
+        fig._perform_batch_animate(deepcopy(INSTANT))
 
 
 def base_layout(height: int = HEIGHT) -> dict:
@@ -131,6 +170,11 @@ class Chart:
     def __init__(self, lang: Lang, css: str) -> None:
         self.lang: Lang = lang
         self.fig = self._figure()
+        # Tick labels are never hidden at the page's edge (the margins leave room): plotly's
+        # default check measures every label against the page on each redraw, a quarter of
+        # a line chart's redraw time in Chromium.
+        self.fig.update_xaxes(ticklabeloverflow="allow")
+        self.fig.update_yaxes(ticklabeloverflow="allow")
         self.fig._config = plot_config(self.name)
         self.fig.add_class(css)
         self.widget = self.fig
@@ -140,6 +184,11 @@ class Chart:
         self._publish_pending = False
         #: (trace index, property) -> the values last sent (see :meth:`_send`).
         self._sent: dict[tuple[int, str], np.ndarray] = {}
+        #: Trace edits of the update being built (:meth:`render`), None outside one.
+        self._queue: dict[int, dict] | None = None
+        #: y axis -> the range :meth:`_instant` last set on it (the axis follows the data
+        #: until the planner zooms; see :meth:`_follows_data`).
+        self._ranges: dict[str, list[float]] = {}
         self._label()
         self._publish()
 
@@ -164,14 +213,78 @@ class Chart:
         self._data = data
         self.stale = True
 
+    #: True for line charts whose updates may take the fast path (:meth:`_instant`).
+    instant_updates = False
+
     def render(self) -> None:
-        """Send pending data to the browser in one message."""
+        """Send pending data to the browser in one message.
+
+        Line charts whose new values change only y arrays go as one ``Plotly.animate`` with
+        no transition (:meth:`_instant`: the paths and the axes are redrawn in place); any
+        other change is one ``Plotly.update`` (a full redraw)."""
         if self._data is None:
             return
-        with self.fig.batch_update():
-            self._update(*self._data)
+        if not self.instant_updates:
+            with self.fig.batch_update():
+                self._update(*self._data)
+        else:
+            self._queue = {}
+            try:
+                self._update(*self._data)
+                queue = self._queue
+            finally:
+                self._queue = None
+            if not self._instant(queue):
+                with self.fig.batch_update():
+                    for k, props in queue.items():
+                        self.fig.data[k].update(**props)
+                    for axis in self._y_axes(range(len(self.fig.data))):
+                        if self._follows_data(axis) and self.fig.layout[axis].autorange is False:
+                            # the range was set by _instant: back to plotly's autorange
+                            self.fig.layout[axis].autorange = True
+                            self._ranges.pop(axis, None)
         self._publish_soon()
         self.stale = False
+
+    def _y_axes(self, traces) -> set[str]:
+        """Layout names (``yaxis``, ``yaxis2``) of the y axes of ``traces``."""
+        return {"yaxis" + (self.fig.data[k].yaxis or "y")[1:] for k in traces}
+
+    def _follows_data(self, axis: str) -> bool:
+        """True unless the planner zoomed or panned the axis (then it keeps their range, as
+        ``Plotly.update`` does)."""
+        layout = self.fig.layout[axis]
+        if layout.autorange is not False:
+            return True
+        mine = self._ranges.get(axis)
+        return mine is not None and layout.range is not None and list(layout.range) == mine
+
+    def _instant(self, queue: dict[int, dict]) -> bool:
+        """Send ``queue`` as one instant ``Plotly.animate`` with the y ranges plotly's
+        autorange would give; False (nothing sent) unless only y arrays change and every
+        range can be computed."""
+        if not queue or any(set(props) != {"y"} for props in queue.values()):
+            return False
+        ranges = {}
+        for axis in self._y_axes(queue):
+            if not self._follows_data(axis):
+                continue
+            series = [
+                queue[k]["y"] if k in queue else (t.y if t.y is not None else ())
+                for k, t in enumerate(self.fig.data)
+                if self._y_axes([k]) == {axis} and t.visible in (None, True)
+            ]
+            found = auto_range(series)
+            if found is None:
+                return False
+            ranges[axis] = found
+        with batch_instant(self.fig):
+            for k, props in queue.items():
+                self.fig.data[k].update(**props)
+            for axis, r in ranges.items():
+                self.fig.layout[axis].update(range=r, autorange=False)
+        self._ranges.update(ranges)
+        return True
 
     def relabel(self, lang: Lang) -> None:
         """Switch titles, legend names and tick labels to ``lang``."""
@@ -191,7 +304,11 @@ class Chart:
             if last is None or last.shape != arr.shape or not np.array_equal(last, arr, True):
                 changed[key] = value
                 self._sent[(k, key)] = arr
-        if changed:
+        if not changed:
+            return
+        if self._queue is not None:
+            self._queue.setdefault(k, {}).update(changed)
+        else:
             self.fig.data[k].update(**changed)
 
     def _publish_soon(self) -> None:
@@ -232,6 +349,7 @@ class GapChart(Chart):
     """Theil T with its between/within-province split, and the Williamson CV, over time."""
 
     name = "gaps"
+    instant_updates = True
     measures = ("theil_t", "theil_t_between", "theil_t_within")
 
     def _figure(self) -> go.FigureWidget:
@@ -281,6 +399,7 @@ class RatioChart(Chart):
     """Beijing/Hebei and Tianjin/Hebei per-capita GDP ratios over time."""
 
     name = "ratios"
+    instant_updates = True
     ratios = ("bj_he_ratio", "tj_he_ratio")
 
     def _figure(self) -> go.FigureWidget:
