@@ -5,7 +5,8 @@ The probe runs in the page and uses ``performance.now()``: pointer up, the key-f
 table's first change, plotly's ``plotly_beforeplot`` (the chart's new data has arrived and
 plotly starts) and ``plotly_afterplot`` (redrawn; with draws on, a second redraw brings the
 bands). Data-only updates are instant ``Plotly.animate`` calls, timed the same way by
-``plotly_animating`` and ``plotly_animated`` (emitted once the paths and axes are redrawn). Nothing here asserts a time: timings depend on the machine's load.
+``plotly_animating`` and ``plotly_animated`` (emitted once the paths and axes are redrawn).
+Nothing here asserts a time: timings depend on the machine's load.
 """
 
 from __future__ import annotations
