@@ -238,26 +238,28 @@ class Chart:
                 with self.fig.batch_update():
                     for k, props in queue.items():
                         self.fig.data[k].update(**props)
-                    for axis in self._y_axes(range(len(self.fig.data))):
-                        if self._follows_data(axis) and self.fig.layout[axis].autorange is False:
-                            # the range was set by _instant: back to plotly's autorange
+                    for axis in list(self._ranges):
+                        if self._follows_data(axis):  # range set by _instant: back to autorange
                             self.fig.layout[axis].autorange = True
-                            self._ranges.pop(axis, None)
+                        del self._ranges[axis]
         self._publish_soon()
         self.stale = False
 
-    def _y_axes(self, traces) -> set[str]:
-        """Layout names (``yaxis``, ``yaxis2``) of the y axes of ``traces``."""
-        return {"yaxis" + (self.fig.data[k].yaxis or "y")[1:] for k in traces}
+    # The helpers below read the figure's own dicts (``fig._data``, ``fig._layout``, which
+    # also take the planner's zoom and legend clicks from the page): plotly.py's property
+    # objects cost more than the rest of an update.
+    def _y_axis(self, k: int) -> str:
+        """Layout name (``yaxis``, ``yaxis2``) of trace ``k``'s y axis."""
+        return "yaxis" + (self.fig._data[k].get("yaxis") or "y")[1:]
 
     def _follows_data(self, axis: str) -> bool:
         """True unless the planner zoomed or panned the axis (then it keeps their range, as
         ``Plotly.update`` does)."""
-        layout = self.fig.layout[axis]
-        if layout.autorange is not False:
+        layout = self.fig._layout.get(axis) or {}
+        if layout.get("autorange", True) is not False:
             return True
-        mine = self._ranges.get(axis)
-        return mine is not None and layout.range is not None and list(layout.range) == mine
+        mine, shown = self._ranges.get(axis), layout.get("range")
+        return mine is not None and shown is not None and list(shown) == mine
 
     def _instant(self, queue: dict[int, dict]) -> bool:
         """Send ``queue`` as one instant ``Plotly.animate`` with the y ranges plotly's
@@ -265,14 +267,16 @@ class Chart:
         range can be computed."""
         if not queue or any(set(props) != {"y"} for props in queue.values()):
             return False
+        traces = self.fig._data
+        axes = [self._y_axis(k) for k in range(len(traces))]
         ranges = {}
-        for axis in self._y_axes(queue):
+        for axis in {axes[k] for k in queue}:
             if not self._follows_data(axis):
                 continue
             series = [
-                queue[k]["y"] if k in queue else (t.y if t.y is not None else ())
-                for k, t in enumerate(self.fig.data)
-                if self._y_axes([k]) == {axis} and t.visible in (None, True)
+                self._sent.get((k, "y"), ())
+                for k, trace in enumerate(traces)
+                if axes[k] == axis and trace.get("visible", True) is True
             ]
             found = auto_range(series)
             if found is None:
