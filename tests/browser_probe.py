@@ -63,8 +63,9 @@ def release_timing(
 ) -> dict[str, float]:
     """Drag ``slider`` by ``dx`` px; milliseconds from releasing the mouse to: the key-figure
     table changed (``table``), plotly starting the chart's redraw (``chart``: kernel and
-    messages), the chart redrawn (``drawn``; ``drawn - chart`` is plotly's own time) and,
-    with ``plots=2`` (draws on: the bands follow the lines), the bands redrawn (``bands``)."""
+    messages), the chart redrawn (``drawn``; ``drawn - chart`` is plotly's own time; with
+    draws on, the lines and bands arrive together) and, with ``plots=2`` (a change drawn in
+    two redraws), the second redraw (``bands``)."""
     page.evaluate(PROBE, [chart, ".jjj-key-figures"])
     drag(page, slider, dx)
     page.wait_for_function(
@@ -95,9 +96,10 @@ def describe(record: dict) -> str:
     if load is None and hasattr(os, "getloadavg"):
         load = os.getloadavg()[0]
     bands = f", bands redrawn {s['bands']['median']:.0f}" if "bands" in s else ""
+    what = " (lines and bands)" if record["draws"] and not bands else ""
     return (
         f"slider release -> (draws {record['draws']}) key figures {s['table']['median']:.0f} ms, "
-        f"chart redraw starts {s['chart']['median']:.0f}, chart redrawn "
+        f"chart redraw starts {s['chart']['median']:.0f}, chart redrawn{what} "
         f"{s['drawn']['median']:.0f} ms{bands} (median of {len(record['samples'])}; max "
         f"redrawn {s['drawn']['max']:.0f} ms; load average {load:.1f})"
     )

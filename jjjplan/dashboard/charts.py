@@ -184,11 +184,10 @@ class Chart:
         self._publish_pending = False
         #: (trace index, property) -> the values last sent (see :meth:`_send`).
         self._sent: dict[tuple[int, str], np.ndarray] = {}
-        #: Trace edits of the update being built (:meth:`render`), None outside one.
+        #: Trace edits of the update being built (:meth:`_render_lines`), None outside one.
         self._queue: dict[int, dict] | None = None
-        #: y axis -> the range :meth:`_instant` last set on it (the axis follows the data
-        #: until the planner zooms; see :meth:`_follows_data`).
-        self._ranges: dict[str, list[float]] = {}
+        #: y axis -> the range :meth:`_render_lines` last set on it (see :meth:`_follows_data`).
+        self._ranges: dict[str, list[float] | None] = {}
         self._label()
         self._publish()
 
@@ -213,37 +212,64 @@ class Chart:
         self._data = data
         self.stale = True
 
-    #: True for line charts whose updates may take the fast path (:meth:`_instant`).
+    #: True for line charts that set their own y ranges and may update instantly
+    #: (:meth:`_render_lines`).
     instant_updates = False
 
     def render(self) -> None:
-        """Send pending data to the browser in one message.
-
-        Line charts whose new values change only y arrays go as one ``Plotly.animate`` with
-        no transition (:meth:`_instant`: the paths and the axes are redrawn in place); any
-        other change is one ``Plotly.update`` (a full redraw)."""
+        """Send pending data to the browser in one message."""
         if self._data is None:
             return
-        if not self.instant_updates:
+        if self.instant_updates:
+            self._render_lines()
+        else:
             with self.fig.batch_update():
                 self._update(*self._data)
-        else:
-            self._queue = {}
-            try:
-                self._update(*self._data)
-                queue = self._queue
-            finally:
-                self._queue = None
-            if not self._instant(queue):
-                with self.fig.batch_update():
-                    for k, props in queue.items():
-                        self.fig.data[k].update(**props)
-                    for axis in list(self._ranges):
-                        if self._follows_data(axis):  # range set by _instant: back to autorange
-                            self.fig.layout[axis].autorange = True
-                        del self._ranges[axis]
         self._publish_soon()
         self.stale = False
+
+    def _render_lines(self) -> None:
+        """Line charts: the changed traces and the y ranges plotly's autorange would give
+        (:func:`auto_range`, set here so plotly.js need not redraw everything to find them).
+        When only y arrays change, one instant ``Plotly.animate`` (the paths and the axes are
+        redrawn in place, about half the time of a full redraw); otherwise one
+        ``Plotly.update``. An axis the planner zoomed or panned keeps their range."""
+        self._queue = {}
+        try:
+            self._update(*self._data)
+            queue = self._queue
+        finally:
+            self._queue = None
+        if not queue:
+            return
+        ranges = self._data_ranges()
+        instant = (
+            all(set(p) == {"y"} for p in queue.values())
+            and None not in ranges.values()
+            and all(t.get("y") is not None for t in self.fig._data)
+        )
+        with batch_instant(self.fig) if instant else self.fig.batch_update():
+            for k, props in queue.items():
+                self.fig.data[k].update(**props)
+            for axis, r in ranges.items():
+                if r is None:  # nothing to span: plotly's own autorange
+                    self.fig.layout[axis].update(range=None, autorange=True)
+                else:
+                    self.fig.layout[axis].update(range=r, autorange=False)
+            if instant:
+                self._animate_every_trace()
+        self._ranges.update(ranges)
+
+    def _animate_every_trace(self) -> None:
+        """Name every trace, in order, in the pending animation (unchanged ones with their
+        current y): plotly.js re-orders the traces an animation names in front of the
+        others, which would change which line is drawn on top."""
+        edits = self.fig._batch_trace_edits
+        for k, trace in enumerate(self.fig._data):
+            edits.setdefault(k, {"y": trace["y"]})
+        ordered = sorted(edits.items())
+        edits.clear()
+        edits.update(ordered)
 
     # The helpers below read the figure's own dicts (``fig._data``, ``fig._layout``, which
     # also take the planner's zoom and legend clicks from the page): plotly.py's property
@@ -253,42 +279,30 @@ class Chart:
         return "yaxis" + (self.fig._data[k].get("yaxis") or "y")[1:]
 
     def _follows_data(self, axis: str) -> bool:
-        """True unless the planner zoomed or panned the axis (then it keeps their range, as
-        ``Plotly.update`` does)."""
+        """False once the planner zoomed or panned the axis in the page (its range is then
+        not the one set here) until they double-click it back to autoscale."""
         layout = self.fig._layout.get(axis) or {}
-        if layout.get("autorange", True) is not False:
+        shown = layout.get("range")
+        if layout.get("autorange") is True or shown is None:
             return True
-        mine, shown = self._ranges.get(axis), layout.get("range")
-        return mine is not None and shown is not None and list(shown) == mine
+        return list(shown) == self._ranges.get(axis)
 
-    def _instant(self, queue: dict[int, dict]) -> bool:
-        """Send ``queue`` as one instant ``Plotly.animate`` with the y ranges plotly's
-        autorange would give; False (nothing sent) unless only y arrays change and every
-        range can be computed."""
-        if not queue or any(set(props) != {"y"} for props in queue.values()):
-            return False
+    def _data_ranges(self) -> dict[str, list[float] | None]:
+        """y axis -> the autorange of its visible traces' values as sent (None: nothing to
+        span), for the axes that follow the data."""
         traces = self.fig._data
         axes = [self._y_axis(k) for k in range(len(traces))]
-        ranges = {}
-        for axis in {axes[k] for k in queue}:
-            if not self._follows_data(axis):
-                continue
-            series = [
-                self._sent.get((k, "y"), ())
-                for k, trace in enumerate(traces)
-                if axes[k] == axis and trace.get("visible", True) is True
-            ]
-            found = auto_range(series)
-            if found is None:
-                return False
-            ranges[axis] = found
-        with batch_instant(self.fig):
-            for k, props in queue.items():
-                self.fig.data[k].update(**props)
-            for axis, r in ranges.items():
-                self.fig.layout[axis].update(range=r, autorange=False)
-        self._ranges.update(ranges)
-        return True
+        return {
+            axis: auto_range(
+                [
+                    self._sent.get((k, "y"), ())
+                    for k, trace in enumerate(traces)
+                    if axes[k] == axis and trace.get("visible", True) is True
+                ]
+            )
+            for axis in dict.fromkeys(axes)
+            if self._follows_data(axis)
+        }
 
     def relabel(self, lang: Lang) -> None:
         """Switch titles, legend names and tick labels to ``lang``."""
