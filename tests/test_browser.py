@@ -286,7 +286,8 @@ def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path
 
 
 RANGES = """css => {
-    const gd = document.querySelector(css + ' .js-plotly-plot');
+    const gd = document.querySelector(css + '.js-plotly-plot')
+        || document.querySelector(css + ' .js-plotly-plot');
     return [gd._fullLayout.yaxis.range.slice(), gd._fullLayout.yaxis2.range.slice()];
 }"""
 

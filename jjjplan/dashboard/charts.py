@@ -3,10 +3,16 @@
 The browser draws every chart (plotly.js ships inside the plotly wheel and reaches the page
 through the widget, so nothing is fetched from the network): hover values, zoom and PNG
 export come from plotly's toolbar, and Chinese text is set by the browser's own fonts, so
-the server needs no CJK font. A lever change sends one message per chart
-(``batch_update``) holding only the values that changed (:meth:`Chart._send`: the scenario's
-lines, not the unchanged baseline, years or empty bands); the figure and its traces are
-built once. Titles, legends and tick labels change only on a language switch.
+the server needs no CJK font. A lever change sends one message per chart holding only the
+values that changed (:meth:`Chart._send`: the scenario's lines, not the unchanged baseline,
+years or empty bands); the figure and its traces are built once. Titles, legends and tick
+labels change only on a language switch.
+
+The line charts (Theil T, ratios) set their y ranges here, to the values plotly's autorange
+gives (:func:`auto_range`), so a release that moves only y values is one instant
+``Plotly.animate``: plotly.js redraws the paths and axes in place instead of the whole
+figure (its full redraw, mostly axis and legend text measurement, was most of a release's
+time in the page). An axis the planner zoomed keeps their range until they autoscale it.
 """
 
 from __future__ import annotations
