@@ -126,3 +126,15 @@ def test_a_trace_hidden_from_the_legend_does_not_stretch_the_axis():
     lo, hi = chart.fig.layout.yaxis.range
     assert lo > 1.9  # Tianjin's 1.6 is not on the axis
     assert [lo, hi] == pytest.approx(auto_range([moved["bj_he_ratio"], ratios["bj_he_ratio"]]))
+
+
+# -- the bands' quantiles: one sort, numpy's numbers ----------------------------------------
+@pytest.mark.parametrize("draws", [1, 2, 7, 100, 500])
+def test_band_quantiles_equal_numpys_to_the_last_bit(draws):
+    from jjjplan.uncertainty.dashboard import _quantiles
+
+    values = np.random.default_rng(draws).lognormal(size=(draws, 14, 6))
+    q = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
+    assert np.array_equal(_quantiles(values, q), np.quantile(values, q, axis=0))
+    values[0, 3, 2] = np.nan  # a failed draw shows as NaN there, as in numpy
+    assert np.array_equal(_quantiles(values, q), np.quantile(values, q, axis=0), equal_nan=True)
