@@ -756,15 +756,20 @@ def examples(folder: Path) -> None:
 
 
 @main.command()
+@data_options
 @planner_errors
-def baseline() -> None:
-    """Project the baseline (current policy) and print the gap measures 2022–2035.
+def baseline(data_file: Path | None, data_vintage: str | None) -> None:
+    """Project the baseline (current policy) and print the gap measures from the base year to 2035.
 
     \b
     Example:
       jjjplan baseline
+      jjjplan baseline --data-vintage 2022-initial
+      jjjplan baseline --data d.xlsx
     """
-    results = jjjplan.project(jjjplan.Scenario.baseline())
+    data = load_data(data_file, data_vintage)
+    echo_data(data)
+    results = jjjplan.project(jjjplan.Scenario.baseline(), data=data)
     say("基准情景区域差距 / Baseline regional gaps (13 units, province groups)")
     say(gap_table(results, years=tuple(int(y) for y in results.years)))
 

@@ -132,3 +132,39 @@ def test_validate_checks_a_data_file(data_file: Path) -> None:
     result = invoke("validate", BASELINE_WB, "--data", data_file)
     assert result.exit_code == 0, result.output
     assert "baseline data valid" in result.output
+
+
+def _baseline_row(output: str, year: int) -> list[float]:
+    """The gap figures `jjjplan baseline` prints for one year."""
+    line = next(ln for ln in output.splitlines() if ln.split()[:1] == [str(year)])
+    return [float(v) for v in line.split()[1:]]
+
+
+def test_baseline_command_projects_the_data_it_is_given(data_file: Path, tmp_path: Path) -> None:
+    default = invoke("baseline")
+    legacy = invoke("baseline", "--data-vintage", baseline.LEGACY_VINTAGE)
+    assert default.exit_code == 0 and legacy.exit_code == 0, legacy.output
+    assert baseline.LEGACY_VINTAGE in legacy.output and "2022" in legacy.output
+    # the 2022-initial vintage starts from other 2022 figures (its base year)
+    assert _baseline_row(legacy.output, 2022) != _baseline_row(default.output, 2022)
+    # the printed 2035 Theil T is the one project() gives on that data
+    r = jjjplan.project(
+        jjjplan.Scenario.baseline(), data=baseline.resolve(None, baseline.LEGACY_VINTAGE)
+    )
+    assert _baseline_row(legacy.output, 2035)[0] == pytest.approx(
+        float(r.gaps["theil_t"].loc[2035]), abs=5e-5
+    )
+    # a planner's value moves the projection; a broken file is refused with its cell
+    mine = tmp_path / "mine.xlsx"
+    wb = openpyxl.load_workbook(data_file)
+    _value_cell(wb[D.DATA], "BJ", 2024, "gdp_current").value = 60000
+    wb.save(mine)
+    theirs = invoke("baseline", "--data", mine)
+    assert theirs.exit_code == 0, theirs.output
+    assert "mine.xlsx" in theirs.output
+    assert _baseline_row(theirs.output, 2035) != _baseline_row(default.output, 2035)
+    cell = _value_cell(wb[D.DATA], "TJ", 2024, "population")
+    cell.value = "一千三百万"
+    wb.save(mine)
+    broken = invoke("baseline", "--data", mine)
+    assert broken.exit_code == 1 and f"'{D.DATA}'!{cell.coordinate}" in broken.output
