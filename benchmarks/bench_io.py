@@ -63,6 +63,40 @@ def raw_write(counts: list[int], path: Path) -> None:
     wb.save(path)
 
 
+def raw_xlsxwriter_write(counts: list[int], path: Path) -> None:
+    """Plain XlsxWriter, the same cells as :func:`raw_write`: the floor of the other backend
+    the issue weighed (see benchmarks/bench_write_backends.py for our own workbooks)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    for k, n in enumerate(counts):
+        ws = wb.add_worksheet(f"s{k}")
+        for i in range(n):
+            ws.write_number(i // 20, i % 20, i * 0.5)
+    wb.close()
+
+
+def _write_figures(label: str, ours: Callable[[], object], counts: list[int], tmp: Path) -> None:
+    """Wall and CPU medians of ``ours`` next to raw openpyxl on the same cells (interleaved),
+    and raw XlsxWriter's CPU on them when it is installed."""
+    raw_fn = lambda: raw_write(counts, tmp / "raw.xlsx")  # noqa: E731
+    wall = interleaved(ours, raw_fn)
+    cpu = cpu_interleaved(ours, raw_fn)
+    report(label, *wall, sum(counts), 2, cpu)
+    line = f"  CPU ours {cpu[0] * 1e3:.0f} ms, raw openpyxl {cpu[1] * 1e3:.0f} ms"
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        line += "; raw XlsxWriter: not installed"
+    else:
+        xw = statistics.median(
+            _cpu_of(lambda: raw_xlsxwriter_write(counts, tmp / "raw-xw.xlsx"))
+            for _ in range(REPEAT)
+        )
+        line += f", raw XlsxWriter {xw * 1e3:.0f} ms ({xw / cpu[1]:.2f}x raw openpyxl)"
+    print(f"{line}; load average {_load()}")
+
+
 def raw_read(path: Path) -> int:
     wb = openpyxl.load_workbook(path)
     return sum(
@@ -181,27 +215,24 @@ def bench_results(tmp: Path) -> None:
     out = tmp / "results.xlsx"
     write_results(results, out)
     counts = cell_counts(out)
-    ours_fn = lambda: write_results(results, out)  # noqa: E731
-    raw_fn = lambda: raw_write(counts, tmp / "raw-results.xlsx")  # noqa: E731
-    ours, raw = interleaved(ours_fn, raw_fn)
-    report(
-        "write results (write_results)", ours, raw, sum(counts), 2, cpu_interleaved(ours_fn, raw_fn)
+    _write_figures(
+        "write results (write_results)", lambda: write_results(results, out), counts, tmp
     )
     print("  (includes one baseline projection; Shapley contributions computed beforehand)")
 
 
 def bench_comparison(tmp: Path) -> None:
-    results = [project(s) for s in scenarios(10)]
-    for r in results:
-        _ = r.gaps, r.ratios  # model time, not I/O
-    out = tmp / "comparison.xlsx"
-    write_comparison(results, out)
-    counts = cell_counts(out)
-    ours_fn = lambda: write_comparison(results, out)  # noqa: E731
-    raw_fn = lambda: raw_write(counts, tmp / "raw-comparison.xlsx")  # noqa: E731
-    ours, raw = interleaved(ours_fn, raw_fn)
-    cpu = cpu_interleaved(ours_fn, raw_fn)
-    report("write comparison, 10 scenarios", ours, raw, sum(counts), 2, cpu)
+    """10 scenarios (the goal), and 100: the writing step of ``jjjplan compare`` on 100
+    workbooks (goal <= 4 s for the whole command)."""
+    for n in (10, 100):
+        results = [project(s) for s in scenarios(n)]
+        for r in results:
+            _ = r.gaps, r.ratios  # model time, not I/O
+        out = tmp / f"comparison-{n}.xlsx"
+        write_comparison(results, out)
+        counts = cell_counts(out)
+        ours = lambda: write_comparison(results, out)  # noqa: B023, E731 - used in this turn
+        _write_figures(f"write comparison, {n} scenarios", ours, counts, tmp)
 
 
 COMPARE_FILES = 100
