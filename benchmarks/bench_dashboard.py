@@ -9,21 +9,20 @@ edit message of the visible plotly chart (the browser draws it). Shapley is not 
 transfer and plotly redraw) is measured by tests/test_browser.py, which prints the time
 from releasing a dragged slider handle to the redrawn chart. Prints median and 95th
 percentile per view, and the machine's load (the figures scale with it); nothing is asserted.
-The last rows repeat the gaps view with the uncertainty draws at 500: as the dashboard
-runs in Jupyter/Voilà (an event loop: the lines first, then bands and P(better than
-baseline) in a second step; both times printed) and without a loop (all in one step).
+The last row repeats the gaps view with the uncertainty draws at 500 (key figures, then
+the 500 draws' bands and P(better than baseline), then the chart's lines and bands in one
+message).
 
 ``--browser`` starts ``jjjplan dashboard`` on a free port and drives headless Chromium
 (Playwright, /usr/bin/chromium, nothing downloaded): N slider releases with the mouse, with
 draws 0 and 500, timed in the page from the release to the key figures, to plotly starting
-the redraw, to the chart redrawn and (500 draws) to the bands redrawn (tests/browser_probe.py,
-the same probe as tests/test_browser.py). Goals: <= 100 ms release to chart (issue 13),
-<= 150 ms with 500 draws (issue 10).
+the redraw and to the chart redrawn (with 500 draws: lines and bands together;
+tests/browser_probe.py, the same probe as tests/test_browser.py). Goals: <= 100 ms release
+to chart (issue 13), <= 150 ms with 500 draws (issue 10).
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import statistics
 import sys
@@ -65,29 +64,6 @@ def run(view: str, n: int, draws: int = 0) -> list[float]:
     if d.log.text:
         raise SystemExit(f"errors during the benchmark:\n{d.log.text}")
     return out
-
-
-def run_in_loop(view: str, n: int, draws: int) -> tuple[list[float], list[float]]:
-    """Lever changes inside an event loop, as in Voilà: ms to the lines sent, and to the
-    bands sent (the second step, draws on)."""
-    d = Dashboard()
-    d.uncertainty.draws.value = draws
-    d.views.tabs.selected_index = TABS.index(view)
-    lines, bands = [], []
-
-    async def go() -> None:
-        for move in moves(d, n):
-            t = time.perf_counter()
-            move()
-            lines.append((time.perf_counter() - t) * 1000)
-            while d._bands_pending:
-                await asyncio.sleep(0)
-            bands.append((time.perf_counter() - t) * 1000)
-
-    asyncio.run(go())
-    if d.log.text:
-        raise SystemExit(f"errors during the benchmark:\n{d.log.text}")
-    return lines, bands
 
 
 def _row(label: str, ms: list[float], note: str = "") -> None:
@@ -143,13 +119,10 @@ def browser(n: int) -> None:
                 page.wait_for_selector(".jjj-key-figures td", timeout=180000)
                 page.wait_for_selector(".jjj-chart-gaps .scatterlayer .trace path.js-line")
                 slider = ".jjj-reform-origin-share"
-                for draws, plots in ((0, 1), (500, 2)):
+                for draws in (0, 500):
                     page.locator(".jjj-draws select").select_option(index=3 if draws else 0)
                     page.wait_for_timeout(3000 if draws else 1000)
-                    samples = [
-                        release_timing(page, slider, 40 if k % 2 else -40, plots=plots)
-                        for k in range(n)
-                    ]
+                    samples = [release_timing(page, slider, 40 if k % 2 else -40) for k in range(n)]
                     print(
                         describe({"draws": draws, "samples": samples, "summary": summary(samples)})
                     )
@@ -166,12 +139,9 @@ def main(n: int = 50) -> None:
     for view in ("gaps", "ratios", "percap", "map", "ledger", "compare"):
         ms = run(view, n)
         print(f"{view:<12} {statistics.median(ms):8.1f} {percentile(ms, 0.95):8.1f} {max(ms):8.1f}")
-    # uncertainty on: every lever release also runs the 500-draw bands and P(better) ensembles
-    lines, bands = run_in_loop("gaps", max(5, n // 5), draws=500)
-    _row("gaps+500dr", lines, "(event loop: lines and key figures sent)")
-    _row("  +bands", bands, "(then bands + probability, 500 draws, sent)")
+    # uncertainty on: every lever release also projects the 500 draws (bands, P(better))
     ms = run("gaps", max(5, n // 5), draws=500)
-    _row("gaps+500dr", ms, "(no event loop: all in one step)")
+    _row("gaps+500dr", ms, "(key figures, then lines + bands + probability)")
     d = Dashboard()
     t = time.perf_counter()
     d.compute_contributions()

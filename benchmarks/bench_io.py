@@ -2,7 +2,8 @@
 workbook, each next to raw openpyxl handling the same number of cells, interleaved in the
 same run; and ``jjjplan compare`` on 100 scenario workbooks.
 
-Run: .venv/bin/python benchmarks/bench_io.py [--skip-compare]
+Run: .venv/bin/python benchmarks/bench_io.py [--skip-compare | --compare-only] [--phases]
+[--peer DIR]
 Why the raw baseline: it shows what our safety costs (pre-flight, isolation, validation,
 text checks, atomic save with fsync and CRC verification, styles, charts) over the floor
 openpyxl itself sets. The goals (issue 15): reading (isolated, the default) <= 1.5x raw,
@@ -61,6 +62,40 @@ def raw_write(counts: list[int], path: Path) -> None:
         for i in range(n):
             ws.cell(row=1 + i // 20, column=1 + i % 20, value=i * 0.5)
     wb.save(path)
+
+
+def raw_xlsxwriter_write(counts: list[int], path: Path) -> None:
+    """Plain XlsxWriter, the same cells as :func:`raw_write`: the floor of the other backend
+    the issue weighed (see benchmarks/bench_write_backends.py for our own workbooks)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    for k, n in enumerate(counts):
+        ws = wb.add_worksheet(f"s{k}")
+        for i in range(n):
+            ws.write_number(i // 20, i % 20, i * 0.5)
+    wb.close()
+
+
+def _write_figures(label: str, ours: Callable[[], object], counts: list[int], tmp: Path) -> None:
+    """Wall and CPU medians of ``ours`` next to raw openpyxl on the same cells (interleaved),
+    and raw XlsxWriter's CPU on them when it is installed."""
+    raw_fn = lambda: raw_write(counts, tmp / "raw.xlsx")  # noqa: E731
+    wall = interleaved(ours, raw_fn)
+    cpu = cpu_interleaved(ours, raw_fn)
+    report(label, *wall, sum(counts), 2, cpu)
+    line = f"  CPU ours {cpu[0] * 1e3:.0f} ms, raw openpyxl {cpu[1] * 1e3:.0f} ms"
+    try:
+        import xlsxwriter  # noqa: F401
+    except ImportError:
+        line += "; raw XlsxWriter: not installed"
+    else:
+        xw = statistics.median(
+            _cpu_of(lambda: raw_xlsxwriter_write(counts, tmp / "raw-xw.xlsx"))
+            for _ in range(REPEAT)
+        )
+        line += f", raw XlsxWriter {xw * 1e3:.0f} ms ({xw / cpu[1]:.2f}x raw openpyxl)"
+    print(f"{line}; load average {_load()}")
 
 
 def raw_read(path: Path) -> int:
@@ -181,27 +216,24 @@ def bench_results(tmp: Path) -> None:
     out = tmp / "results.xlsx"
     write_results(results, out)
     counts = cell_counts(out)
-    ours_fn = lambda: write_results(results, out)  # noqa: E731
-    raw_fn = lambda: raw_write(counts, tmp / "raw-results.xlsx")  # noqa: E731
-    ours, raw = interleaved(ours_fn, raw_fn)
-    report(
-        "write results (write_results)", ours, raw, sum(counts), 2, cpu_interleaved(ours_fn, raw_fn)
+    _write_figures(
+        "write results (write_results)", lambda: write_results(results, out), counts, tmp
     )
     print("  (includes one baseline projection; Shapley contributions computed beforehand)")
 
 
 def bench_comparison(tmp: Path) -> None:
-    results = [project(s) for s in scenarios(10)]
-    for r in results:
-        _ = r.gaps, r.ratios  # model time, not I/O
-    out = tmp / "comparison.xlsx"
-    write_comparison(results, out)
-    counts = cell_counts(out)
-    ours_fn = lambda: write_comparison(results, out)  # noqa: E731
-    raw_fn = lambda: raw_write(counts, tmp / "raw-comparison.xlsx")  # noqa: E731
-    ours, raw = interleaved(ours_fn, raw_fn)
-    cpu = cpu_interleaved(ours_fn, raw_fn)
-    report("write comparison, 10 scenarios", ours, raw, sum(counts), 2, cpu)
+    """10 scenarios (the goal), and 100: the writing step of ``jjjplan compare`` on 100
+    workbooks (goal <= 4 s for the whole command)."""
+    for n in (10, 100):
+        results = [project(s) for s in scenarios(n)]
+        for r in results:
+            _ = r.gaps, r.ratios  # model time, not I/O
+        out = tmp / f"comparison-{n}.xlsx"
+        write_comparison(results, out)
+        counts = cell_counts(out)
+        ours = lambda: write_comparison(results, out)  # noqa: B023, E731 - used in this turn
+        _write_figures(f"write comparison, {n} scenarios", ours, counts, tmp)
 
 
 COMPARE_FILES = 100
@@ -212,37 +244,117 @@ def compare_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "jjjplan"]
 
 
-def bench_compare(tmp: Path) -> None:
-    """``jjjplan compare`` on 100 scenario workbooks in a fresh process (start-up, helper
-    start, reading, projection and writing included), next to raw openpyxl loading the same
-    100 files one after another in this process."""
+def make_compare_workbooks(tmp: Path) -> list[Path]:
     from jjjplan.excel.write.template import make_template
 
     folder = tmp / "hundred"
     folder.mkdir()
-    paths = []
-    for i, s in enumerate(scenarios(COMPARE_FILES)):
-        paths.append(make_template(folder / f"{i:03d}.xlsx", s))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs, cpu = [], []
+    return [
+        make_template(folder / f"{i:03d}.xlsx", s) for i, s in enumerate(scenarios(COMPARE_FILES))
+    ]
+
+
+def time_compare(paths: list[Path], tmp: Path, code: Path, tag: str) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the process and its helpers) of one ``jjjplan compare``
+    in a fresh process importing jjjplan from ``code``."""
+    out = tmp / f"cmp-{tag}.xlsx"
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    cmd = [*compare_command(), "compare", *map(str, paths), "-o", str(out), "-q"]
+    before = _children_cpu()
+    t = time.perf_counter()
+    subprocess.run(cmd, env=env, capture_output=True, check=True)
+    return time.perf_counter() - t, _children_cpu() - before
+
+
+def bench_compare(tmp: Path, paths: list[Path], peer: Path | None = None) -> None:
+    """``jjjplan compare`` on 100 scenario workbooks in a fresh process (start-up, helper
+    start, reading, projection and writing included), next to raw openpyxl loading the same
+    100 files one after another in this process. With ``peer`` (another checkout, e.g. the
+    main branch before a change), its compare runs alternately with ours in the same run."""
+    runs: dict[str, list[tuple[float, float]]] = {"ours": [], "peer": []}
     for k in range(3):
-        out = tmp / f"cmp-{k}.xlsx"
-        cmd = [*compare_command(), "compare", *map(str, paths), "-o", str(out), "-q"]
-        before = _children_cpu()
-        t = time.perf_counter()
-        subprocess.run(cmd, env=env, capture_output=True, check=True)
-        runs.append(time.perf_counter() - t)
-        cpu.append(_children_cpu() - before)
+        runs["ours"].append(time_compare(paths, tmp, ROOT, f"ours-{k}"))
+        if peer is not None:
+            runs["peer"].append(time_compare(paths, tmp, peer, f"peer-{k}"))
     raw = median_seconds(lambda: [raw_read(p) for p in paths], repeat=1)
-    ours = statistics.median(runs)
+    ours = statistics.median(w for w, _c in runs["ours"])
+    cpu = statistics.median(c for _w, c in runs["ours"])
     print(
         f"jjjplan compare, {COMPARE_FILES} workbooks        {ours:8.2f} s    goal <= 4 s "
         f"({'met' if ours <= 4 else 'NOT met'});  raw openpyxl loading them: {raw:.2f} s "
-        f"(ratio {ours / raw:.2f}x; {os.cpu_count()} CPUs)"
+        f"(ratio {ours / raw:.2f}x; {os.cpu_count()} CPUs)",
+        flush=True,
     )
     print(
-        f"  CPU time of the compare process and its helpers: {statistics.median(cpu):.2f} s "
+        f"  CPU time of the compare process and its helpers: {cpu:.2f} s "
         f"(load average now {_load()})"
+    )
+    if peer is not None:
+        wall = statistics.median(w for w, _c in runs["peer"])
+        peer_cpu = statistics.median(c for _w, c in runs["peer"])
+        print(
+            f"  peer {peer}: {wall:.2f} s, CPU {peer_cpu:.2f} s; ours/peer: wall "
+            f"{ours / wall:.2f}x, CPU {cpu / peer_cpu:.2f}x"
+        )
+
+
+def compare_phases(paths: list[Path]) -> None:
+    """Where a compare's CPU time goes, step by step in this process (no isolation), then
+    the isolated read of the same files (helpers' CPU included) for the cost of the
+    process boundary: fork, copy-on-write, pickling, helper start."""
+    import gc
+    import pickle
+
+    from jjjplan import project_many
+    from jjjplan.excel.guard import isolation
+    from jjjplan.excel.guard.preflight import preflight
+    from jjjplan.excel.read import reader
+
+    reader.warm_up_isolated_helper()
+    gc.collect()
+    spent = dict.fromkeys(
+        ("guard checks", "parse (openpyxl + cells)", "findings + assemble", "pickling the answer"),
+        0.0,
+    )
+    names = list(spent)
+    scenarios_read = []
+    for path in paths:
+        t = time.process_time()
+        report = preflight(path, cells=True)
+        spent[names[0]] += time.process_time() - t
+        t = time.process_time()
+        book = reader._Reader(Path(path), report)
+        spent[names[1]] += time.process_time() - t
+        book.found.notices.extend(reader.planner_notices(report.notices))
+        t = time.process_time()
+        reading = book.read()
+        spent[names[2]] += time.process_time() - t
+        t = time.process_time()
+        pickle.loads(pickle.dumps(reading))
+        spent[names[3]] += time.process_time() - t
+        scenarios_read.append(reading.scenario)
+        del book, reading
+        gc.collect()  # untimed: each isolated read starts clean in a fresh process
+    t = time.process_time()
+    batch = project_many(scenarios_read)
+    results = [batch[k] for k in range(len(batch))]
+    spent["projection (project_many)"] = time.process_time() - t
+    out = Path(tempfile.mkdtemp()) / "phases.xlsx"
+    t = time.process_time()
+    write_comparison(results, out)
+    spent["writing the comparison (iowrite)"] = time.process_time() - t
+    isolation.shutdown()
+    before = time.process_time() + _children_cpu()
+    reader.read_workbooks(paths)
+    isolation.shutdown()
+    isolated = time.process_time() + _children_cpu() - before
+    in_process = sum(spent[n] for n in names)
+    print(f"  CPU seconds by step, {len(paths)} workbooks, in this process (load {_load()}):")
+    for name, seconds in spent.items():
+        print(f"    {name:<36} {seconds:6.2f} s  ({seconds / len(paths) * 1e3:5.1f} ms/file)")
+    print(
+        f"    {'isolated read (helpers included)':<36} {isolated:6.2f} s  -> process boundary "
+        f"and helper start {isolated - in_process:5.2f} s"
     )
 
 
@@ -264,17 +376,24 @@ def _load() -> str:
 
 
 def main() -> None:
+    """Options: --skip-compare, --compare-only, --phases (where a compare's CPU goes),
+    --peer DIR (time another checkout's compare alternately with ours)."""
     print(
         f"median of {REPEAT} runs after one warm-up, ours and raw openpyxl alternately; "
         f"openpyxl {openpyxl.__version__}; load average {_load()}"
     )
+    peer = Path(sys.argv[sys.argv.index("--peer") + 1]) if "--peer" in sys.argv else None
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        bench_template(tmp)
-        bench_results(tmp)
-        bench_comparison(tmp)
+        if "--compare-only" not in sys.argv:
+            bench_template(tmp)
+            bench_results(tmp)
+            bench_comparison(tmp)
         if "--skip-compare" not in sys.argv:
-            bench_compare(tmp)
+            paths = make_compare_workbooks(tmp)
+            bench_compare(tmp, paths, peer)
+            if "--phases" in sys.argv:
+                compare_phases(paths)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ benchmarks/bench_dashboard.py (``--browser``), so both measure the same thing.
 The probe runs in the page and uses ``performance.now()``: pointer up, the key-figure
 table's first change, plotly's ``plotly_beforeplot`` (the chart's new data has arrived and
 plotly starts) and ``plotly_afterplot`` (redrawn; with draws on, a second redraw brings the
-bands). Nothing here asserts a time: timings depend on the machine's load.
+bands). Data-only updates are instant ``Plotly.animate`` calls, timed the same way by
+``plotly_animating`` and ``plotly_animated`` (emitted once the paths and axes are redrawn).
+Nothing here asserts a time: timings depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -25,16 +27,20 @@ PROBE = """([chart, table]) => {
         || document.querySelector(chart + ' .js-plotly-plot');
     if (!gd.__jjjProbe) {
         gd.__jjjProbe = true;
-        gd.on('plotly_beforeplot', () => {
+        const start = () => {
             const p = window.__jjj;
             if (p && p.up !== null && p.chart === null) p.chart = performance.now();
-        });
-        gd.on('plotly_afterplot', () => {
+        };
+        const done = () => {
             const p = window.__jjj;
             if (!p || p.up === null) return;
             if (p.drawn === null) p.drawn = performance.now();
             p.plots.push(performance.now());
-        });
+        };
+        gd.on('plotly_beforeplot', start);  // a full redraw (Plotly.update)
+        gd.on('plotly_afterplot', done);
+        gd.on('plotly_animating', start);  // a data-only update (instant Plotly.animate)
+        gd.on('plotly_animated', done);
     }
 }"""
 
@@ -57,8 +63,9 @@ def release_timing(
 ) -> dict[str, float]:
     """Drag ``slider`` by ``dx`` px; milliseconds from releasing the mouse to: the key-figure
     table changed (``table``), plotly starting the chart's redraw (``chart``: kernel and
-    messages), the chart redrawn (``drawn``; ``drawn - chart`` is plotly's own time) and,
-    with ``plots=2`` (draws on: the bands follow the lines), the bands redrawn (``bands``)."""
+    messages), the chart redrawn (``drawn``; ``drawn - chart`` is plotly's own time; with
+    draws on, the lines and bands arrive together) and, with ``plots=2`` (a change drawn in
+    two redraws), the second redraw (``bands``)."""
     page.evaluate(PROBE, [chart, ".jjj-key-figures"])
     drag(page, slider, dx)
     page.wait_for_function(
@@ -89,9 +96,10 @@ def describe(record: dict) -> str:
     if load is None and hasattr(os, "getloadavg"):
         load = os.getloadavg()[0]
     bands = f", bands redrawn {s['bands']['median']:.0f}" if "bands" in s else ""
+    what = " (lines and bands)" if record["draws"] and not bands else ""
     return (
         f"slider release -> (draws {record['draws']}) key figures {s['table']['median']:.0f} ms, "
-        f"chart redraw starts {s['chart']['median']:.0f}, chart redrawn "
+        f"chart redraw starts {s['chart']['median']:.0f}, chart redrawn{what} "
         f"{s['drawn']['median']:.0f} ms{bands} (median of {len(record['samples'])}; max "
         f"redrawn {s['drawn']['max']:.0f} ms; load average {load:.1f})"
     )

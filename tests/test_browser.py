@@ -265,19 +265,51 @@ def _record_timing(record: dict, name: str, tmp_path: Path, record_property) -> 
 
 
 def test_release_to_chart_with_500_draws(browser_page, record_property, tmp_path):
-    """Issue 10: the bands of 500 assumption draws redrawn on each release (recorded)."""
+    """Issue 10: the bands of 500 assumption draws redrawn on each release (recorded), in
+    the same redraw as the lines."""
     page = browser_page
     page.locator(".jjj-draws select").select_option(index=3)
     page.wait_for_selector(".jjj-p-better b", timeout=60000)
     page.wait_for_timeout(500)
     samples = [
-        release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40, plots=2)
-        for k in range(3)
-    ]
+        release_timing(page, ".jjj-reform-origin-share", 40 if k % 2 else -40) for k in range(3)
+    ]  # one redraw brings the lines and the bands
     record = {"draws": 500, "samples": samples, "summary": summary(samples)}
     _record_timing(record, "release_to_chart_500_draws.json", tmp_path, record_property)
     fills = page.locator(".jjj-chart-gaps .scatterlayer .trace path.js-fill")
     assert fills.count() >= 2  # 5-95% and 25-75% bands drawn
+    page.locator(".jjj-draws select").select_option(index=0)
+    page.wait_for_function(
+        "() => !document.querySelector('.jjj-p-better').innerText.trim()", timeout=60000
+    )
+    assert "[error]" not in _log(page)
+
+
+RANGES = """css => {
+    const gd = document.querySelector(css + '.js-plotly-plot')
+        || document.querySelector(css + ' .js-plotly-plot');
+    return [gd._fullLayout.yaxis.range.slice(), gd._fullLayout.yaxis2.range.slice()];
+}"""
+
+
+def test_the_kernels_y_ranges_are_plotlys_own_autoscale(browser_page):
+    """A release moves lines and bands with y ranges computed in the kernel (no full redraw):
+    they equal what plotly.js itself finds when the planner presses Autoscale."""
+    page = browser_page
+    page.locator(".jjj-draws select").select_option(index=1)  # 100 draws: bands on the axis
+    page.wait_for_selector(".jjj-p-better b", timeout=60000)
+    page.wait_for_timeout(500)
+    release_timing(page, ".jjj-reform-origin-share", 40)
+    ours = page.evaluate(RANGES, ".jjj-chart-gaps")
+    page.evaluate(
+        "css => document.querySelector(css + ' .modebar-btn[data-val=\"auto\"]').click()",
+        ".jjj-chart-gaps",
+    )
+    page.wait_for_timeout(500)
+    plotlys = page.evaluate(RANGES, ".jjj-chart-gaps")
+    for mine, theirs in zip(ours, plotlys, strict=True):
+        assert mine == pytest.approx(theirs, rel=1e-9, abs=1e-12)
+    release_timing(page, ".jjj-reform-origin-share", -40)  # after autoscale: kernel's again
     page.locator(".jjj-draws select").select_option(index=0)
     page.wait_for_function(
         "() => !document.querySelector('.jjj-p-better').innerText.trim()", timeout=60000

@@ -805,29 +805,43 @@ def test_naming_helpers():
     }
 
 
-# -- uncertainty draws: the lines first, the bands right after ------------------------------
-def test_with_draws_the_lines_move_first_and_the_bands_follow(dash):
+# -- uncertainty draws: key figures first, then lines and bands in one chart message -----
+def test_with_draws_one_release_sends_lines_and_bands_in_one_chart_message(dash):
+    """In an event loop (as in Voilà) the key figures leave before the draws are projected,
+    then ONE message carries the chart's new lines and bands (one redraw in the page)."""
     import asyncio
 
     from jjjplan.uncertainty.dashboard import dashboard_bands_and_probability
 
-    dash.uncertainty.draws.value = 100  # no event loop here: bands computed at once
+    dash.uncertainty.draws.value = 100
     gaps = dash.views.charts["gaps"]
-    old_bands = dash.views.bands
-    assert old_bands is not None and not dash._bands_pending
+    old_table = dash.views.key_table.value
+    messages, table_at_compute = [], []
+    for name in ("_send_update_msg", "_send_animate_msg"):
+        sender = getattr(gaps.fig, name)
 
-    async def release() -> tuple:
+        def counted(*args, _sender=sender, _name=name, **kw):
+            messages.append((_name, len(args[0]) if args and args[0] else 0))
+            return _sender(*args, **kw)
+
+        setattr(gaps.fig, name, counted)
+    compute = dash.uncertainty.compute
+
+    def compute_and_note(*args, **kw):
+        table_at_compute.append(dash.views.key_table.value)
+        return compute(*args, **kw)
+
+    dash.uncertainty.compute = compute_and_note
+
+    async def release() -> None:
         dash.controls["reform.origin_share"].input.value = 15
-        lines = np.array(gaps.fig.data[0].y, dtype=float)
-        step1 = (dash._bands_pending, dash.views.bands is old_bands, lines)
-        for _ in range(3):  # the second step runs once the callback has returned
-            await asyncio.sleep(0)
-        return step1
 
-    pending, kept, lines = asyncio.run(release())
-    assert pending and kept  # step 1: new lines, the previous bands still shown
+    asyncio.run(release())
+    assert table_at_compute and table_at_compute[0] != old_table  # key figures went first
+    assert table_at_compute[0] == dash.views.key_table.value
+    assert len(messages) == 1  # lines and bands: one message
+    lines = np.array(gaps.fig.data[0].y, dtype=float)
     assert lines == pytest.approx(dash.results.gaps["theil_t"].to_numpy())
-    assert not dash._bands_pending and dash.views.bands is not old_bands
     s = dash.scenario
     expected, _ = dashboard_bands_and_probability(
         s, dash._baseline_scenario(s), 100, 0, data=dash.data
@@ -837,5 +851,5 @@ def test_with_draws_the_lines_move_first_and_the_bands_follow(dash):
     lower_90, upper_90 = gaps.fig.data[gaps.band_start], gaps.fig.data[gaps.band_start + 1]
     assert lower_90.y[-1] == pytest.approx(band.loc[2035, 0.05])  # drawn on the chart
     assert upper_90.y[-1] == pytest.approx(band.loc[2035, 0.95])
-    assert "%" in dash.uncertainty.readout.value  # P(better) follows with the bands
+    assert "%" in dash.uncertainty.readout.value  # P(better) with the bands
     assert problems(dash.log) == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,27 @@ def test_interrupt_leaves_only_complete_chunks(tmp_path, scenario):
     done = explore(scenario, out=tmp_path, **kw)
     assert (done.chunks_run, done.chunks_skipped) == (2, 1)
     fresh = explore(scenario, **kw)
+    np.testing.assert_array_equal(done.samples.to_numpy(), fresh.samples.to_numpy())
+
+
+def test_interrupt_with_worker_processes_leaves_only_complete_chunks(tmp_path, scenario):
+    """Local workers write their own chunks: after an interrupt, explore has waited for the
+    chunks being written, so the folder holds complete, readable files only."""
+    kw = dict(samples=60, seed=2, chunk_size=10, levers=["reform.origin_share"], workers=2)
+
+    def stop_after_first(done, total):
+        if done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        explore(scenario, out=tmp_path, progress=stop_after_first, **kw)
+    files = sorted((tmp_path / SAMPLES).iterdir())
+    assert 1 <= len(files) < 6
+    assert all(re.fullmatch(r"part-\d{6}\.parquet", p.name) for p in files)  # no temp files
+    assert all(pq.read_table(p).num_rows == 10 for p in files)
+    done = explore(scenario, out=tmp_path, **kw)
+    assert (done.chunks_run, done.chunks_skipped) == (6 - len(files), len(files))
+    fresh = explore(scenario, **{**kw, "workers": 1})
     np.testing.assert_array_equal(done.samples.to_numpy(), fresh.samples.to_numpy())
 
 

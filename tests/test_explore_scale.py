@@ -4,8 +4,11 @@ and discovery reads chunk by chunk and subsamples PRIM above its cap (and says s
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
@@ -13,10 +16,11 @@ import jjjplan.explore.discovery as discovery
 from jjjplan.batch import project_many
 from jjjplan.excel import read_workbook
 from jjjplan.explore import explore, parse_where, read_samples
-from jjjplan.explore.members import MemberBuilder
+from jjjplan.explore.members import MemberBuilder, _milestones
 from jjjplan.explore.outcomes import at_years, outcome_columns
 from jjjplan.explore.runner import ChunkJob, evaluate_chunk, in_flight, run_local
 from jjjplan.explore.sampling import chunk_inputs, sweep_space
+from jjjplan.explore.storage import SAMPLES, ChunkStore, part_path, read_metadata
 from jjjplan.goalseek.levers import lift, ramp
 from jjjplan.scenario import Milestones, Scenario, validate
 
@@ -54,6 +58,25 @@ def test_bulk_members_equal_one_by_one_and_validate(space):
     assert all(validate(m) == [] for m in members[:5])
     # the 2030 half-step is clipped to the lever's range, as ramp does
     assert ramp(Milestones(0.1, 0.5, 0.5), 0.0, 0.0, 1.0).y2030 == 0.25
+
+
+def test_fast_milestones_and_copies_equal_the_dataclass_way(space):
+    """members._milestones writes Milestones' three fields directly and skips no
+    __post_init__: if Milestones gains a field or a check, this fails first."""
+    assert [f.name for f in dataclasses.fields(Milestones)] == ["y2025", "y2030", "y2035"]
+    assert not hasattr(Milestones, "__post_init__")
+    made = _milestones(0.1, [0.2, 0.3], [0.4, 0.5])
+    assert made == [Milestones(0.1, 0.2, 0.4), Milestones(0.1, 0.3, 0.5)]
+    assert all(type(m) is Milestones and hash(m) == hash(Milestones(*m.values())) for m in made)
+    x = chunk_inputs(space, seed=3, chunk=1, size=4)
+    for member, row in zip(MemberBuilder(space).build(x), x, strict=True):
+        assert type(member.assumptions) is type(space.levers.start.assumptions)
+        assert list(member.assumptions) == list(space.levers.start.assumptions)  # key order
+        drawn = dict(zip(space.columns, row, strict=True))
+        for a in space.assumptions:
+            assert member.assumptions[a.id] == drawn["assumptions." + a.id]
+        with pytest.raises(TypeError, match="read-only"):
+            member.assumptions.update(x=1.0)
 
 
 def test_build_restores_the_garbage_collector(space):
@@ -99,6 +122,23 @@ def test_bounded_runner_returns_every_chunk_once(space):
     assert sorted(got) == list(range(7))
     for chunk in (0, 6):
         assert got[chunk].equals(evaluate_chunk(job, chunk))
+
+
+def test_local_workers_store_their_own_chunks(space, tmp_path):
+    """With a store, worker processes write complete chunk files (with the sweep's
+    metadata) and hand back only the index; the files hold what evaluate_chunk returns."""
+    job = ChunkJob(space, seed=4, samples=25, chunk_size=5, outcome_years=(2030, 2035))
+    meta = {"spec": {"seed": 4}}
+    got = list(run_local(job, range(5), workers=2, store=ChunkStore(tmp_path, meta)))
+    assert sorted(got) == [(c, None) for c in range(5)]
+    assert sorted(p.name for p in (tmp_path / SAMPLES).iterdir()) == [
+        f"part-{c:06d}.parquet" for c in range(5)
+    ]  # no temp files left
+    for chunk in (0, 4):
+        path = part_path(tmp_path, chunk)
+        assert read_metadata(path) == meta
+        stored = pq.read_table(path).replace_schema_metadata(None)
+        assert stored.equals(evaluate_chunk(job, chunk))
 
 
 def test_prim_rows_capped_seeded_sorted(monkeypatch):

@@ -288,5 +288,7 @@ def test_offline_install_from_a_wheelhouse_runs_the_demo(tmp_path: Path) -> None
     assert "comparison" in (empty / "log.txt").read_bytes().decode("gbk")
     examples = run(exe, "examples", "ex", capture_output=True)
     assert examples.returncode == 0 and (empty / "ex" / "notebooks" / "dashboard.ipynb").is_file()
-    csv = run(exe, "run", "ex/workbooks/01-growth-poles.xlsx", "-o", "r.xlsx", "--parquet", "r.pq")
-    assert csv.returncode == 0 and (empty / "r.pq").is_file()
+    csv = run(
+        exe, "run", "ex/workbooks/01-growth-poles.xlsx", "-o", "r.xlsx", "--parquet", "r.parquet"
+    )
+    assert csv.returncode == 0 and (empty / "r.parquet").is_file()

@@ -246,6 +246,12 @@ def test_fiscal_ledger_round_trip(wb: Workbook, results: Results) -> None:
     header = next(h for h in rows[0] if h.startswith("净财政收入"))
     got = [r[header] for r in rows]
     np.testing.assert_allclose(got, ledger["net_revenue"].to_numpy(), rtol=1e-14)
+    # every row and item, in ledger()'s order (the writer reads the arrays, not ledger())
+    assert [(r["年份 Year"], r["代码 Code"]) for r in rows] == [
+        (int(y), p) for y, p in ledger.index
+    ]
+    values = [list(r.values())[3:] for r in rows]
+    np.testing.assert_allclose(values, ledger.to_numpy(dtype=float), rtol=1e-14)
 
 
 # --------------------------------------------------------------------------------------------

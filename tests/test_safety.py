@@ -155,9 +155,21 @@ def test_unstorable_text_is_refused_not_changed(text: str, phrase: str) -> None:
     with pytest.raises(ValueError, match=re.escape(phrase)):
         safe_text(text)
     ws = openpyxl.Workbook().active
-    with pytest.raises(ValueError):
-        write_text_cell(ws["A1"], text)
-    assert ws["A1"].value is None  # nothing was written
+    for _ in range(2):  # the checks are remembered per text: a refusal must repeat
+        with pytest.raises(ValueError, match=re.escape(phrase)):
+            write_text_cell(ws["A1"], text)
+        assert ws["A1"].value is None  # nothing was written
+
+
+def test_remembered_checks_still_quote_every_cell() -> None:
+    """The same formula-like text written twice is quoted twice (checks are remembered per
+    text, the cell styling is not), and a non-text value is still refused."""
+    ws = openpyxl.Workbook().active
+    for cell in (ws["A1"], ws["A2"]):
+        write_text_cell(cell, "=1+1")
+        assert (cell.value, cell.data_type, cell.quotePrefix) == ("=1+1", "s", True)
+    with pytest.raises(TypeError):
+        write_text_cell(ws["A3"], 12)  # type: ignore[arg-type]
 
 
 def test_newline_normalisation_is_explicit() -> None:

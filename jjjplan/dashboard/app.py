@@ -146,10 +146,6 @@ class Dashboard:
         self._results: Results | None = None
         self._base_cache: dict[Any, Results] = {}
         self._contrib_pending = False
-        self._bands_pending = False
-        self._bands_t0 = 0.0
-        #: Wall time from a lever change to its bands drawn (draws on, event loop), in ms.
-        self.last_bands_ms = float("nan")
         #: Where the shown scenario came from: a workbook path, an upload name, or None.
         self.source: str | None = None
         #: Workbooks loaded in this session: never replaced by a save or an export.
@@ -406,49 +402,26 @@ class Dashboard:
     def refresh(self) -> None:
         """Project the current scenario and update the visible views.
 
-        With uncertainty draws on and an event loop running (Jupyter, Voilà), the lines and
-        key figures go to the browser first and the bands and P(better) follow in a second
-        step (:meth:`_update_bands`): a release moves the chart at model speed, and the
-        draws' ensembles no longer hold it back. Without a loop both happen here."""
-        t0 = self._bands_t0 = time.perf_counter()
+        With uncertainty draws on, the key figures go to the browser first, then the chart's
+        lines and bands together in ONE message (one redraw in the page) and the probability
+        readout. In Chromium this brings the bands sooner than sending the lines first and
+        the bands in a second step did: the page's first redraw, and the state it sends
+        back, competed with the draws' projections (benchmarks/bench_dashboard.py
+        ``--browser``)."""
+        t0 = time.perf_counter()
         s = self._scenario
         self._results = project(s, data=self.data)
         base = self._baseline_for(s)
-        if int(self.uncertainty.draws.value) and self._loop_running():
-            self.views.show(self._results, base, keep_bands=True)
-            self._schedule_bands()
-        else:
-            bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
-            self.views.show(self._results, base, bands)
+        draws_on = bool(int(self.uncertainty.draws.value))
+        if draws_on:
+            self.views.show_key_figures(self._results, base)
+        bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
+        self.views.show(self._results, base, bands, key_figures=not draws_on)
         self._show_status()
         self._show_code_and_targets()
         self.last_update_ms = (time.perf_counter() - t0) * 1000
         if self.views.visible == "contrib":
             self._defer(self.compute_contributions)
-
-    @staticmethod
-    def _loop_running() -> bool:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        return True
-
-    def _schedule_bands(self) -> None:
-        """Compute the bands once the current callback is done (once for many releases:
-        the step reads the settings current when it runs)."""
-        if self._bands_pending:
-            return
-        self._bands_pending = True
-        asyncio.get_running_loop().call_soon(self.log.guard(self._update_bands))
-
-    def _update_bands(self) -> None:
-        """Bands and P(better) of the current settings, drawn on the visible chart."""
-        self._bands_pending = False
-        s = self._scenario
-        bands = self.uncertainty.compute(s, self._baseline_scenario(s), data=self.data)
-        self.views.show_bands(bands)
-        self.last_bands_ms = (time.perf_counter() - self._bands_t0) * 1000
 
     def _draws_changed(self, change: dict) -> None:
         if not self.uncertainty.relabelling:
@@ -754,8 +727,6 @@ class Dashboard:
         from jjjplan.brief import brief_pdf_bytes
         from jjjplan.dashboard.briefing import brief_band, free_file, write_new_file
 
-        if self._bands_pending:  # the bands of the settings shown, not the previous ones
-            self._update_bands()
         pdf = brief_pdf_bytes(
             self.results, self.lang, self._brief_inputs(), brief_band(self.views.bands)
         )

@@ -3,10 +3,16 @@
 The browser draws every chart (plotly.js ships inside the plotly wheel and reaches the page
 through the widget, so nothing is fetched from the network): hover values, zoom and PNG
 export come from plotly's toolbar, and Chinese text is set by the browser's own fonts, so
-the server needs no CJK font. A lever change sends one message per chart
-(``batch_update``) holding only the values that changed (:meth:`Chart._send`: the scenario's
-lines, not the unchanged baseline, years or empty bands); the figure and its traces are
-built once. Titles, legends and tick labels change only on a language switch.
+the server needs no CJK font. A lever change sends one message per chart holding only the
+values that changed (:meth:`Chart._send`: the scenario's lines, not the unchanged baseline,
+years or empty bands); the figure and its traces are built once. Titles, legends and tick
+labels change only on a language switch.
+
+The line charts (Theil T, ratios) set their y ranges here, to the values plotly's autorange
+gives (:func:`auto_range`), so a release that moves only y values is one instant
+``Plotly.animate``: plotly.js redraws the paths and axes in place instead of the whole
+figure (its full redraw, mostly axis and legend text measurement, was most of a release's
+time in the page). An axis the planner zoomed keeps their range until they autoscale it.
 """
 
 from __future__ import annotations
@@ -36,6 +42,14 @@ FONT_FAMILY = (
     '"WenQuanYi Micro Hei", "SimHei", sans-serif'
 )
 HEIGHT = 380
+#: Auto-range padding plotly.js adds on each side: the data span fills the middle 90% of the
+#: axis (5% of its length each side), so the padding is span * 0.05 / 0.9 (see
+#: :func:`auto_range`; equal to plotly's own range for line traces, checked in the browser).
+AUTO_PAD = 0.05 / 0.9
+#: plotly.animate options for a data-only update: no transition, no full redraw afterwards.
+#: The traces' paths and the axes are redrawn in place (about half the time of a full
+#: ``Plotly.update`` redraw of these charts, measured by benchmarks/bench_dashboard.py).
+INSTANT = {"transition": {"duration": 0}, "frame": {"duration": 0, "redraw": False}}
 #: Seconds after an update before the chart's full state is re-synced (see Chart._publish):
 #: long enough not to compete with the next release while a planner drags.
 PUBLISH_DELAY_S = 1.0
@@ -62,6 +76,21 @@ def plot_config(name: str) -> dict:
         "toImageButtonOptions": {"format": "png", "filename": f"jjjplan-{name}", "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
+
+
+def auto_range(series: Sequence[np.ndarray]) -> list[float] | None:
+    """The y range plotly's autorange gives line traces holding ``series`` (None: no finite
+    values, or a flat line, which plotly pads its own way)."""
+    finite = [a[np.isfinite(a)] for a in (np.asarray(v, dtype=float) for v in series)]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return None
+    lo = float(min(a.min() for a in finite))
+    hi = float(max(a.max() for a in finite))
+    if not hi > lo:
+        return None
+    pad = (hi - lo) * AUTO_PAD
+    return [lo - pad, hi + pad]
 
 
 def base_layout(height: int = HEIGHT) -> dict:
@@ -131,6 +160,11 @@ class Chart:
     def __init__(self, lang: Lang, css: str) -> None:
         self.lang: Lang = lang
         self.fig = self._figure()
+        # Tick labels are never hidden at the page's edge (the margins leave room): plotly's
+        # default check measures every label against the page on each redraw, a quarter of
+        # a line chart's redraw time in Chromium.
+        self.fig.update_xaxes(ticklabeloverflow="allow")
+        self.fig.update_yaxes(ticklabeloverflow="allow")
         self.fig._config = plot_config(self.name)
         self.fig.add_class(css)
         self.widget = self.fig
@@ -140,6 +174,10 @@ class Chart:
         self._publish_pending = False
         #: (trace index, property) -> the values last sent (see :meth:`_send`).
         self._sent: dict[tuple[int, str], np.ndarray] = {}
+        #: Trace edits of the update being built (:meth:`_render_lines`), None outside one.
+        self._queue: dict[int, dict] | None = None
+        #: y axis -> the range :meth:`_render_lines` last set on it (see :meth:`_follows_data`).
+        self._ranges: dict[str, list[float] | None] = {}
         self._label()
         self._publish()
 
@@ -164,14 +202,112 @@ class Chart:
         self._data = data
         self.stale = True
 
+    #: True for line charts that set their own y ranges and may update instantly
+    #: (:meth:`_render_lines`).
+    instant_updates = False
+
     def render(self) -> None:
         """Send pending data to the browser in one message."""
         if self._data is None:
             return
-        with self.fig.batch_update():
-            self._update(*self._data)
+        if self.instant_updates:
+            self._render_lines()
+        else:
+            with self.fig.batch_update():
+                self._update(*self._data)
         self._publish_soon()
         self.stale = False
+
+    def _render_lines(self) -> None:
+        """Line charts: the changed traces and the y ranges plotly's autorange would give
+        (:func:`auto_range`, set here so plotly.js need not redraw everything to find them).
+        When only y arrays change, one instant ``Plotly.animate`` (the paths and the axes are
+        redrawn in place, about half the time of a full redraw); otherwise one
+        ``Plotly.update``. An axis the planner zoomed or panned keeps their range."""
+        self._queue = {}
+        try:
+            self._update(*self._data)
+            queue = self._queue
+        finally:
+            self._queue = None
+        if not queue:
+            return
+        ranges = self._data_ranges()
+        if (
+            all(set(p) == {"y"} for p in queue.values())
+            and None not in ranges.values()
+            and all(t.get("y") is not None for t in self.fig._data)
+        ):
+            self._animate(queue, ranges)
+        else:
+            with self.fig.batch_update():
+                for k, props in queue.items():
+                    self.fig.data[k].update(**props)
+                for axis, r in ranges.items():
+                    if r is None:  # nothing to span: plotly's own autorange
+                        self.fig.layout[axis].update(range=None, autorange=True)
+                    else:
+                        self.fig.layout[axis].update(range=r, autorange=False)
+        self._ranges.update(ranges)
+
+    def _animate(self, queue: dict[int, dict], ranges: dict[str, list[float]]) -> None:
+        """One instant ``Plotly.animate`` (:data:`INSTANT`) of the new y values and ranges.
+
+        It names every trace, in order, unchanged ones with their current y: plotly.js
+        re-orders the traces an animation names in front of the others, which would change
+        which line is drawn on top. The values (float arrays from the model) go straight to
+        the figure's state and message, as plotly.py's own ``batch_animate`` does after
+        validating them: its property validation cost more than the rest of an update."""
+        fig = self.fig
+        ys = [
+            np.array(queue[k]["y"], dtype=float) if k in queue else trace["y"]
+            for k, trace in enumerate(fig._data)
+        ]
+        layout: dict[str, object] = {}
+        for axis, r in ranges.items():
+            layout[f"{axis}.range"] = r
+            layout[f"{axis}.autorange"] = False
+        traces = list(range(len(ys)))
+        fig._perform_plotly_update({"y": ys}, layout, traces)
+        fig._send_animate_msg(
+            styles_data=[{"y": y} for y in ys],
+            relayout_data=layout,
+            trace_indexes=traces,
+            animation_opts=deepcopy(INSTANT),
+        )
+
+    # The helpers below read the figure's own dicts (``fig._data``, ``fig._layout``, which
+    # also take the planner's zoom and legend clicks from the page): plotly.py's property
+    # objects cost more than the rest of an update.
+    def _y_axis(self, k: int) -> str:
+        """Layout name (``yaxis``, ``yaxis2``) of trace ``k``'s y axis."""
+        return "yaxis" + (self.fig._data[k].get("yaxis") or "y")[1:]
+
+    def _follows_data(self, axis: str) -> bool:
+        """False once the planner zoomed or panned the axis in the page (its range is then
+        not the one set here) until they double-click it back to autoscale."""
+        layout = self.fig._layout.get(axis) or {}
+        shown = layout.get("range")
+        if layout.get("autorange") is True or shown is None:
+            return True
+        return list(shown) == self._ranges.get(axis)
+
+    def _data_ranges(self) -> dict[str, list[float] | None]:
+        """y axis -> the autorange of its visible traces' values as sent (None: nothing to
+        span), for the axes that follow the data."""
+        traces = self.fig._data
+        axes = [self._y_axis(k) for k in range(len(traces))]
+        return {
+            axis: auto_range(
+                [
+                    self._sent.get((k, "y"), ())
+                    for k, trace in enumerate(traces)
+                    if axes[k] == axis and trace.get("visible", True) is True
+                ]
+            )
+            for axis in dict.fromkeys(axes)
+            if self._follows_data(axis)
+        }
 
     def relabel(self, lang: Lang) -> None:
         """Switch titles, legend names and tick labels to ``lang``."""
@@ -191,7 +327,11 @@ class Chart:
             if last is None or last.shape != arr.shape or not np.array_equal(last, arr, True):
                 changed[key] = value
                 self._sent[(k, key)] = arr
-        if changed:
+        if not changed:
+            return
+        if self._queue is not None:
+            self._queue.setdefault(k, {}).update(changed)
+        else:
             self.fig.data[k].update(**changed)
 
     def _publish_soon(self) -> None:
@@ -232,6 +372,7 @@ class GapChart(Chart):
     """Theil T with its between/within-province split, and the Williamson CV, over time."""
 
     name = "gaps"
+    instant_updates = True
     measures = ("theil_t", "theil_t_between", "theil_t_within")
 
     def _figure(self) -> go.FigureWidget:
@@ -281,6 +422,7 @@ class RatioChart(Chart):
     """Beijing/Hebei and Tianjin/Hebei per-capita GDP ratios over time."""
 
     name = "ratios"
+    instant_updates = True
     ratios = ("bj_he_ratio", "tj_he_ratio")
 
     def _figure(self) -> go.FigureWidget:

@@ -363,6 +363,7 @@ class PoleWeights(Control):
             self.labels[code] = label
             row = widgets.HBox([slider, lock, remove], layout=_POLE_ROW)
             rows.append(widgets.VBox([label, row], layout=widgets.Layout(width="100%")))
+        self._label_rows(self.lang)  # named before the page shows a new row (no blank label)
         self.rows.children = rows
 
     def _moved(self, code: str, value: float) -> None:
@@ -428,10 +429,8 @@ class PoleWeights(Control):
     def apply(self, scenario: Scenario) -> Scenario:
         return _set(scenario, "poles.weights", dict(self.weights))
 
-    def relabel(self, lang: Lang) -> None:
-        self.lang = lang
-        self.caption.value = lever_label_html(LEVERS["poles.weights"], lang)
-        self.note.value = f"<small>{ui('weights_rule', lang)}</small>"
+    def _label_rows(self, lang: Lang) -> None:
+        """Each pole's name, lock and remove captions."""
         for code, slider in self.sliders.items():
             self.labels[
                 code
@@ -441,6 +440,12 @@ class PoleWeights(Control):
             self.locks[code].description = ui("lock", lang)
             self.removers[code].description = ui("remove_pole", lang)
             self.removers[code].tooltip = f"{ui('remove_pole', lang)}: {unit_name(code, lang)}"
+
+    def relabel(self, lang: Lang) -> None:
+        self.lang = lang
+        self.caption.value = lever_label_html(LEVERS["poles.weights"], lang)
+        self.note.value = f"<small>{ui('weights_rule', lang)}</small>"
+        self._label_rows(lang)
         others = [c for c in unit_codes() if c not in self.weights]
         with self.quiet():
             self.new_pole.options = [(unit_name(c, lang), c) for c in others]

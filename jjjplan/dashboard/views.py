@@ -222,31 +222,28 @@ class Views:
         """Name of the chart in the selected tab."""
         return TABS[self.tabs.selected_index or 0]
 
-    def show(self, res: Results, base: Results, bands=None, *, keep_bands: bool = False) -> None:
-        """New results: refresh the table, draw the visible chart, mark the rest stale.
+    def show(self, res: Results, base: Results, bands=None, *, key_figures: bool = True) -> None:
+        """New results: draw the visible chart, refresh the key figures, mark the rest stale.
 
         ``bands``: None, or quantiles by year with columns (outcome, quantile) as from
-        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded.
-        ``keep_bands``: leave the bands shown as they are (new ones follow through
-        :meth:`show_bands`)."""
+        :func:`jjjplan.uncertainty.dashboard_bands`; Theil T and Beijing/Hebei are shaded
+        (sent with the lines, in one message). ``key_figures=False``: the table was already
+        refreshed by :meth:`show_key_figures`."""
         self._res, self._base = res, base
-        if not keep_bands:
-            self.bands = bands
+        self.bands = bands
         for name, chart in self.charts.items():
             if name not in ("contrib", "compare"):
                 chart.stale = True
         self.render_visible()  # first: the chart's message leaves before the table is built
-        self.key_table.value = key_figures_html(res, base, self.lang)
+        if key_figures:
+            self.show_key_figures(res, base)
         self.contrib_stale = True
         self.contrib_status.value = f"<small>{escape(ui('contrib_stale', self.lang))}</small>"
 
-    def show_bands(self, bands) -> None:
-        """New uncertainty bands for the results shown (only the band traces are sent)."""
-        self.bands = bands
-        for name in ("gaps", "ratios"):
-            self.charts[name].stale = True
-        if self.visible in ("gaps", "ratios"):
-            self.render_visible()
+    def show_key_figures(self, res: Results, base: Results) -> None:
+        """Only the key-figure table (the dashboard shows it before the draws' bands are
+        computed, so the figures move at model speed)."""
+        self.key_table.value = key_figures_html(res, base, self.lang)
 
     def show_comparison(self, runs: list[Results], base: Results) -> None:
         """The compared scenarios side by side (table of 2035 figures and Theil T lines)."""

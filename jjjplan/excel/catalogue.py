@@ -19,6 +19,7 @@ Shared by every stage of :mod:`jjjplan.excel` (guard, read, write), so it import
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from jjjplan import baseline
@@ -595,8 +596,18 @@ def region_name(code: str) -> tuple[str, str]:
         return _JJJ
     if code in baseline.PROVINCE_NAMES:
         return baseline.PROVINCE_NAMES[code]
-    row = baseline.units().loc[code]
-    return row["name_zh"], row["name_en"]
+    return _unit_names()[code]
+
+
+@functools.cache
+def _unit_names() -> dict[str, tuple[str, str]]:
+    """(中文, English) per unit code, read once: writers ask for hundreds of names per
+    workbook and a pandas ``.loc`` per name cost more than the cells themselves."""
+    u = baseline.units()
+    return {
+        code: (zh, en)
+        for code, zh, en in zip(u.index, u["name_zh"], u["name_en"], strict=True)
+    }
 
 
 def bilingual(zh: str, en: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import glob
 import os
 import re
@@ -131,6 +132,15 @@ def safe_text(value: str, *, normalize_newlines: bool = False) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _checked_text(value: str, normalize_newlines: bool) -> tuple[str, bool]:
+    """:func:`safe_text` and :func:`needs_quote_prefix` of ``value``, remembered: a
+    workbook repeats the same labels (regions, statuses, sources) thousands of times.
+    Refusals raise and are not remembered."""
+    text = safe_text(value, normalize_newlines=normalize_newlines)
+    return text, needs_quote_prefix(text)
+
+
 def needs_quote_prefix(text: str) -> bool:
     """True if Excel could read ``text`` as a formula or an error when the cell is re-entered."""
     return text.startswith(QUOTE_PREFIX_STARTS) or text in ERROR_CODES
@@ -146,10 +156,11 @@ def write_text_cell(cell: Any, value: str | None, *, normalize_newlines: bool = 
     if value is None:
         cell.value = None
         return
-    text = safe_text(value, normalize_newlines=normalize_newlines)
+    if not isinstance(value, str):
+        raise TypeError(f"text must be str, not {type(value).__name__}")
+    text, quote = _checked_text(value, normalize_newlines)
     cell.value = text  # openpyxl may type this "f" or "e" ...
     cell.data_type = "s"  # ... so force text
-    quote = needs_quote_prefix(text)
     if quote or cell.quotePrefix:
         cell.quotePrefix = quote
     if cell.value != text:  # pragma: no cover - guards against an openpyxl behaviour change

@@ -30,21 +30,30 @@ from jjjplan.scenario import LEVERS, Milestones, Scenario
 if TYPE_CHECKING:
     from jjjplan.explore.sampling import SweepSpace
 
-__all__ = ["MemberBuilder"]
+__all__ = ["MemberBuilder", "collector_paused"]
 
 _GROUPS = ("poles", "innovation", "reform")
 
 
-def _copy(obj, **changes):
-    """A frozen dataclass with some fields replaced, without running ``__post_init__``."""
-    new = object.__new__(type(obj))
-    vars(new).update(vars(obj), **changes)
-    return new
+def _copies(base, names: list[str], rows) -> list:
+    """Copies of the frozen dataclass ``base``, one per row of new values for the fields
+    ``names``, without running ``__post_init__`` (the values were drawn in range)."""
+    new = object.__new__
+    cls, fields = type(base), vars(base)
+    out = []
+    for row in rows:
+        obj = new(cls)
+        state = vars(obj)
+        state.update(fields)
+        state.update(zip(names, row, strict=True))
+        out.append(obj)
+    return out
 
 
 @contextmanager
-def _collector_paused():
-    """Pause :mod:`gc`'s cyclic collector (reference counting still frees everything)."""
+def collector_paused():
+    """Pause :mod:`gc`'s cyclic collector (reference counting still frees everything; a
+    caller that had it paused keeps it paused)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -55,7 +64,29 @@ def _collector_paused():
 
 
 def _milestones(y2025: float, y2030: list[float], y2035: list[float]) -> list[Milestones]:
-    return [Milestones(y2025, a, b) for a, b in zip(y2030, y2035, strict=True)]
+    """``[Milestones(y2025, a, b) for a, b in zip(y2030, y2035)]``, the three fields written
+    straight into each new object: equal objects at half the cost (the dataclass
+    ``__init__`` sets each field through the frozen class's ``object.__setattr__``), and a
+    sweep chunk makes ~50,000 of them. (Tests check the fields are still these three and
+    that ``Milestones`` still has no ``__post_init__`` to skip.)"""
+    new = object.__new__
+    out = []
+    for a, b in zip(y2030, y2035, strict=True):
+        m = new(Milestones)
+        state = m.__dict__
+        state["y2025"] = y2025
+        state["y2030"] = a
+        state["y2035"] = b
+        out.append(m)
+    return out
+
+
+def _keep_unchanged(old, made: list, change: np.ndarray) -> list:
+    """``made`` with ``old`` itself where the change is zero (a member at the start shares
+    the start's object); the usual all-changed column is returned as is."""
+    if not (change == 0).any():
+        return made
+    return [old if c == 0 else m for c, m in zip(change.tolist(), made, strict=True)]
 
 
 class MemberBuilder:
@@ -85,8 +116,10 @@ class MemberBuilder:
     def build(self, values: np.ndarray) -> list[Scenario]:
         """One Scenario per row (levers, then assumptions). The cyclic garbage collector is
         paused meanwhile: a chunk makes ~30 objects per member, none in a cycle, and the
-        collector's passes over them were half the build time (measured, 2,000 members)."""
-        with _collector_paused():
+        collector's passes over them were half the build time (measured, 2,000 members).
+        (:func:`~jjjplan.explore.runner.evaluate_chunk` keeps it paused until the members
+        are freed: otherwise its first passes after the build still walk them all.)"""
+        with collector_paused():
             return self._build(values)
 
     def _build(self, values: np.ndarray) -> list[Scenario]:
@@ -114,24 +147,26 @@ class MemberBuilder:
             if not changed:
                 parts[group] = [base] * k
                 continue
-            names = list(changed)
-            parts[group] = [
-                _copy(base, **dict(zip(names, row, strict=True)))
-                for row in zip(*changed.values(), strict=True)
-            ]
+            parts[group] = _copies(base, list(changed), zip(*changed.values(), strict=True))
         parts["chains"] = self._chains(values, k)
         if self.assumption_ids:
-            merged_type = type(s.assumptions)
-            ids = self.assumption_ids
             drawn = values[:, len(self.variables) :].tolist()
-            parts["assumptions"] = [
-                merged_type({**s.assumptions, **dict(zip(ids, row, strict=True))}) for row in drawn
-            ]
-        names = list(parts)
-        return [
-            _copy(s, **dict(zip(names, row, strict=True)))
-            for row in zip(*parts.values(), strict=True)
-        ]
+            parts["assumptions"] = self._assumptions(drawn)
+        return _copies(s, list(parts), zip(*parts.values(), strict=True))
+
+    def _assumptions(self, drawn: list[list[float]]) -> list:
+        """The start's assumptions with the drawn ones replaced, one mapping per row, keys
+        in the start's (canonical) order. Each new read-only mapping is filled with
+        ``dict.update`` before anyone else sees it (its own ``update`` refuses): one copy per
+        member instead of three."""
+        base, ids = self.start.assumptions, self.assumption_ids
+        frozen, fill = type(base), dict.update
+        out = []
+        for row in drawn:
+            merged = frozen(base)
+            fill(merged, zip(ids, row, strict=True))
+            out.append(merged)
+        return out
 
     def _ramped(self, old: Milestones, j: int, values: np.ndarray) -> list[Milestones]:
         """:func:`~jjjplan.goalseek.levers.ramp` over a column: 2035 set, 2030 half-way."""
@@ -139,8 +174,7 @@ class MemberBuilder:
         y2035 = values[:, j]
         change = y2035 - old.y2035
         y2030 = np.clip(old.y2030 + change / 2, spec.low, spec.high)
-        out = _milestones(old.y2025, y2030.tolist(), y2035.tolist())
-        return [old if c == 0 else m for c, m in zip(change.tolist(), out, strict=True)]
+        return _keep_unchanged(old, _milestones(old.y2025, y2030.tolist(), y2035.tolist()), change)
 
     def _chains(self, values: np.ndarray, k: int) -> list:
         """Chain filling per member: each province's segments lifted by its column
@@ -161,14 +195,10 @@ class MemberBuilder:
                     y2030 = np.clip(old.y2030 + amount / 2, 0.0, 1.0).tolist()
                     y2035 = np.clip(old.y2035 + amount, 0.0, 1.0).tolist()
                     made = _milestones(old.y2025, y2030, y2035)
-                    lifted[old.values()] = [
-                        old if a == 0 else m for a, m in zip(amount.tolist(), made, strict=True)
-                    ]
+                    lifted[old.values()] = _keep_unchanged(old, made, amount)
                 per_key[key] = lifted[old.values()]
         frozen = type(presence)
         keys = self.presence_keys
         columns = [per_key.get(key) or repeat(presence[key], k) for key in keys]
-        return [
-            _copy(chains, presence=frozen(zip(keys, row, strict=True)))
-            for row in zip(*columns, strict=True)
-        ]
+        presences = [frozen(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+        return _copies(chains, ["presence"], zip(presences))

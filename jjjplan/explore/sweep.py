@@ -13,13 +13,7 @@ import pyarrow as pa
 
 from jjjplan.explore.runner import ChunkJob, runner
 from jjjplan.explore.sampling import sweep_space
-from jjjplan.explore.storage import (
-    SAMPLES,
-    completed_chunks,
-    read_samples,
-    with_metadata,
-    write_chunk,
-)
+from jjjplan.explore.storage import SAMPLES, ChunkStore, completed_chunks, read_samples
 from jjjplan.gaps import DECOMPOSITION_NAMES, FISCAL_GAP_NAMES, GAP_MEASURE_NAMES
 from jjjplan.results import RATIO_NAMES
 from jjjplan.scenario import Scenario
@@ -191,10 +185,11 @@ def explore(
     finished = len(done)
     if progress:
         progress(finished, job.n_chunks)
-    for chunk, table in runner(scheduler, workers)(job, todo):
-        if folder:
-            write_chunk(folder, chunk, with_metadata(table, meta))
-        else:
+    store = ChunkStore(folder, meta) if folder else None
+    for chunk, table in runner(scheduler, workers)(job, todo, store):
+        if table is not None and store:  # from Dask: written here (local workers write)
+            store.write(chunk, table)
+        elif table is not None:
             tables[chunk] = table
         finished += 1
         if progress:

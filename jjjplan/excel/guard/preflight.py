@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from jjjplan.errors import Issue
 from jjjplan.excel.catalogue import MESSAGES
+from jjjplan.excel.guard.cellcapture import MAX_CAPTURED_CELLS, CapturedCell, CellCapture
 from jjjplan.excel.guard.features import DrawingScan, FeatureTally, LossyFeature, part_features
 from jjjplan.excel.guard.isolation import (
     ISOLATED_MEMORY_MB,
@@ -134,6 +135,9 @@ class SheetInfo:
     #: cells holding a formula ("C7"), and those of them that refer to another workbook
     formula_cells: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     external_cells: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    #: the cells' stored text, kept for the reader (``preflight(..., cells=True)``; None when
+    #: not kept, see :mod:`~jjjplan.excel.guard.cellcapture`)
+    stored_cells: tuple[CapturedCell, ...] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,7 @@ def preflight(
     *,
     limits: Limits = DEFAULT_LIMITS,
     name: str | None = None,
+    cells: bool = False,
 ) -> PreflightReport:
     """Inspect a workbook before any spreadsheet library touches it.
 
@@ -186,6 +191,8 @@ def preflight(
     Raises :class:`WorkbookRejected` with Chinese + English messages when the file is not a
     readable, safe ``.xlsx`` within ``limits``; otherwise returns a :class:`PreflightReport`.
     Memory use is bounded by ``limits.chunk_bytes`` per part (plus the zip directory).
+    ``cells=True`` also keeps the worksheets' cells as stored (:attr:`SheetInfo.stored_cells`, up
+    to :data:`~jjjplan.excel.guard.cellcapture.MAX_CAPTURED_CELLS`) for the reader.
     """
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
@@ -193,13 +200,13 @@ def preflight(
         fh = open_path(ctx, path)
         with fh:
             size = os.fstat(fh.fileno()).st_size
-            return _preflight_stream(ctx, fh, size, path)
+            return _preflight_stream(ctx, fh, size, path, cells)
     if isinstance(source, (bytes, bytearray, memoryview)):
         ctx = CheckContext(name or "workbook.xlsx", limits)
         view = memoryview(source)
         if view.nbytes > limits.max_file_bytes:
             raise too_big(ctx, view.nbytes)
-        return _preflight_stream(ctx, io.BytesIO(view.tobytes()), view.nbytes, ctx.name)
+        return _preflight_stream(ctx, io.BytesIO(view.tobytes()), view.nbytes, ctx.name, cells)
     if hasattr(source, "read") and hasattr(source, "seek"):
         display = (
             name or os.path.basename(str(getattr(source, "name", "") or "")) or "workbook.xlsx"
@@ -207,13 +214,15 @@ def preflight(
         ctx = CheckContext(display, limits)
         total = source.seek(0, io.SEEK_END)
         source.seek(0)
-        return _preflight_stream(ctx, source, total, display)
+        return _preflight_stream(ctx, source, total, display, cells)
     raise TypeError(
         f"preflight() needs a path, bytes or a binary file, not {type(source).__name__}"
     )
 
 
-def _preflight_stream(ctx: CheckContext, fh: IO[bytes], size: int, path: str) -> PreflightReport:
+def _preflight_stream(
+    ctx: CheckContext, fh: IO[bytes], size: int, path: str, cells: bool = False
+) -> PreflightReport:
     check_magic(ctx, fh, size)
     check_end_record(ctx, fh, size)
     try:
@@ -223,11 +232,11 @@ def _preflight_stream(ctx: CheckContext, fh: IO[bytes], size: int, path: str) ->
     except Exception as exc:  # BadZipFile, struct.error, UnicodeDecodeError, ...
         raise ctx.damaged(None, f"{type(exc).__name__}: {exc}") from None
     with zf:
-        return _inspect_package(ctx, zf, size, path)
+        return _inspect_package(ctx, zf, size, path, cells)
 
 
 def _inspect_package(
-    ctx: CheckContext, zf: zipfile.ZipFile, size: int, path: str
+    ctx: CheckContext, zf: zipfile.ZipFile, size: int, path: str, cells: bool = False
 ) -> PreflightReport:
     lim = ctx.limits
     infos = zf.infolist()
@@ -352,15 +361,18 @@ def _inspect_package(
     total_cells = 0
     lossy = FeatureTally()
     text_refs: list[tuple[str, str, int]] = []  # (sheet, cell, highest shared-string index)
+    budget = MAX_CAPTURED_CELLS
 
     for sheet_name, part, kind, state in sheet_parts:
         if kind == "chartsheet":
             consume(part)
             sheets.append(SheetInfo(sheet_name, part, kind, state, None, None, 0, 0, 0, 0, 0))
             continue
-        scan = SheetScan(lim, total_cells)
+        scan = CellCapture(lim, total_cells, budget) if cells else SheetScan(lim, total_cells)
         consume(part, scan)
         scan.finish()
+        kept = scan.kept if isinstance(scan, CellCapture) else None
+        budget -= len(kept or ())
         total_cells += scan.cells
         sheet_issues(ctx, sheet_name, scan)
         lossy("sparklines", scan.sparklines, part)
@@ -384,6 +396,7 @@ def _inspect_package(
                 scan.transform.empty_rows,
                 frozenset(scan.formula_cells),
                 frozenset(scan.external_cells),
+                None if kept is None else tuple(kept),
             )
         )
         if scan.max_index >= 0:

@@ -37,6 +37,10 @@ _DTD_PATTERNS = tuple(
     for enc in ("ascii", "utf-16-le", "utf-16-be")
 )
 _DTD_OVERLAP = max(len(p) for p in _DTD_PATTERNS) - 1
+# Every pattern above contains one of these ("<!" in ASCII, "<\0!" in both UTF-16 orders):
+# two scans of a chunk rule all six out, the common case, before looking for each.
+_DTD_PREFIXES = (b"<!", b"<\x00!")
+assert all(any(q in p for q in _DTD_PREFIXES) for p in _DTD_PATTERNS)
 _XML_DECL_ENCODING = re.compile(
     rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:-]{1,40})[\"']"
 )
@@ -112,6 +116,10 @@ def _new_parser(handler: Any | None) -> Any:
         parser.StartElementHandler = handler.start
         if hasattr(handler, "end"):
             parser.EndElementHandler = handler.end
+        if hasattr(handler, "comment"):  # markup a byte search could be misled by
+            parser.CommentHandler = handler.comment
+            parser.StartCdataSectionHandler = handler.cdata
+            parser.ProcessingInstructionHandler = handler.instruction
         if hasattr(handler, "chars"):
             parser.CharacterDataHandler = handler.chars
             parser.buffer_text = True  # one call per text run, not per line
@@ -158,7 +166,9 @@ def consume_part(
                     _check_xml_start(ctx, info.filename, chunk)
                     first = False
                 edge = tail + chunk[:_DTD_OVERLAP]
-                if any(p in chunk or p in edge for p in _DTD_PATTERNS):
+                if any(q in chunk or q in edge for q in _DTD_PREFIXES) and any(
+                    p in chunk or p in edge for p in _DTD_PATTERNS
+                ):
                     raise ctx.entities(info.filename)
                 tail = chunk[-_DTD_OVERLAP:]
             if parser is not None:

@@ -25,6 +25,7 @@ The data flow, one module per step:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import zipfile
@@ -46,7 +47,7 @@ from jjjplan.excel.guard.preflight import PreflightReport, preflight
 from jjjplan.excel.read.assemble import build_scenario
 from jjjplan.excel.read.cellvalues import parse_bool, parse_choice, parse_number, parse_text
 from jjjplan.excel.read.diagnose import diagnose
-from jjjplan.excel.read.findings import Cell, Findings
+from jjjplan.excel.read.findings import Cell, Findings, cell_at
 from jjjplan.excel.read.notices import planner_notices
 from jjjplan.excel.read.openbook import load_values
 from jjjplan.excel.read.tables import read_table, unit_words
@@ -135,12 +136,19 @@ def read_workbooks(
 
 def warm_up_isolated_helper() -> None:
     """Build the reader's caches once in the isolation helper, before it forks a child per
-    workbook (see :data:`jjjplan.excel.guard.isolation.WARM_UP`)."""
+    workbook (see :data:`jjjplan.excel.guard.isolation.WARM_UP`): the unit words, and one
+    read of the bundled template (our own file), so that the modules openpyxl imports on
+    first use, its caches and compiled patterns are there in every forked child instead of
+    being rebuilt by each."""
     unit_words()
+    from jjjplan.bundled import template_path
+
+    with contextlib.suppress(Exception):  # a broken install shows on the planner's file
+        _read_report(template_path())
 
 
 def _read_report(path: str | os.PathLike[str]) -> WorkbookReading:
-    report = preflight(path)
+    report = preflight(path, cells=True)
     reader = _Reader(Path(path), report)
     reader.found.notices.extend(planner_notices(report.notices))
     return reader.read()
@@ -160,7 +168,8 @@ class _Reader:
         self.path, self.report = path, report
         self.found = Findings(path, report.sheets)
         try:
-            self.wb = load_values(_parse_source(path, report))
+            captured = {s.part: s.stored_cells for s in report.sheets if s.stored_cells is not None}
+            self.wb = load_values(_parse_source(path, report), captured)
         except MemoryError:  # resource exhaustion is not damage; isolation reports it
             raise
         except Exception as exc:  # preflight passed, so this is a damaged or unusual file
@@ -287,7 +296,7 @@ class _Reader:
         if len(dests) != 1 or dests[0][0] not in self.wb.sheetnames:
             return False
         sheet, ref = dests[0]
-        found = self.wb[sheet][ref.replace("$", "").partition(":")[0]].value
+        found = cell_at(self.wb[sheet], ref.replace("$", "").partition(":")[0]).value
         try:
             have = tuple(int(x) for x in str(found).split("."))
             return have < tuple(int(x) for x in version.split("."))
@@ -420,7 +429,7 @@ class _Reader:
         cells = [  # formulas with a saved result (one without is already an error)
             f"{_sheet_ref(s)}!{c}"
             for (s, c) in self.found.read_cells()
-            if self.found.is_formula(s, c) and self.wb[s][c].value is not None
+            if self.found.is_formula(s, c) and cell_at(self.wb[s], c).value is not None
         ]
         if cells:
             shown = app or "未知程序 an unknown program"

@@ -9,7 +9,7 @@ writes the year × series block that a year line chart plots.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -45,10 +45,14 @@ def style_chart(
 
 
 def put_by_year(
-    ws: Worksheet, first_row: int, years: Sequence[int], columns: Sequence[tuple[pd.Series, str]]
+    ws: Worksheet,
+    first_row: int,
+    years: Sequence[int],
+    columns: Sequence[tuple[pd.Series | Mapping[int, float], str]],
 ) -> int:
     """Years down column A from ``first_row``, then one column per (series by year, number
-    format) from column B: the block a year line chart plots. Returns the last row."""
+    format) from column B: the block a year line chart plots. A series is a year-indexed
+    pandas Series or a ``{year: value}`` mapping. Returns the last row."""
     by_year = [(_by_year(series), fmt) for series, fmt in columns]  # .loc per cell is slow
     for i, year in enumerate(years, start=first_row):
         put(ws, i, 1, year)
@@ -57,8 +61,10 @@ def put_by_year(
     return first_row + len(years) - 1
 
 
-def _by_year(series: pd.Series) -> dict[int, Any]:
+def _by_year(series: pd.Series | Mapping[int, float]) -> Mapping[int, Any]:
     """A year-indexed series as a dict (one lookup per cell instead of a ``.loc``)."""
+    if isinstance(series, Mapping):
+        return series
     if not series.index.is_unique:
         raise ValueError(f"series {series.name!r} has repeated years")
     return dict(zip((int(y) for y in series.index), series.tolist(), strict=True))

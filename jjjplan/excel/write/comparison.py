@@ -29,7 +29,7 @@ from jjjplan.excel.catalogue import bilingual, word
 from jjjplan.excel.safety import atomic_save, check_output_path
 from jjjplan.excel.write import styles
 from jjjplan.excel.write.charts import line_chart, put_by_year
-from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator
+from jjjplan.excel.write.indicators import KEY_INDICATORS, Indicator, by_year
 from jjjplan.excel.write.levers import LeverRow, lever_rows, unchanged_presence_count
 from jjjplan.excel.write.printing import apply_print_setup
 from jjjplan.excel.write.provenance import PROVENANCE, write_comparison_provenance
@@ -291,7 +291,7 @@ def _write_summary(ws: Worksheet, results_list: Sequence[Results], grid: _Grid) 
     row += 1
     section(ws, row, "结果（结果单元格） Outcomes (result cells)", grid.last)
     for ind in KEY_INDICATORS:
-        series = [ind.series(r).to_dict() for r in results_list]
+        series = [by_year(ind, r) for r in results_list]
         first = row + 1
         for year in MILESTONE_YEARS:
             row += 1
@@ -323,7 +323,7 @@ def _write_indicator(
     put(ws, 2, 1, f"基准情景 Baseline scenario：{names[base]}").font = styles.NOTE_FONT
     years = [int(y) for y in results_list[0].years]
     header(ws, 3, 1, [word("year"), *(scenario_header(n, i == base) for i, n in enumerate(names))])
-    columns = [(ind.series(r), ind.number_format) for r in results_list]
+    columns = [(by_year(ind, r), ind.number_format) for r in results_list]
     last = put_by_year(ws, 4, years, columns)
     chart = line_chart(
         title_text=f"{ind.zh} / {ind.en}",

@@ -12,6 +12,7 @@ its column widths, its frozen header rows and its chart anchors.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import copy
 from typing import Any
 
 from openpyxl.styles import Alignment
@@ -57,9 +58,11 @@ MIN_FROZEN_WRAP_CHARS = 60.0
 POINTS_PER_CM = 72 / 2.54
 
 
-def sheet_width_chars(ws: Worksheet) -> float:
-    """Width of the used columns (and of any chart reaching further right), in characters."""
-    last = ws.max_column
+def sheet_width_chars(ws: Worksheet, max_column: int | None = None) -> float:
+    """Width of the used columns (and of any chart reaching further right), in characters.
+    ``max_column`` is ``ws.max_column`` when the caller knows it already (openpyxl scans
+    every cell to find it)."""
+    last = ws.max_column if max_column is None else max_column
     for chart in getattr(ws, "_charts", []):
         col, _ = _anchor_cell(chart)
         last = max(last, col + _chart_columns(ws, chart, col) - 1)
@@ -120,7 +123,8 @@ def page_setup(ws: Worksheet, title: str) -> None:
     header rows, header (title · sheet · print date) and footer (page x / y). Field codes
     (&A sheet, &D date, &P/&N pages) are filled in by Excel, WPS and LibreOffice at print
     time, so the file itself does not change from day to day."""
-    landscape = sheet_width_chars(ws) > PORTRAIT_WIDTH_CHARS
+    width = sheet_width_chars(ws)
+    landscape = width > PORTRAIT_WIDTH_CHARS
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     if ws.sheet_properties.pageSetUpPr is None:
@@ -141,7 +145,7 @@ def page_setup(ws: Worksheet, title: str) -> None:
     if rows:
         ws.print_title_rows = rows
     first_col, _ = _frozen(ws)
-    if sheet_width_chars(ws) > TWO_PAGES_WIDE_CHARS and first_col > 1:
+    if width > TWO_PAGES_WIDE_CHARS and first_col > 1:
         ws.page_setup.fitToWidth = 2
         ws.print_title_cols = f"A:{get_column_letter(first_col - 1)}"
     ws.oddHeader.left.text = _escape(title)
@@ -231,12 +235,13 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
     printed width and wrap it, so it prints whole instead of being cut at the page edge.
     Inputs (unlocked cells), table cells and rows that already hold merged cells are left
     alone. Returns the merged ranges."""
-    width_limit = max_chars or max(PORTRAIT_WIDTH_CHARS, sheet_width_chars(ws))
+    last_col = max(ws.max_column, 1)
+    width_limit = max_chars or max(PORTRAIT_WIDTH_CHARS, sheet_width_chars(ws, last_col))
     first_col, _ = _frozen(ws)
     frozen_width = sum(_column_width(ws, c) for c in range(1, first_col))
     merged_rows = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
     tables = _in_tables(ws)
-    last_col = max(ws.max_column, 1)
+    top_aligned: dict[tuple[tuple[int, ...], bool], Any] = {}
     widths = {c: _column_width(ws, c) for c in range(1, last_col + 1)}
     done = []
     for cell in _last_values(ws):  # the last text of a row is the one that can spill right
@@ -261,21 +266,40 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
         if end == cell.column and need <= span:
             continue
         # the row's cells as they are before merging (the merge replaces some of them)
-        (row,) = ws.iter_rows(min_row=cell.row, max_row=cell.row) if need > span else ((),)
+        (row,) = (
+            ws.iter_rows(min_row=cell.row, max_row=cell.row, max_col=last_col)
+            if need > span
+            else ((),)
+        )
         if end > cell.column:
             ref = f"{cell.coordinate}:{get_column_letter(end)}{cell.row}"
             ws.merge_cells(ref)
             done.append(ref)
         if need > span:  # more than one line: wrap, grow the row, labels to the top
             for other in row:
-                old = other.alignment
-                other.alignment = Alignment(
-                    horizontal=old.horizontal,
-                    vertical="top",
-                    wrap_text=other is cell or old.wrap_text,
-                )
-            styles.fit_row_height(ws, cell.row)
+                _align_top(other, other is cell, top_aligned)
+            styles.fit_row_height(ws, cell.row, max_column=last_col)
     return done
+
+
+def _align_top(cell: Any, wrap: bool, done: dict[tuple[tuple[int, ...], bool], Any]) -> None:
+    """Align ``cell`` to the top, wrapping its text if ``wrap`` (or if it wrapped already).
+
+    The new style follows from the old one alone, so it is built once per distinct old
+    style and copied to the other cells (an assignment makes openpyxl hash the Alignment
+    and search the workbook's list for it: slow across a few thousand cells of a wide row).
+    """
+    style = cell._style  # None on a cell openpyxl has not styled yet
+    key = (tuple(style) if style else (), wrap)
+    built = done.get(key)
+    if built is not None:
+        cell._style = copy(built)
+        return
+    old = cell.alignment
+    cell.alignment = Alignment(
+        horizontal=old.horizontal, vertical="top", wrap_text=wrap or old.wrap_text
+    )
+    done[key] = copy(cell._style)
 
 
 def apply_print_setup(

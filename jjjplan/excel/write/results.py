@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.legend import Legend
 from openpyxl.utils import get_column_letter
@@ -27,6 +26,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan import baseline
+from jjjplan.chains import PROVINCES
 from jjjplan.excel.catalogue import bilingual, pathways_on, region_name, word
 from jjjplan.excel.safety import atomic_save, check_output_path
 from jjjplan.excel.write import styles
@@ -230,8 +230,7 @@ def _write_fiscal(ws: Worksheet, results: Results) -> None:
         "净财政收入 = 本级收入 + 分享收入 − 分享支出 + 中央补助 / net revenue = own revenue + "
         "shares received − shares paid + compensation",
     )
-    ledger = results.ledger()
-    items = list(ledger.columns)
+    items, rows = _ledger_rows(results)
     header(
         ws,
         4,
@@ -243,26 +242,50 @@ def _write_fiscal(ws: Worksheet, results: Results) -> None:
             *(f"{bilingual(*VARIABLES[k][:2])}（{VARIABLES[k][2]}）" for k in items),
         ],
     )
-    rows = zip(ledger.index, ledger.to_numpy(dtype=float).tolist(), strict=True)
-    for i, ((year, prov), values) in enumerate(rows, start=5):
-        put_row(ws, i, 1, [int(year), prov, bilingual(*region_name(prov))])
+    for i, (year, prov, values) in enumerate(rows, start=5):
+        put_row(ws, i, 1, [year, prov, bilingual(*region_name(prov))])
         put_row(ws, i, 4, values, styles.MONEY)
-    add_table(ws, "Ledger", 4, 4 + len(ledger), 3 + len(items))
+    add_table(ws, "Ledger", 4, 4 + len(rows), 3 + len(items))
     ws.freeze_panes = "D5"
     styles.set_widths(ws, {"A": 10, "B": 8, "C": 16})
     styles.set_widths(ws, dict.fromkeys(range(4, 4 + len(items)), 18))
     styles.fit_row_height(ws, 4)
 
 
-def _contribution_rows(results: Results) -> list[tuple[int, str, pd.Series]]:
-    """(year, pathway, measures) rows, with a 'total' row per year equal to the sum."""
+def _ledger_rows(results: Results) -> tuple[list[str], list[tuple[int, str, list[float]]]]:
+    """The rows of :meth:`Results.ledger` — (year, province) in year order, provinces in
+    :data:`~jjjplan.chains.PROVINCES` order, one value per ledger item — read from the
+    projection's arrays: the pandas ``stack`` behind ``ledger()`` costs more than writing
+    the sheet."""
+    p = results.projection
+    items = list(p.ledger)
+    arrays = [np.asarray(p.ledger[item], dtype=float).tolist() for item in items]
+    rows = [
+        (int(year), province, [values[t][j] for values in arrays])
+        for t, year in enumerate(p.years)
+        for j, province in enumerate(PROVINCES)
+    ]
+    return items, rows
+
+
+def _contribution_rows(results: Results) -> list[tuple[int, str, list[float]]]:
+    """(year, pathway, one value per measure) rows, pathways in :data:`PATHWAYS` order, with
+    a 'total' row per year equal to their sum (added in the frame's row order, as
+    ``DataFrame.sum`` does). Read from the array once: a ``.loc`` per row is slow."""
     contrib = results.contributions
-    rows: list[tuple[int, str, pd.Series]] = []
-    for year, block in contrib.groupby(level="year", sort=True):
-        block = block.droplevel("year")
-        for pathway in PATHWAYS:
-            rows.append((int(year), pathway, block.loc[pathway]))
-        rows.append((int(year), "total", block.sum()))
+    by_year: dict[int, dict[str, list[float]]] = {}
+    for (year, pathway), values in zip(
+        contrib.index, contrib.to_numpy(dtype=float).tolist(), strict=True
+    ):
+        by_year.setdefault(int(year), {})[pathway] = values
+    rows: list[tuple[int, str, list[float]]] = []
+    for year in sorted(by_year):
+        block = by_year[year]
+        rows += [(year, pathway, block[pathway]) for pathway in PATHWAYS]
+        total = list(next(iter(block.values())))
+        for values in list(block.values())[1:]:
+            total = [a + b for a, b in zip(total, values, strict=True)]
+        rows.append((year, "total", total))
     return rows
 
 
@@ -287,12 +310,11 @@ def _write_contributions(ws: Worksheet, results: Results) -> None:
             *(bilingual(*GAP_MEASURE_LABELS[m]) for m in measures),
         ],
     )
-    for i, (year, pathway, series) in enumerate(_contribution_rows(results), start=5):
+    for i, (year, pathway, values) in enumerate(_contribution_rows(results), start=5):
         label = word("total") if pathway == "total" else bilingual(*PATHWAY_LABELS[pathway])
         put_row(ws, i, 1, [year, pathway, label])
-        values = series.to_dict()
-        for j, m in enumerate(measures, start=4):
-            put(ws, i, j, float(values[m]), _gap_format(m))
+        for j, (m, value) in enumerate(zip(measures, values, strict=True), start=4):
+            put(ws, i, j, value, _gap_format(m))
         if pathway == "total":
             for col in range(1, 4 + len(measures)):
                 ws.cell(row=i, column=col).font = styles.HEADER_FONT

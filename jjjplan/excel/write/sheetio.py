@@ -63,18 +63,25 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
 
     Line breaks in text are stored as ``\\n`` (Excel returns ``\\r\\n`` as ``\\n`` anyway);
     any other text Excel cannot hold exactly raises ValueError instead of being altered.
+    Floats, the common case, are checked first and by exact type: this runs for every cell.
     """
     cell = ws.cell(row=row, column=col)
-    if value is None or (isinstance(value, str) and value == ""):
+    kind = type(value)
+    if kind is float or (kind is not bool and isinstance(value, float | np.floating)):
+        number = float(value)  # excel_float's rounding, inline
+        rounded = float(f"{number:.15g}") if math.isfinite(number) else number
+        cell.value = rounded if math.isfinite(rounded) else excel_float(number, _where(ws, cell))
+    elif value is None or (kind is str and value == ""):
         cell.value = None
-    elif isinstance(value, str):
+        return cell
+    elif kind is str or isinstance(value, str):
         try:
             write_text_cell(cell, value, normalize_newlines=True)
         except ValueError as err:
             raise ValueError(f"{_where(ws, cell)}: {err}") from err
     elif isinstance(value, bool | np.bool_):
         cell.value = bool(value)
-        _number_format(cell, styles.BOOLEAN)
+        styles.number_format(cell, styles.BOOLEAN)
         return cell
     elif isinstance(value, int | np.integer):
         if abs(int(value)) > MAX_EXACT_INT:
@@ -83,30 +90,15 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
                 "digits, so the integer would change"
             )
         cell.value = int(value)
-    elif isinstance(value, float | np.floating):
-        number = float(value)  # excel_float's rounding, inline: this runs for every number
-        rounded = float(f"{number:.15g}") if math.isfinite(number) else number
-        cell.value = rounded if math.isfinite(rounded) else excel_float(number, _where(ws, cell))
     else:
         raise TypeError(f"{_where(ws, cell)}: cannot write {type(value).__name__}")
-    if number_format is not None and cell.value is not None:
-        _number_format(cell, number_format)
+    if number_format is not None:
+        styles.number_format(cell, number_format)
     return cell
 
 
 def _where(ws: Worksheet, cell: Any) -> str:
     return f"{ws.title}!{cell.coordinate}"
-
-
-def _set_format(number_format: str) -> Any:
-    def build(cell: Any) -> None:
-        cell.number_format = number_format
-
-    return build
-
-
-def _number_format(cell: Any, number_format: str) -> None:
-    styles.apply_once(cell, ("number_format", number_format), _set_format(number_format))
 
 
 def put_row(

@@ -44,6 +44,7 @@ __all__ = [
     "fit_row_height",
     "mark_input",
     "mark_readonly",
+    "number_format",
     "set_widths",
     "style_header",
 ]
@@ -82,6 +83,15 @@ _HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
 _BUILT: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDictionary()
 
 
+def _built_styles(cell: Any) -> dict[Hashable, Any]:
+    """The style arrays already built for the workbook of ``cell``."""
+    book = cell.parent.parent
+    built = _BUILT.get(book)
+    if built is None:
+        built = _BUILT[book] = {}
+    return built
+
+
 def apply_once(cell: Any, key: Hashable, build: Callable[[Any], None]) -> None:
     """Style ``cell`` as ``build`` does, building the style once per workbook.
 
@@ -94,10 +104,26 @@ def apply_once(cell: Any, key: Hashable, build: Callable[[Any], None]) -> None:
     if cell.has_style:
         build(cell)
         return
-    built = _BUILT.setdefault(cell.parent.parent, {})
+    built = _built_styles(cell)
     style = built.get(key)
     if style is None:
         build(cell)
+        built[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
+
+
+def number_format(cell: Any, fmt: str) -> None:
+    """Give ``cell`` the number format ``fmt`` (:func:`apply_once`, without building a
+    closure per cell: this runs for nearly every number written)."""
+    if cell.has_style:
+        cell.number_format = fmt
+        return
+    built = _built_styles(cell)
+    key = ("number_format", fmt)
+    style = built.get(key)
+    if style is None:
+        cell.number_format = fmt
         built[key] = copy(cell._style)
     else:
         cell._style = copy(style)
@@ -175,12 +201,18 @@ def column_width(ws: Worksheet, col: int) -> float:
     return dim.width if dim is not None and dim.customWidth else 8.43
 
 
-def fit_row_height(ws: Worksheet, row: int, *, line_height: float = 15.0) -> None:
+def fit_row_height(
+    ws: Worksheet, row: int, *, line_height: float = 15.0, max_column: int | None = None
+) -> None:
     """Make a row of wrapped header text tall enough for its longest label, at the column
-    widths already set (Excel does not grow row heights for files it did not lay out)."""
+    widths already set (Excel does not grow row heights for files it did not lay out).
+    ``max_column`` is ``ws.max_column`` when the caller knows it (openpyxl scans every cell
+    to find it)."""
     merged = {r.min_col: r for r in ws.merged_cells.ranges if r.min_row == row}
     lines = 1
-    for cell in ws[row]:
+    last = ws.max_column if max_column is None else max_column
+    (cells,) = ws.iter_rows(min_row=row, max_row=row, max_col=last)
+    for cell in cells:
         if cell.value is None:
             continue
         span = merged.get(cell.column)
