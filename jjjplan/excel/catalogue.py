@@ -605,8 +605,7 @@ def _unit_names() -> dict[str, tuple[str, str]]:
     workbook and a pandas ``.loc`` per name cost more than the cells themselves."""
     u = baseline.units()
     return {
-        code: (zh, en)
-        for code, zh, en in zip(u.index, u["name_zh"], u["name_en"], strict=True)
+        code: (zh, en) for code, zh, en in zip(u.index, u["name_zh"], u["name_en"], strict=True)
     }
 
 
