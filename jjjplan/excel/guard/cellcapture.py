@@ -18,7 +18,14 @@ reader reads it itself.
 from __future__ import annotations
 
 from jjjplan.excel.guard.limits import Limits
-from jjjplan.excel.guard.xmlscan import MAIN_NS, SheetScan
+from jjjplan.excel.guard.xmlscan import CELL as _C
+from jjjplan.excel.guard.xmlscan import FORMULA as _F
+from jjjplan.excel.guard.xmlscan import INLINE as _IS
+from jjjplan.excel.guard.xmlscan import ROW as _ROW
+from jjjplan.excel.guard.xmlscan import SHEET_DATA as _SHEET_DATA
+from jjjplan.excel.guard.xmlscan import TEXT as _T
+from jjjplan.excel.guard.xmlscan import VALUE as _V
+from jjjplan.excel.guard.xmlscan import SheetScan
 
 __all__ = ["MAX_CAPTURED_CELLS", "CapturedCell", "CellCapture"]
 
@@ -26,14 +33,6 @@ __all__ = ["MAX_CAPTURED_CELLS", "CapturedCell", "CellCapture"]
 #: memory kept stays small whatever the file (a template holds about 2,500).
 MAX_CAPTURED_CELLS = 100_000
 
-_MAIN = MAIN_NS[0]
-_SHEET_DATA = f"{_MAIN}}}sheetData"
-_ROW = f"{_MAIN}}}row"
-_C = f"{_MAIN}}}c"
-_V = f"{_MAIN}}}v"
-_F = f"{_MAIN}}}f"
-_IS = f"{_MAIN}}}is"
-_T = f"{_MAIN}}}t"
 
 #: One kept cell: which ``<row>`` of the sheet it is in (0, 1, …), the row counter as
 #: openpyxl's parser has it there (the row's number, or the previous one plus one), the

@@ -35,6 +35,13 @@ MAIN_NS = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",  # "Strict" OOXML
 )
+
+#: Names of the sheet-data elements as expat reports them with ``namespace_separator="}"``
+#: ("namespace}local"), for the two passes that follow a sheet's cells (the pre-flight's
+#: capture and the reader's own pass).
+SHEET_DATA, ROW, CELL, VALUE, FORMULA, INLINE, TEXT = (
+    f"{MAIN_NS[0]}}}{local}" for local in ("sheetData", "row", "c", "v", "f", "is", "t")
+)
 X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 # extLst <ext uri=...> whose content is counted element by element (x14 namespace)
 _COUNTED_EXT_URIS = {

@@ -29,16 +29,17 @@ from xml.parsers import expat
 from openpyxl.worksheet._reader import INLINE_STRING, VALUE_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from jjjplan.excel.guard.xmlscan import CELL as _C
+from jjjplan.excel.guard.xmlscan import FORMULA as _F
+from jjjplan.excel.guard.xmlscan import INLINE as _IS
+from jjjplan.excel.guard.xmlscan import ROW as _ROW
+from jjjplan.excel.guard.xmlscan import SHEET_DATA as _SHEET_DATA
+from jjjplan.excel.guard.xmlscan import TEXT as _T
+from jjjplan.excel.guard.xmlscan import VALUE as _V
+
 __all__ = ["SheetCells", "Unsupported", "captured_cells", "read_sheet_cells", "without_cells"]
 
 _SEP = "}"
-_SHEET_DATA = f"{SHEET_MAIN_NS}{_SEP}sheetData"
-_ROW = f"{SHEET_MAIN_NS}{_SEP}row"
-_C = f"{SHEET_MAIN_NS}{_SEP}c"
-_V = f"{SHEET_MAIN_NS}{_SEP}v"
-_F = f"{SHEET_MAIN_NS}{_SEP}f"
-_IS = f"{SHEET_MAIN_NS}{_SEP}is"
-_T = f"{SHEET_MAIN_NS}{_SEP}t"
 _OPENING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
 _ENCODING = re.compile(rb"^<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:-]{1,40})[\"']")
 
