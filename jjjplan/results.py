@@ -193,13 +193,11 @@ class Results:
     def ledger(self) -> pd.DataFrame:
         """Fiscal ledger: rows = (year, province), columns = ledger items (亿元)."""
         p = self.projection
-        frames = {
-            name: pd.DataFrame(arr, index=p.years, columns=PROVINCES).stack()
-            for name, arr in p.ledger.items()
-        }
-        df = pd.DataFrame(frames)
-        df.index.names = ["year", "province"]
-        return df
+        index = pd.MultiIndex.from_product(
+            [np.asarray(p.years), list(PROVINCES)], names=["year", "province"]
+        )  # year-major, provinces in PROVINCES order (a [T, 3] array read row by row)
+        items = {name: np.asarray(arr, dtype=float).reshape(-1) for name, arr in p.ledger.items()}
+        return pd.DataFrame(items, index=index)
 
     # -- tidy table ------------------------------------------------------------------------
     @cached_property

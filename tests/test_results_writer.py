@@ -19,6 +19,7 @@ from openpyxl.workbook.workbook import Workbook
 import jjjplan
 from jjjplan import baseline
 from jjjplan.assumptions import ASSUMPTIONS
+from jjjplan.chains import PROVINCES
 from jjjplan.errors import ValidationError
 from jjjplan.excel import write_results
 from jjjplan.excel.write import results as rw
@@ -246,7 +247,14 @@ def test_fiscal_ledger_round_trip(wb: Workbook, results: Results) -> None:
     header = next(h for h in rows[0] if h.startswith("净财政收入"))
     got = [r[header] for r in rows]
     np.testing.assert_allclose(got, ledger["net_revenue"].to_numpy(), rtol=1e-14)
-    # every row and item, in ledger()'s order (the writer reads the arrays, not ledger())
+    # ledger() is the projection's [year, province] arrays, year-major, provinces in order
+    p = results.projection
+    assert list(ledger.columns) == list(p.ledger)
+    for t, year in enumerate(p.years):
+        for j, prov in enumerate(PROVINCES):
+            row = ledger.loc[(int(year), prov)].to_numpy(dtype=float)
+            assert row.tolist() == [float(p.ledger[k][t, j]) for k in p.ledger]
+    # every row and item on the sheet, in ledger()'s order
     assert [(r["年份 Year"], r["代码 Code"]) for r in rows] == [
         (int(y), p) for y, p in ledger.index
     ]

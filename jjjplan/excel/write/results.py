@@ -26,7 +26,6 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan import baseline
-from jjjplan.chains import PROVINCES
 from jjjplan.excel.catalogue import bilingual, pathways_on, region_name, word
 from jjjplan.excel.safety import atomic_save, check_output_path
 from jjjplan.excel.write import styles
@@ -230,7 +229,8 @@ def _write_fiscal(ws: Worksheet, results: Results) -> None:
         "净财政收入 = 本级收入 + 分享收入 − 分享支出 + 中央补助 / net revenue = own revenue + "
         "shares received − shares paid + compensation",
     )
-    items, rows = _ledger_rows(results)
+    ledger = results.ledger()
+    items = list(ledger.columns)
     header(
         ws,
         4,
@@ -242,30 +242,15 @@ def _write_fiscal(ws: Worksheet, results: Results) -> None:
             *(f"{bilingual(*VARIABLES[k][:2])}（{VARIABLES[k][2]}）" for k in items),
         ],
     )
-    for i, (year, prov, values) in enumerate(rows, start=5):
-        put_row(ws, i, 1, [year, prov, bilingual(*region_name(prov))])
+    rows = zip(ledger.index, ledger.to_numpy(dtype=float).tolist(), strict=True)
+    for i, ((year, prov), values) in enumerate(rows, start=5):
+        put_row(ws, i, 1, [int(year), prov, bilingual(*region_name(prov))])
         put_row(ws, i, 4, values, styles.MONEY)
-    add_table(ws, "Ledger", 4, 4 + len(rows), 3 + len(items))
+    add_table(ws, "Ledger", 4, 4 + len(ledger), 3 + len(items))
     ws.freeze_panes = "D5"
     styles.set_widths(ws, {"A": 10, "B": 8, "C": 16})
     styles.set_widths(ws, dict.fromkeys(range(4, 4 + len(items)), 18))
     styles.fit_row_height(ws, 4)
-
-
-def _ledger_rows(results: Results) -> tuple[list[str], list[tuple[int, str, list[float]]]]:
-    """The rows of :meth:`Results.ledger` — (year, province) in year order, provinces in
-    :data:`~jjjplan.chains.PROVINCES` order, one value per ledger item — read from the
-    projection's arrays: the pandas ``stack`` behind ``ledger()`` costs more than writing
-    the sheet."""
-    p = results.projection
-    items = list(p.ledger)
-    arrays = [np.asarray(p.ledger[item], dtype=float).tolist() for item in items]
-    rows = [
-        (int(year), province, [values[t][j] for values in arrays])
-        for t, year in enumerate(p.years)
-        for j, province in enumerate(PROVINCES)
-    ]
-    return items, rows
 
 
 def _contribution_rows(results: Results) -> list[tuple[int, str, list[float]]]:
