@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -313,12 +314,15 @@ class Dataset:
         """Base-year GDP and population per unit with provenance (v1 ``BaseYear.table`` shape)."""
         t = self.table
         at = t[(t.year == self.base_year) & t.region.isin(self.units)]
+        first: dict[tuple[str, str], Any] = {}  # (unit, variable) -> its first row, one pass
+        for r in at.itertuples(index=False):
+            first.setdefault((r.region, r.variable), r)
         u = units()
         records = []
         for code in self.units:
             rec = {"unit": code, "province": u.loc[code, "province"]}
             for var, name in (("gdp_current", "gdp"), ("population", "population")):
-                row = at[(at.region == code) & (at.variable == var)].iloc[0]
+                row = first[(code, var)]
                 rec[name] = float(row.value)
                 rec[f"{name}_vintage"] = row.vintage_code
                 rec[f"{name}_status"] = row.status

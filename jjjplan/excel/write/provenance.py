@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-from collections import Counter, namedtuple
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -261,10 +261,6 @@ def _write_data_sources(ws: Worksheet, row: int, data: baseline.Dataset) -> int:
     return i + 2
 
 
-#: The base-year rows the flags table shows: (data variable, label variable).
-_FLAG_VARIABLES = (("gdp_current", "gdp"), ("population", "population"))
-
-
 def _table_records(data: baseline.Dataset) -> list[Any]:
     """The dataset's table as plain row records (attribute per column, like ``itertuples``):
     a pandas filter, sort or ``itertuples`` on its string columns costs milliseconds each,
@@ -275,24 +271,10 @@ def _table_records(data: baseline.Dataset) -> list[Any]:
     return [row(*values) for values in zip(*columns, strict=True)]
 
 
-def _base_year_rows(data: baseline.Dataset) -> list[tuple[str, str, Any]]:
-    """(unit, variable, table row) of the base-year GDP and population, units in the data's
-    order: what :meth:`~jjjplan.baseline.Dataset.base_table` holds (the first matching row
-    of the table, as it takes), read in one pass over plain records."""
-    wanted = {var for var, _ in _FLAG_VARIABLES}
-    units = set(data.units)
-    first: dict[tuple[str, str], Any] = {}
-    for rec in _table_records(data):
-        if rec.year == data.base_year and rec.region in units and rec.variable in wanted:
-            first.setdefault((rec.region, rec.variable), rec)
-    return [
-        (unit, name, first[(unit, var)]) for unit in data.units for var, name in _FLAG_VARIABLES
-    ]
-
-
 def _write_data_flags(ws: Worksheet, row: int, s: Scenario, data: baseline.Dataset) -> int:
-    records = _base_year_rows(data)
-    counts = Counter(rec.status for _, _, rec in records if pd.notna(rec.status))
+    table = data.base_table()
+    status = pd.concat([table["gdp_status"], table["population_status"]])
+    counts = status.value_counts().to_dict()
     total = sum(counts.values())
     section(ws, row, f"基期数据标记 Base-year data flags（{data.base_year}）", 11)
     summary = [
@@ -337,16 +319,24 @@ def _write_data_flags(ws: Worksheet, row: int, s: Scenario, data: baseline.Datas
             word("method"),
         ],
     )
-    labels = {
-        name: f"{bilingual(*VARIABLES[name][:2])}（{VARIABLES[name][2]}）"
-        for _, name in _FLAG_VARIABLES
-    }
     i = top
-    for unit, name, rec in records:
-        i += 1
-        put_row(ws, i, 1, [unit, region_name(unit)[0], labels[name]])
-        put(ws, i, 4, float(rec.value), styles.DECIMAL)
-        put_row(ws, i, 5, [rec.status, rec.confidence, rec.source, rec.method])
+    for unit, rec in table.iterrows():
+        for var in ("gdp", "population"):
+            i += 1
+            vzh, ven, vunit = VARIABLES[var]
+            put_row(ws, i, 1, [unit, region_name(unit)[0], f"{bilingual(vzh, ven)}（{vunit}）"])
+            put(ws, i, 4, float(rec[var]), styles.DECIMAL)
+            put_row(
+                ws,
+                i,
+                5,
+                [
+                    rec[f"{var}_status"],
+                    rec[f"{var}_confidence"],
+                    rec[f"{var}_source"],
+                    rec[f"{var}_method"],
+                ],
+            )
     add_table(ws, "BaseYearData", top, i, 8)
     return i + 2
 
