@@ -5,7 +5,8 @@ sub-objects shared between members (``Scenario.replace`` keeps them) are read on
 milestone paths are one matrix product (linear interpolation is linear in the milestone
 values, so ``path = values @ W`` with a weight matrix W per policy start year). Chain
 paths of all members' distinct chain settings are computed together the same way (a sweep
-gives every member its own settings, so a per-member loop would dominate a batch).
+gives every member its own settings, so a per-member loop would dominate a batch), with the
+settings on the last axis so every step is one pass over contiguous rows.
 """
 
 from __future__ import annotations
@@ -134,51 +135,104 @@ def _presence_matrix(
     return flat.reshape(len(presences), m, 3)
 
 
-#: distinct chain settings evaluated at once: bounds the [D, M, T] temporaries (~25 MB)
+#: distinct chain settings evaluated at once: bounds the [M, D] year buffers (~0.9 MB each)
 _CHAIN_BLOCK = 1024
 
 
 def chain_paths_many(
     chains: Sequence, start_years: Sequence[int], years: tuple[int, ...]
 ) -> ChainPaths:
-    """Chain paths of D chain settings (``ChainFilling``) with their policy start years.
+    """Chain paths of D chain settings (``ChainFilling``) with their policy start years:
+    their presence milestones read into one [D, M, 3] matrix, then
+    :func:`chain_paths_from_values`."""
+    keys = chain_layout().keys
+    values = np.empty((len(chains), len(keys), 3))
+    for lo in range(0, len(chains), _CHAIN_BLOCK):  # Python floats of one block at a time
+        block = chains[lo : lo + _CHAIN_BLOCK]
+        values[lo : lo + len(block)] = _presence_matrix([c.presence for c in block], keys)
+    return chain_paths_from_values(values, start_years, years)
+
+
+def chain_paths_from_values(
+    values: np.ndarray, start_years: Sequence[int], years: tuple[int, ...]
+) -> ChainPaths:
+    """Chain paths of D chain settings given as presence milestones ``values`` [D, M, 3]
+    (2025, 2030, 2035 of every ``chain_layout().keys``) with their policy start years.
 
     Sourcing share of a chain = mean over segments of P(at least one province supplies
     it) = 1 − Π_p (1 − presence); its rise is allocated to provinces where presence grew.
-    All D settings are interpolated in one matrix product per start year, then reduced
-    per chain (seven slices of the segment axis)."""
+    Settings are laid out along the last axis ([M, D] per year), so every step — the
+    interpolation, the product over the three provinces, the sums over a chain's segments
+    — is a whole-row operation over D contiguous values, year by year in a few reused
+    buffers; rows with the same start year share their interpolation weights."""
     lay = chain_layout()
-    d_n, t_n, c_n = len(chains), len(years), len(CHAINS)
-    share = np.empty((d_n, c_n, t_n))
-    alloc = np.zeros((d_n, c_n, t_n, len(PROVINCES)))  # stays 0 where nothing grew
+    values = np.asarray(values, dtype=float)
+    d_n, t_n, c_n = len(values), len(years), len(CHAINS)
+    share = np.empty((c_n, t_n, d_n))
+    alloc = np.zeros((c_n, t_n, len(PROVINCES), d_n))  # stays 0 where nothing grew
     sy_all = np.asarray(start_years, dtype=np.intp)
     for lo in range(0, d_n, _CHAIN_BLOCK):
         hi = min(lo + _CHAIN_BLOCK, d_n)
-        values = _presence_matrix([c.presence for c in chains[lo:hi]], lay.keys)
-        dev = values - lay.base[None, :, None]  # deviations: a flat path stays exactly flat
-        pres = np.empty((hi - lo, len(lay.keys), t_n))
         sy_block = sy_all[lo:hi]
-        for sy in np.unique(sy_block):  # one matrix product per start year: [D·M, 3] @ [3, T]
-            rows = slice(None) if (sy_block == sy).all() else sy_block == sy
-            block = dev[rows]
-            pres[rows] = (block.reshape(-1, 3) @ interp_weights(int(sy), years)[1:]).reshape(
-                *block.shape[:2], t_n
-            )
-        pres += lay.base[None, :, None]
-        # [D, T, S, 3]: each chain's slice is laid out as the one-chain form had it, so the
-        # reductions below sum in the same order (results equal to the last bit)
-        pres = np.ascontiguousarray(
-            pres.reshape(hi - lo, -1, len(PROVINCES), t_n).transpose(0, 3, 1, 2)
-        )
-        supplied = 1.0 - np.prod(1.0 - pres, axis=3)  # [D, T, S]
-        grew_all = np.clip(np.diff(pres, axis=1, prepend=pres[:, :1]), 0.0, None)
-        segments = zip(lay.seg_start.tolist(), lay.n_seg.tolist(), strict=True)
+        for sy in np.unique(sy_block):
+            same = sy_block == sy
+            rows = slice(lo, hi) if same.all() else lo + np.flatnonzero(same)
+            # deviations from the base presence (a flat path stays exactly flat), [3, M, d]
+            dev = np.ascontiguousarray((values[rows] - lay.base[None, :, None]).transpose(2, 1, 0))
+            got_share, got_alloc = _chain_block(dev, interp_weights(int(sy), years)[1:], lay)
+            share[:, :, rows] = got_share
+            alloc[:, :, :, rows] = got_alloc
+    return ChainPaths(
+        np.ascontiguousarray(share.transpose(2, 0, 1)),
+        np.ascontiguousarray(alloc.transpose(3, 0, 1, 2)),
+    )
+
+
+def _chain_block(
+    dev: np.ndarray, weights: np.ndarray, lay: ChainLayout
+) -> tuple[np.ndarray, np.ndarray]:
+    """(share [C, T, d], alloc [C, T, 3, d]) of d settings with one start year: ``dev``
+    [3, M, d] milestone deviations, ``weights`` [3, T] their interpolation weights.
+
+    The paths are one matrix product (the same product, so the same rounding, as the
+    earlier [d·M, 3] @ [3, T] form); the reductions keep that form's order too (a product
+    over provinces in province order, sums over a chain's segments in segment order), so
+    the results are equal to the last bit."""
+    _, m_n, d_n = dev.shape
+    p_n, t_n = len(PROVINCES), weights.shape[1]
+    s_n = m_n // p_n
+    share = np.empty((len(lay.n_seg), t_n, d_n))
+    alloc = np.zeros((len(lay.n_seg), t_n, p_n, d_n))
+    base = lay.base[:, None]  # [M, 1]
+    pres, prev, step = np.empty((m_n, d_n)), np.empty((m_n, d_n)), np.empty((m_n, d_n))
+    absent = np.empty((m_n, d_n))
+    none = np.empty((s_n, d_n))
+    grew = np.empty((p_n, d_n))
+    total = np.empty(d_n)
+    segments = list(zip(lay.seg_start.tolist(), lay.n_seg.tolist(), strict=True))
+    paths = (weights.T @ dev.reshape(3, -1)).reshape(t_n, m_n, d_n)  # [T, M, d]
+    for t in range(t_n):
+        np.add(paths[t], base, out=pres)
+        # P(no province supplies a segment) = Π_p (1 − presence), [S, d]
+        np.subtract(1.0, pres, out=absent)
+        by_prov = absent.reshape(s_n, p_n, d_n)
+        np.multiply(by_prov[:, 0], by_prov[:, 1], out=none)
+        for p in range(2, p_n):
+            none *= by_prov[:, p]
+        if t:
+            np.subtract(pres, prev, out=step)
+            np.maximum(step, 0.0, out=step)
+        else:
+            step.fill(0.0)
+        step_by_prov = step.reshape(s_n, p_n, d_n)
         for c, (first, n) in enumerate(segments):
-            share[lo:hi, c] = supplied[:, :, first : first + n].mean(axis=2)
-            grew = grew_all[:, :, first : first + n].sum(axis=2)  # [D, T, 3]
-            total = grew.sum(axis=2, keepdims=True)
-            np.divide(grew, total, out=alloc[lo:hi, c], where=total > 0)
-    return ChainPaths(share, alloc)
+            supplied = 1.0 - none[first : first + n]
+            np.divide(supplied.sum(axis=0), n, out=share[c, t])
+            np.add.reduce(step_by_prov[first : first + n], axis=0, out=grew)
+            np.add.reduce(grew, axis=0, out=total)
+            np.divide(grew, total, out=alloc[c, t], where=total > 0)
+        pres, prev = prev, pres
+    return share, alloc
 
 
 #: years -> {(id(ChainFilling), start year): (the object, its paths)}: the object is kept so an
