@@ -18,6 +18,7 @@ member makes ~8 milestone objects per province instead of 35.
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from typing import TYPE_CHECKING
@@ -25,12 +26,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from jjjplan.goalseek.levers import CHAIN_LEVERS, MILESTONE_LEVERS
+from jjjplan.model.inputs import (
+    _RULE_FIELDS,
+    MILESTONE_COLUMNS,
+    MemberLevers,
+    _presence_matrix,
+    chain_layout,
+    chain_paths_from_values,
+    collect_levers,
+)
 from jjjplan.scenario import LEVERS, Milestones, Scenario
 
 if TYPE_CHECKING:
     from jjjplan.explore.sampling import SweepSpace
 
-__all__ = ["MemberBuilder", "collector_paused"]
+__all__ = ["LazyMembers", "MemberBuilder", "collector_paused"]
 
 _GROUPS = ("poles", "innovation", "reform")
 
@@ -79,6 +89,16 @@ def _milestones(y2025: float, y2030: list[float], y2035: list[float]) -> list[Mi
         state["y2035"] = b
         out.append(m)
     return out
+
+
+def _lift_columns(old2030, old2035, amount: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(2030, 2035) values of :func:`~jjjplan.goalseek.levers.lift` by ``amount``: 2035 by
+    the lift, 2030 by half, within 0–1 (no lift: the start's milestones). Elementwise, so
+    one segment's start [scalar] and lifts [K], or many segments' [S] and lifts [K, 1]."""
+    y2030 = np.clip(old2030 + amount / 2, 0.0, 1.0)
+    y2035 = np.clip(old2035 + amount, 0.0, 1.0)
+    unchanged = amount == 0
+    return np.where(unchanged, old2030, y2030), np.where(unchanged, old2035, y2035)
 
 
 def _keep_unchanged(old, made: list, change: np.ndarray) -> list:
@@ -154,6 +174,75 @@ class MemberBuilder:
             parts["assumptions"] = self._assumptions(drawn)
         return _copies(s, list(parts), zip(*parts.values(), strict=True))
 
+    def levers(
+        self, values: np.ndarray, units: tuple[str, ...], base_year: int, years: tuple[int, ...]
+    ) -> MemberLevers:
+        """The members of :meth:`build` as the engine's lever arrays, straight from the
+        sample columns: no Scenario objects made and read back. The start's effective levers
+        (:func:`~jjjplan.model.inputs.collect_levers` of the start) are repeated, then each
+        swept column is written with the same arithmetic :meth:`build` uses (tests pin the
+        projections equal to the last bit)."""
+        values = np.asarray(values, dtype=float)
+        k = len(values)
+        start = self.start
+        one = collect_levers([start], units, base_year, years)
+
+        def rows(x: np.ndarray) -> np.ndarray:
+            return np.repeat(x, k, axis=0)
+
+        weights = rows(one.weights)
+        if self.weights:
+            col = {u: i for i, u in enumerate(units)}
+            weights[:] = 0.0  # a member's weights are exactly the swept units'
+            weights[:, [col[u] for _, u in self.weights]] = values[:, [j for j, _ in self.weights]]
+        milestones = rows(one.milestones)
+        for j, group, name in self.milestones:
+            y2030, y2035 = self._ramp_columns(getattr(getattr(start, group), name), j, values)
+            first = MILESTONE_COLUMNS[f"{group}.{name}"].start
+            milestones[:, first + 1], milestones[:, first + 2] = y2030, y2035
+        rule = rows(one.rule)
+        for j, name, integer in self.scalars:
+            column = values[:, j]
+            rule[:, _RULE_FIELDS.index(name)] = column.astype(int) if integer else column
+        assumptions = rows(one.assumptions)
+        if self.assumption_ids:
+            where = {a: i for i, a in enumerate(one.assumption_ids)}
+            drawn = values[:, len(self.variables) :]
+            assumptions[:, [where[a] for a in self.assumption_ids]] = drawn
+        chain_share, chain_alloc = rows(one.chain_share), rows(one.chain_alloc)
+        if self.chains:
+            chain_share, chain_alloc = self._chain_paths(values, one.start[0], years)
+        return MemberLevers(
+            scenarios=LazyMembers(self, values),
+            units=tuple(units),
+            years=tuple(years),
+            assumption_ids=one.assumption_ids,
+            assumptions=assumptions,
+            national=rows(one.national),
+            start=rows(one.start),
+            weights=weights,
+            milestones=milestones,
+            rule=rule,
+            tech_split=rows(one.tech_split),
+            chain_share=chain_share,
+            chain_alloc=chain_alloc,
+            overrides=tuple(range(k)) if start.baseline_overrides else (),
+        )
+
+    def _chain_paths(self, values: np.ndarray, start_year: int, years: tuple[int, ...]):
+        """(share [K, C, T], alloc [K, C, T, 3]) of the members' lifted chain presence,
+        from a [K, M, 3] milestone matrix written column by column (as :meth:`_chains`)."""
+        keys = chain_layout().keys
+        presence = _presence_matrix([self.start.chains.presence], keys)  # [1, M, 3]
+        matrix = np.repeat(presence, len(values), axis=0)  # [K, M, 3]
+        for j, province in self.chains:
+            own = [m for m, key in enumerate(keys) if key.endswith("/" + province)]
+            old = presence[0, own]  # [S, 3]
+            y2030, y2035 = _lift_columns(old[:, 1], old[:, 2], values[:, j, None])
+            matrix[:, own, 1], matrix[:, own, 2] = y2030, y2035
+        paths = chain_paths_from_values(matrix, [start_year] * len(values), years)
+        return paths.share, paths.alloc
+
     def _assumptions(self, drawn: list[list[float]]) -> list:
         """The start's assumptions with the drawn ones replaced, one mapping per row, keys
         in the start's (canonical) order. Each new read-only mapping is filled with
@@ -170,11 +259,18 @@ class MemberBuilder:
 
     def _ramped(self, old: Milestones, j: int, values: np.ndarray) -> list[Milestones]:
         """:func:`~jjjplan.goalseek.levers.ramp` over a column: 2035 set, 2030 half-way."""
+        y2030, y2035 = self._ramp_columns(old, j, values)
+        made = _milestones(old.y2025, y2030.tolist(), y2035.tolist())
+        return _keep_unchanged(old, made, y2035 - old.y2035)
+
+    def _ramp_columns(self, old: Milestones, j: int, values: np.ndarray):
+        """(2030, 2035) values [K] of :func:`~jjjplan.goalseek.levers.ramp` over column j
+        (a member at the start keeps the start's milestones, as ``ramp`` returns them)."""
         spec = LEVERS[self.variables[j].lever]
         y2035 = values[:, j]
         change = y2035 - old.y2035
         y2030 = np.clip(old.y2030 + change / 2, spec.low, spec.high)
-        return _keep_unchanged(old, _milestones(old.y2025, y2030.tolist(), y2035.tolist()), change)
+        return np.where(change == 0, old.y2030, y2030), y2035
 
     def _chains(self, values: np.ndarray, k: int) -> list:
         """Chain filling per member: each province's segments lifted by its column
@@ -192,9 +288,8 @@ class MemberBuilder:
             for key in keys:
                 old = presence[key]
                 if old.values() not in lifted:
-                    y2030 = np.clip(old.y2030 + amount / 2, 0.0, 1.0).tolist()
-                    y2035 = np.clip(old.y2035 + amount, 0.0, 1.0).tolist()
-                    made = _milestones(old.y2025, y2030, y2035)
+                    y2030, y2035 = _lift_columns(old.y2030, old.y2035, amount)
+                    made = _milestones(old.y2025, y2030.tolist(), y2035.tolist())
                     lifted[old.values()] = _keep_unchanged(old, made, amount)
                 per_key[key] = lifted[old.values()]
         frozen = type(presence)
@@ -202,3 +297,20 @@ class MemberBuilder:
         columns = [per_key.get(key) or repeat(presence[key], k) for key in keys]
         presences = [frozen(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
         return _copies(chains, ["presence"], zip(presences))
+
+
+class LazyMembers(Sequence):
+    """A chunk's members as Scenarios, each built only when asked for (an error message
+    naming a member, ``batch[k].scenario``): a sweep projects them from arrays."""
+
+    def __init__(self, builder: MemberBuilder, values: np.ndarray) -> None:
+        self._builder, self._values = builder, values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return self._builder.build(self._values[k])
+        k = range(len(self))[k]  # negative indices; IndexError when out of range
+        return self._builder.build(self._values[k : k + 1])[0]

@@ -31,7 +31,12 @@ import numpy as np
 from jjjplan import baseline
 from jjjplan.chains import CHAINS, PROVINCES
 from jjjplan.model import pathways as pw
-from jjjplan.model.inputs import assumption_columns, compile_inputs
+from jjjplan.model.inputs import (
+    MemberLevers,
+    assumption_columns,
+    compile_inputs,
+    inputs_from_levers,
+)
 from jjjplan.model.taxshare import (
     Schedule,
     SharingRule,
@@ -360,9 +365,16 @@ def _sharing_response(inp, rule: SharingRule, rule_ref: SharingRule, T: int):
 
 
 # -- the engine ----------------------------------------------------------------------------
-def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
-    """Run the model for K scenarios at once (switched-off pathways keep current policy)."""
-    scenarios = list(scenarios)
+def run(scenarios: Sequence[Scenario] | MemberLevers, data=None) -> BatchProjection:
+    """Run the model for K scenarios at once (switched-off pathways keep current policy).
+
+    A caller that holds its members as lever arrays already (a sweep chunk) passes their
+    :class:`~jjjplan.model.inputs.MemberLevers`, built for ``data`` (a BaseData): the same
+    engine, entered after the reading of Scenario objects."""
+    levers = scenarios if isinstance(scenarios, MemberLevers) else None
+    if levers is not None and not isinstance(data, BaseData):
+        raise TypeError("run(MemberLevers): pass the BaseData the levers were built for")
+    scenarios = list(scenarios) if levers is None else []
     bd = data if isinstance(data, BaseData) else resolve_data(scenarios, data)
     units, prov = bd.units, bd.provinces
     n = len(units)
@@ -370,7 +382,13 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     years = np.arange(bd.years[0], END_YEAR + 1)
     T, To = len(years), len(bd.years)
     b = To - 1  # index of the base year
-    inp = compile_inputs(scenarios, units, bd.base_year, tuple(int(y) for y in years))
+    years_t = tuple(int(y) for y in years)
+    if levers is None:
+        inp = compile_inputs(scenarios, units, bd.base_year, years_t)
+    elif (levers.units, levers.years) == (units, years_t):
+        inp = inputs_from_levers(levers)
+    else:
+        raise ValueError("run(MemberLevers): the levers were built for other units or years")
     a = inp.a
     K = len(inp.scenarios)
     _, in_prov = _province_membership(prov)  # [3, N]

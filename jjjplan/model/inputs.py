@@ -388,15 +388,59 @@ def _member_chain_paths(
     return share, alloc, group_row
 
 
+#: Columns of ``MemberLevers.milestones``: five milestone levers × (2025, 2030, 2035)
+MILESTONE_COLUMNS: dict[str, slice] = {
+    "poles.relocation": slice(0, 3),
+    "poles.investment": slice(3, 6),
+    "innovation.share": slice(6, 9),
+    "innovation.absorption": slice(9, 12),
+    "reform.market_integration": slice(12, 15),
+}
+
+
+@dataclass(frozen=True)
+class MemberLevers:
+    """K members' effective levers and assumptions as arrays (K leading): everything the
+    engine reads from Scenario objects. :func:`collect_levers` reads them from Scenarios; a
+    sweep builds them straight from its sample columns (its members exist as arrays
+    already); :func:`inputs_from_levers` turns either into :class:`Inputs`."""
+
+    scenarios: Sequence[Scenario]  # the members (a sweep's are built only when asked for)
+    units: tuple[str, ...]  # the columns of weights and tech_split
+    years: tuple[int, ...]  # projection years (the paths' T)
+    assumption_ids: tuple[str, ...]
+    assumptions: np.ndarray  # [K, ids]
+    national: np.ndarray  # [K] 0 low, 1 central, 2 high
+    start: np.ndarray  # [K] last year before the pathways act (>= base year)
+    weights: np.ndarray  # [K, N] pole weights
+    milestones: np.ndarray  # [K, 15] see MILESTONE_COLUMNS
+    rule: np.ndarray  # [K, 6] sharing-rule fields in _RULE_FIELDS order
+    tech_split: np.ndarray  # [K, N]; NaN row = default split
+    chain_share: np.ndarray  # [K, C, T]
+    chain_alloc: np.ndarray  # [K, C, T, 3]
+    overrides: tuple[int, ...]  # members with baseline overrides
+
+
 def compile_inputs(
     scenarios: Sequence[Scenario], units: tuple[str, ...], base_year: int, years: tuple[int, ...]
 ) -> Inputs:
     """Arrays for K scenarios on the projection years ``years`` (years[0] = base year)."""
+    return inputs_from_levers(collect_levers(scenarios, units, base_year, years))
+
+
+def effective_start(policy_start_year: int, base_year: int) -> int:
+    """The last year before the pathways act (never before the base year)."""
+    return max(int(policy_start_year) - 1, base_year)
+
+
+def collect_levers(
+    scenarios: Sequence[Scenario], units: tuple[str, ...], base_year: int, years: tuple[int, ...]
+) -> MemberLevers:
+    """The levers and assumptions of K scenarios as arrays (the per-member Python work)."""
     ref = reference()
     k_n = len(scenarios)
     keys = tuple(scenarios[0].assumptions)
     assumptions = _assumption_matrix([s.assumptions for s in scenarios], keys)
-    a = AssumptionArrays(keys, np.ascontiguousarray(assumptions.T))  # id -> [K]
     # members that share their lever objects (an ensemble's draws, a sweep's repeated
     # structure) are read once: group them, read each group's levers, expand by index.
     # Attributes are gathered column by column (map/attrgetter run in C): a sweep hands
@@ -412,20 +456,19 @@ def compile_inputs(
     else:  # groups in first-seen order
         firsts = [scenarios[i] for i in np.unique(member_group, return_index=True)[1].tolist()]
 
-    eff = _effective_levers(firsts, ref)  # (poles, chains, innovation, reform) lists
-    start_g = np.array([max(int(s.policy_start_year) - 1, base_year) for s in firsts])
+    poles, chains, innovations, reforms = _effective_levers(firsts, ref)
+    start_g = np.array([effective_start(s.policy_start_year, base_year) for s in firsts])
     n = len(units)
     col = {u: j for j, u in enumerate(units)}
     g_n = len(firsts)
 
-    poles, chains, innovations, reforms = eff
     cells = [(g, col[u], v) for g, p in enumerate(poles) for u, v in p.weights.items()]
     weights = np.zeros((g_n, n))
     if cells:
         rows_, cols_, vals_ = zip(*cells, strict=True)
         weights[list(rows_), list(cols_)] = vals_
     milestones = itertools.chain.from_iterable(
-        zip(
+        zip(  # in MILESTONE_COLUMNS order
             map(attrgetter("relocation"), poles),
             map(attrgetter("investment"), poles),
             map(attrgetter("share"), innovations),
@@ -438,21 +481,45 @@ def compile_inputs(
         itertools.chain.from_iterable(map(_milestone_values, milestones)),
         dtype=float,
         count=g_n * 15,
-    ).reshape(g_n, 15)[member_group]
-    rule_m = _float_matrix(list(map(_rule_fields, reforms)), len(_RULE_FIELDS))[member_group]
-    start = start_g[member_group]
-    weights = weights[member_group]
-    reloc_ms, invest_ms = ms[:, 0:3], ms[:, 3:6]
-    innov = ms[:, 6:12]
-    mi_ms = ms[:, 12:15]
-    rule = {f: np.ascontiguousarray(rule_m[:, j]) for j, f in enumerate(_RULE_FIELDS)}
-    weights_ref = np.array([ref.poles.weights.get(u, 0.0) for u in units])
+    ).reshape(g_n, 15)
     tech_split = np.full((g_n, n), np.nan)
     for g, i in enumerate(innovations):
         if i.destinations:
             tech_split[g] = [i.destinations.get(u, 0.0) for u in units]
-    tech_split = tech_split[member_group]
+    chain_share, chain_alloc, chain_row = _member_chain_paths(chains, start_g.tolist(), years)
+    chain_row = chain_row[member_group]
+    return MemberLevers(
+        scenarios=tuple(scenarios),
+        units=tuple(units),
+        years=tuple(years),
+        assumption_ids=keys,
+        assumptions=assumptions,
+        national=np.fromiter(
+            map(_NATIONAL.__getitem__, map(attrgetter("national_path"), scenarios)),
+            dtype=np.intp,
+            count=k_n,
+        ),
+        start=start_g[member_group],
+        weights=weights[member_group],
+        milestones=ms[member_group],
+        rule=_float_matrix(list(map(_rule_fields, reforms)), len(_RULE_FIELDS))[member_group],
+        tech_split=tech_split[member_group],
+        chain_share=chain_share[chain_row],
+        chain_alloc=chain_alloc[chain_row],
+        overrides=tuple(
+            k for k, o in enumerate(map(attrgetter("baseline_overrides"), scenarios)) if o
+        ),
+    )
 
+
+def inputs_from_levers(levers: MemberLevers) -> Inputs:
+    """The engine's :class:`Inputs` from K members' lever arrays: numpy only, no objects."""
+    ref = reference()
+    years = levers.years
+    k_n = len(levers.start)
+    a = AssumptionArrays(levers.assumption_ids, np.ascontiguousarray(levers.assumptions.T))
+    start, ms = levers.start, levers.milestones
+    col = MILESTONE_COLUMNS
     # the six milestone paths of all members in one pass: [6K] starts, [6K, 3] milestones
     ones = np.ones(k_n)
     ref_mi = np.array(ref.reform.market_integration.values())
@@ -461,7 +528,9 @@ def compile_inputs(
     paths = milestone_paths(
         np.concatenate([REF_RELOCATION * ones, 0.0 * ones, REF_TECH_SHARE * ones,
                         REF_ABSORPTION * ones, mi_base, mi_base]),
-        np.concatenate([reloc_ms, invest_ms, innov[:, :3], innov[:, 3:], mi_ms,
+        np.concatenate([ms[:, col["poles.relocation"]], ms[:, col["poles.investment"]],
+                        ms[:, col["innovation.share"]], ms[:, col["innovation.absorption"]],
+                        ms[:, col["reform.market_integration"]],
                         np.broadcast_to(ref_mi, (k_n, 3))]),
         np.concatenate([start, start, tech_start, start, start, start]),
         years,
@@ -471,40 +540,41 @@ def compile_inputs(
     investment[:, 0] = 0.0
     relocation_ref = np.full(len(years), REF_RELOCATION)
     relocation_ref[0] = 0.0
-
-    chain_share, chain_alloc, chain_row = _member_chain_paths(chains, start_g.tolist(), years)
-    chain_row = chain_row[member_group]
-    chain_share, chain_alloc = chain_share[chain_row], chain_alloc[chain_row]
-
     return Inputs(
-        scenarios=tuple(scenarios),
+        scenarios=levers.scenarios,
         a=a,
-        national=np.fromiter(
-            map(_NATIONAL.__getitem__, map(attrgetter("national_path"), scenarios)),
-            dtype=np.intp,
-            count=k_n,
-        ),
+        national=levers.national,
         policy_start=start + 1,
-        weights=weights,
-        weights_ref=weights_ref,
+        weights=levers.weights,
+        weights_ref=np.array([ref.poles.weights.get(u, 0.0) for u in levers.units]),
         relocation=relocation,
         relocation_ref=relocation_ref,
         investment=investment,
         tech_share=tech_share,
         tech_share_ref=np.full(len(years), REF_TECH_SHARE),
-        tech_split=tech_split,
+        tech_split=levers.tech_split,
         absorption=absorption,
         absorption_ref=np.full(len(years), REF_ABSORPTION),
         market_integration=mi,
         market_integration_ref=mi_ref,
-        chain_share=chain_share,
-        chain_alloc=chain_alloc,
-        rule=rule,
+        chain_share=levers.chain_share,
+        chain_alloc=levers.chain_alloc,
+        rule={f: np.ascontiguousarray(levers.rule[:, j]) for j, f in enumerate(_RULE_FIELDS)},
         rule_ref={f: float(getattr(ref.reform, f)) for f in _RULE_FIELDS},
-        overrides=tuple(
-            k for k, o in enumerate(map(attrgetter("baseline_overrides"), scenarios)) if o
-        ),
+        overrides=levers.overrides,
     )
 
 
-__all__ = ["ASSUMPTION_IDS", "PATHWAYS", "Inputs", "compile_inputs", "milestone_paths"]
+__all__ = [
+    "ASSUMPTION_IDS",
+    "MILESTONE_COLUMNS",
+    "PATHWAYS",
+    "Inputs",
+    "MemberLevers",
+    "chain_paths_from_values",
+    "collect_levers",
+    "compile_inputs",
+    "effective_start",
+    "inputs_from_levers",
+    "milestone_paths",
+]
