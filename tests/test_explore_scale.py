@@ -208,3 +208,69 @@ def test_discovery_reads_inputs_as_float64_for_prim(scenario):
     data = discovery.read_prim_data(sweep, "bj_he_ratio@2035", target.met)
     assert (data.x.dtypes == np.float64).all() and list(data.x.columns) == list(sweep.inputs)
     assert data.samples == 30 and len(data.x) == 30
+
+
+def _assert_same_projection(got, want) -> None:
+    """Every array of two batch projections equal to the last bit."""
+    for f in dataclasses.fields(want.projection):
+        a, b = getattr(got.projection, f.name), getattr(want.projection, f.name)
+        if isinstance(b, dict):
+            assert a.keys() == b.keys(), f.name
+            for key in b:
+                np.testing.assert_array_equal(a[key], b[key], err_msg=f"{f.name}.{key}")
+        elif isinstance(b, np.ndarray):
+            np.testing.assert_array_equal(a, b, err_msg=f.name)
+
+
+def test_a_chunk_from_lever_arrays_equals_projecting_its_scenarios(space):
+    """The sweep enters the engine with lever arrays (MemberBuilder.levers): a real chunk —
+    pole weights, milestone ramps, the three chain lifts, integer and real reform levers,
+    every uncertain assumption, a member at the start, a member with no chain lift —
+    projects exactly as project_many of its Scenarios."""
+    from jjjplan.explore.runner import project_chunk
+
+    columns = set(space.columns)
+    assert {"poles.weights.TJ", "chains.presence.HE", "innovation.share"} <= columns
+    assert {"reform.share_years", "reform.origin_share", "assumptions.beta_conv"} <= columns
+    x = chunk_inputs(space, seed=5, chunk=2, size=60)
+    n_lever = len(space.levers.variables)
+    x[0, :n_lever] = space.levers.x0  # at the start: no lever moved
+    x[1, [space.columns.index(f"chains.presence.{p}") for p in ("BJ", "TJ", "HE")]] = 0.0
+    got = project_chunk(space, x)
+    want = project_many(space.scenarios(x))
+    _assert_same_projection(got, want)
+    np.testing.assert_array_equal(got.indicator_values[0], want.indicator_values[0])
+    # the members themselves are built only when asked for, and are the same Scenarios
+    assert len(got.scenarios) == 60 and got.scenarios[7] == want.scenarios[7]
+    assert got.scenarios[-1] == want.scenarios[-1] and got.scenarios[2:4] == want.scenarios[2:4]
+
+
+def test_lever_arrays_keep_switched_off_pathways_overrides_and_start_year(scenario):
+    """A narrower sweep around a start with a pathway switched off (current policy there),
+    a later policy start and a baseline override still projects as its Scenarios."""
+    from jjjplan.explore.runner import project_chunk
+    from jjjplan.scenario import Pathways
+
+    start = scenario.replace(
+        pathways=Pathways(growth_poles=True, chain_filling=False, innovation=True, reform=True),
+        policy_start_year=2027,
+        baseline_overrides={"TJ": {"gdp": 17_000.0}},
+    )
+    narrow = sweep_space(start, ["reform.cap_multiple", "innovation.absorption"], ["d_decay"])
+    x = chunk_inputs(narrow, seed=6, chunk=0, size=12)
+    got = project_chunk(narrow, x)
+    _assert_same_projection(got, project_many(narrow.scenarios(x)))
+    assert not got.projection.chain_va.any()  # chain filling off: current policy
+
+
+def test_the_engine_takes_lever_arrays_only_with_their_data(space):
+    from jjjplan.explore.members import MemberBuilder
+    from jjjplan.model.engine import END_YEAR, resolve_data, run
+
+    bd = resolve_data([space.levers.start])
+    years = tuple(range(bd.years[0], END_YEAR + 1))
+    levers = MemberBuilder(space).levers(chunk_inputs(space, 1, 0, 3), bd.units, 2024, years)
+    with pytest.raises(TypeError, match="BaseData"):
+        run(levers)
+    with pytest.raises(ValueError, match="other units or years"):
+        run(dataclasses.replace(levers, years=years[:-1]), bd)

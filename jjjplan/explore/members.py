@@ -311,6 +311,6 @@ class LazyMembers(Sequence):
 
     def __getitem__(self, k):
         if isinstance(k, slice):
-            return self._builder.build(self._values[k])
+            return tuple(self._builder.build(self._values[k]))
         k = range(len(self))[k]  # negative indices; IndexError when out of range
         return self._builder.build(self._values[k : k + 1])[0]
