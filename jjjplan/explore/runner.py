@@ -156,8 +156,14 @@ def run_local(
         pool.shutdown(wait=store is not None, cancel_futures=True)
 
 
-def connect(address: str, timeout: float = 10.0):
-    """A Dask ``Client`` for ``address`` (``tcp://host:port``), or a bilingual error."""
+#: Seconds to wait for a Dask scheduler to answer (Dask retries the connection meanwhile).
+CONNECT_TIMEOUT = 10.0
+
+
+def connect(address: str, timeout: float | None = None):
+    """A Dask ``Client`` for ``address`` (``tcp://host:port``), or a bilingual error after
+    ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`)."""
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     try:
         from dask.distributed import Client
     except ImportError:
