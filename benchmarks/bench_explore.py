@@ -106,57 +106,61 @@ def mib(n: int) -> str:
 
 def stages(scenario, chunk: int, repeat: int = 3) -> None:
     """One chunk, stage by stage, in this process as a worker runs it (one BLAS thread, the
-    cyclic collector paused): CPU seconds, best of ``repeat`` after a warm-up chunk.
-    ``compile_inputs`` (and the chain paths within it) are timed by a second, separate call:
-    they are part of ``project_many``, shown so the engine's share is visible."""
+    cyclic collector paused): CPU seconds, best of ``repeat`` after a warm-up chunk. A chunk
+    enters the engine with lever arrays (``MemberBuilder.levers``, chain paths included);
+    the chain paths alone, and the Scenario route it replaced (members built, then
+    ``project_many``: the same numbers), are timed by separate calls for comparison."""
     import gc
 
     from threadpoolctl import threadpool_limits
 
-    from jjjplan.batch import project_many
+    from jjjplan.batch import Batch, project_many
+    from jjjplan.explore.members import MemberBuilder
     from jjjplan.explore.outcomes import outcome_columns
     from jjjplan.explore.sampling import chunk_inputs, sweep_space
     from jjjplan.explore.storage import ChunkStore
     from jjjplan.explore.sweep import OUTCOME_YEARS
-    from jjjplan.model.engine import END_YEAR, resolve_data
-    from jjjplan.model.inputs import chain_paths_many, compile_inputs
+    from jjjplan.model.engine import END_YEAR, resolve_data, run
 
     space = sweep_space(scenario)
     data = resolve_data([scenario])
     years = tuple(range(data.years[0], END_YEAR + 1))
-    names = ("LHS inputs", "members", "project_many", "outcomes", "table + Parquet file")
+    names = ("LHS inputs", "member levers", "engine", "outcomes", "table + Parquet file")
     best: list[float] = []
     with threadpool_limits(1), tempfile.TemporaryDirectory() as tmp:
         store = ChunkStore(Path(tmp), {})
+        builder = MemberBuilder(space)
         for attempt in range(repeat + 1):
             gc.disable()
             t = [time.process_time()]
             values = chunk_inputs(space, 1, attempt, chunk)
             t.append(time.process_time())
-            members = space.scenarios(values)
+            levers = builder.levers(values, data.units, data.base_year, years)
             t.append(time.process_time())
-            batch = project_many(members)
+            batch = Batch(run(levers, data))
             t.append(time.process_time())
             columns = outcome_columns(batch, OUTCOME_YEARS)
             t.append(time.process_time())
             inputs = {c: values[:, j] for j, c in enumerate(space.columns)}
             store.write(attempt, pa.table({**inputs, **columns}))
             t.append(time.process_time())
-            compile_inputs(members, data.units, data.base_year, years)
+            builder._chain_paths(values, 2024, years)
             t.append(time.process_time())
-            chain_paths_many([m.chains for m in members], [2024] * len(members), years)
+            project_many(space.scenarios(values))
             t.append(time.process_time())
-            del members, batch
+            del levers, batch
             gc.enable()
             split = [b - a for a, b in itertools.pairwise(t)]
             if attempt and (not best or sum(split[:5]) < sum(best[:5])):
                 best = split
     total = sum(best[:5])
     parts = ", ".join(f"{n} {s:.3f}" for n, s in zip(names, best, strict=False))
+    scenario_route = best[0] + best[6] + sum(best[3:5])
     print(
         f"one chunk of {chunk} samples ({space.dims} inputs) as a worker runs it: {total:.2f} "
-        f"CPU s = {chunk / total:,.0f} samples/s per core [{parts} s; within project_many: "
-        f"compile_inputs {best[5]:.3f}, of which chain paths {best[6]:.3f} s]"
+        f"CPU s = {chunk / total:,.0f} samples/s per core [{parts} s; within member levers: "
+        f"chain paths {best[5]:.3f} s]; via Scenarios (members + project_many, same numbers) "
+        f"{scenario_route:.2f} CPU s ({scenario_route / total:.1f}x)"
     )
 
 
