@@ -13,6 +13,12 @@ column over the whole chunk with numpy — the same float operations as the scal
 so members are equal to LeverSpace's — and only the final objects are made per member.
 Chain segments that start from the same milestones share one lifted object per member, so a
 member makes ~8 milestone objects per province instead of 35.
+
+A sweep chunk needs no objects at all: :meth:`MemberBuilder.levers` writes the same columns
+straight into the engine's lever arrays (:class:`~jjjplan.model.inputs.MemberLevers`), so
+~30 objects per member are neither made nor read back (2.4x less CPU per chunk, measured by
+``benchmarks/bench_explore.py``), and the Scenarios are built only for a member someone asks
+about (:class:`LazyMembers`). Tests pin the two routes' projections equal to the last bit.
 """
 
 from __future__ import annotations

@@ -136,7 +136,8 @@ def explore(
 ) -> Sweep:
     """Sweep ``samples`` points around ``scenario`` (levers in their allowed ranges, pole
     weights on the simplex, assumptions from their distributions) by Latin hypercube in
-    chunks of ``chunk_size``, each projected with one ``project_many`` call.
+    chunks of ``chunk_size``, each projected with one engine call (as ``project_many``
+    would, from the chunk's lever arrays: :func:`~jjjplan.explore.runner.project_chunk`).
 
     ``out``: folder for ``samples.parquet`` (and ``discovery.xlsx`` with ``where``); chunks
     already there for the same spec are skipped (resumable). ``scheduler``: a Dask
