@@ -215,9 +215,10 @@ class MemberBuilder:
             where = {a: i for i, a in enumerate(one.assumption_ids)}
             drawn = values[:, len(self.variables) :]
             assumptions[:, [where[a] for a in self.assumption_ids]] = drawn
-        chain_share, chain_alloc = rows(one.chain_share), rows(one.chain_alloc)
         if self.chains:
             chain_share, chain_alloc = self._chain_paths(values, one.start[0], years)
+        else:
+            chain_share, chain_alloc = rows(one.chain_share), rows(one.chain_alloc)
         return MemberLevers(
             scenarios=LazyMembers(self, values),
             units=tuple(units),
