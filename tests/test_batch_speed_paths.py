@@ -366,13 +366,13 @@ def test_chain_paths_do_not_depend_on_the_block_size(monkeypatch):
 
 
 def test_presence_in_another_key_order_is_read_by_key():
-    from jjjplan.model.inputs import _presence_matrix, chain_layout
+    from jjjplan.model.inputs import chain_layout, presence_matrix
 
     rng = np.random.default_rng(9)
     (c,) = _random_chains(rng, 1)
     keys = chain_layout().keys
     shuffled = dict(reversed(list(c.presence.items())))
-    both = _presence_matrix([c.presence, shuffled], keys)
+    both = presence_matrix([c.presence, shuffled], keys)
     np.testing.assert_array_equal(both[1], both[0])
     np.testing.assert_array_equal(both[0][5], c.presence[keys[5]].values())
 

@@ -3,11 +3,11 @@ as Parquet chunk by chunk, on local processes or a Dask cluster, and PRIM scenar
 discovery of where a condition (``bj_he_ratio@2035<=3.0``) holds.
 
 Modules: :mod:`~.sampling` (what is drawn, per-chunk seeds), :mod:`~.members` (a chunk's
-members as the engine's lever arrays, or as Scenarios built in bulk), :mod:`~.outcomes` (a chunk's indicators at the outcome years, as
-arrays), :mod:`~.runner` (chunks on processes or Dask, a bounded number in flight),
-:mod:`~.storage` (Parquet chunks, resumption, chunk-by-chunk reading), :mod:`~.sweep`
-(``explore``), :mod:`~.discovery` (PRIM and feature scores), :mod:`~.report`
-(``discovery.xlsx``), :mod:`~.ema` (EMA Workbench bridge).
+members as the engine's lever arrays, or as Scenarios built in bulk), :mod:`~.outcomes` (a
+chunk's indicators at the outcome years, as arrays), :mod:`~.runner` (chunks on processes
+or Dask, a bounded number in flight), :mod:`~.storage` (Parquet chunks, resumption,
+chunk-by-chunk reading), :mod:`~.sweep` (``explore``), :mod:`~.discovery` (PRIM and
+feature scores), :mod:`~.report` (``discovery.xlsx``), :mod:`~.ema` (EMA Workbench bridge).
 """
 
 import sys

@@ -33,13 +33,13 @@ import numpy as np
 
 from jjjplan.goalseek.levers import CHAIN_LEVERS, MILESTONE_LEVERS
 from jjjplan.model.inputs import (
-    _RULE_FIELDS,
     MILESTONE_COLUMNS,
+    RULE_FIELDS,
     MemberLevers,
-    _presence_matrix,
     chain_layout,
     chain_paths_from_values,
     collect_levers,
+    presence_matrix,
 )
 from jjjplan.scenario import LEVERS, Milestones, Scenario
 
@@ -209,7 +209,7 @@ class MemberBuilder:
         rule = rows(one.rule)
         for j, name, integer in self.scalars:
             column = values[:, j]
-            rule[:, _RULE_FIELDS.index(name)] = column.astype(int) if integer else column
+            rule[:, RULE_FIELDS.index(name)] = column.astype(int) if integer else column
         assumptions = rows(one.assumptions)
         if self.assumption_ids:
             where = {a: i for i, a in enumerate(one.assumption_ids)}
@@ -240,7 +240,7 @@ class MemberBuilder:
         """(share [K, C, T], alloc [K, C, T, 3]) of the members' lifted chain presence,
         from a [K, M, 3] milestone matrix written column by column (as :meth:`_chains`)."""
         keys = chain_layout().keys
-        presence = _presence_matrix([self.start.chains.presence], keys)  # [1, M, 3]
+        presence = presence_matrix([self.start.chains.presence], keys)  # [1, M, 3]
         matrix = np.repeat(presence, len(values), axis=0)  # [K, M, 3]
         for j, province in self.chains:
             own = [m for m, key in enumerate(keys) if key.endswith("/" + province)]

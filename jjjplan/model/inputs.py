@@ -115,7 +115,7 @@ def chain_layout() -> ChainLayout:
 _milestone_values = attrgetter("y2025", "y2030", "y2035")
 
 
-def _presence_matrix(
+def presence_matrix(
     presences: Sequence[Mapping[str, Milestones]], keys: tuple[str, ...]
 ) -> np.ndarray:
     """[D, M, 3] milestone values. Complete presence mappings keep the canonical key order
@@ -149,7 +149,7 @@ def chain_paths_many(
     values = np.empty((len(chains), len(keys), 3))
     for lo in range(0, len(chains), _CHAIN_BLOCK):  # Python floats of one block at a time
         block = chains[lo : lo + _CHAIN_BLOCK]
-        values[lo : lo + len(block)] = _presence_matrix([c.presence for c in block], keys)
+        values[lo : lo + len(block)] = presence_matrix([c.presence for c in block], keys)
     return chain_paths_from_values(values, start_years, years)
 
 
@@ -309,7 +309,7 @@ def _effective_levers(scenarios: Sequence[Scenario], ref: Scenario) -> list[list
     return out
 
 
-_RULE_FIELDS = (
+RULE_FIELDS = (
     "origin_share",
     "share_years",
     "ext_years",
@@ -319,7 +319,7 @@ _RULE_FIELDS = (
 )
 
 
-_rule_fields = attrgetter(*_RULE_FIELDS)
+_rule_fields = attrgetter(*RULE_FIELDS)
 
 
 def _float_matrix(rows: Sequence[Sequence[float]], width: int) -> np.ndarray:
@@ -414,7 +414,7 @@ class MemberLevers:
     start: np.ndarray  # [K] last year before the pathways act (>= base year)
     weights: np.ndarray  # [K, N] pole weights
     milestones: np.ndarray  # [K, 15] see MILESTONE_COLUMNS
-    rule: np.ndarray  # [K, 6] sharing-rule fields in _RULE_FIELDS order
+    rule: np.ndarray  # [K, 6] sharing-rule fields in RULE_FIELDS order
     tech_split: np.ndarray  # [K, N]; NaN row = default split
     chain_share: np.ndarray  # [K, C, T]
     chain_alloc: np.ndarray  # [K, C, T, 3]
@@ -502,7 +502,7 @@ def collect_levers(
         start=start_g[member_group],
         weights=weights[member_group],
         milestones=ms[member_group],
-        rule=_float_matrix(list(map(_rule_fields, reforms)), len(_RULE_FIELDS))[member_group],
+        rule=_float_matrix(list(map(_rule_fields, reforms)), len(RULE_FIELDS))[member_group],
         tech_split=tech_split[member_group],
         chain_share=chain_share[chain_row],
         chain_alloc=chain_alloc[chain_row],
@@ -559,8 +559,8 @@ def inputs_from_levers(levers: MemberLevers) -> Inputs:
         market_integration_ref=mi_ref,
         chain_share=levers.chain_share,
         chain_alloc=levers.chain_alloc,
-        rule={f: np.ascontiguousarray(levers.rule[:, j]) for j, f in enumerate(_RULE_FIELDS)},
-        rule_ref={f: float(getattr(ref.reform, f)) for f in _RULE_FIELDS},
+        rule={f: np.ascontiguousarray(levers.rule[:, j]) for j, f in enumerate(RULE_FIELDS)},
+        rule_ref={f: float(getattr(ref.reform, f)) for f in RULE_FIELDS},
         overrides=levers.overrides,
     )
 
@@ -569,6 +569,7 @@ __all__ = [
     "ASSUMPTION_IDS",
     "MILESTONE_COLUMNS",
     "PATHWAYS",
+    "RULE_FIELDS",
     "Inputs",
     "MemberLevers",
     "chain_paths_from_values",
@@ -577,4 +578,5 @@ __all__ = [
     "effective_start",
     "inputs_from_levers",
     "milestone_paths",
+    "presence_matrix",
 ]
