@@ -15,9 +15,11 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import Any
 
 import numpy as np
+from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 MAX_EXACT_INT = 2**53
+#: Excel's grid: 1,048,576 rows by 16,384 columns (XFD).
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384
 
 
 def excel_float(value: float, where: str) -> float:
@@ -65,12 +69,15 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     any other text Excel cannot hold exactly raises ValueError instead of being altered.
     Floats, the common case, are checked first and by exact type: this runs for every cell.
     """
-    cell = ws.cell(row=row, column=col)
+    cell = _cell(ws, row, col)
     kind = type(value)
     if kind is float or (kind is not bool and isinstance(value, float | np.floating)):
         number = float(value)  # excel_float's rounding, inline
         rounded = float(f"{number:.15g}") if math.isfinite(number) else number
-        cell.value = rounded if math.isfinite(rounded) else excel_float(number, _where(ws, cell))
+        if not math.isfinite(rounded):
+            excel_float(number, _where(ws, cell))  # raises, naming the cell
+        cell._value = rounded  # what openpyxl's value setter stores for a float
+        cell.data_type = "n"
     elif value is None or (kind is str and value == ""):
         cell.value = None
         return cell
@@ -89,11 +96,28 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
                 f"{_where(ws, cell)}: refusing to write {value}: Excel keeps 15 significant "
                 "digits, so the integer would change"
             )
-        cell.value = int(value)
+        cell._value = int(value)  # as openpyxl's value setter stores an int
+        cell.data_type = "n"
     else:
         raise TypeError(f"{_where(ws, cell)}: cannot write {type(value).__name__}")
     if number_format is not None:
-        styles.number_format(cell, number_format)
+        if cell._style is None:  # a new cell: copy the format's prebuilt style array
+            cell._style = copy(styles.number_format_style(ws, number_format))
+        else:
+            styles.number_format(cell, number_format)
+    return cell
+
+
+def _cell(ws: Worksheet, row: int, col: int) -> Cell:
+    """``ws.cell(row, col)`` without its checks and descriptor calls: the cell at that
+    position, created (as openpyxl's ``Worksheet._get_cell`` does) when the sheet has none."""
+    cell = ws._cells.get((row, col))
+    if cell is None:
+        if not (0 < row <= MAX_ROW and 0 < col <= MAX_COLUMN):
+            raise ValueError(f"{ws.title}: row {row}, column {col} is outside Excel's grid")
+        cell = ws._cells[(row, col)] = Cell(ws, row=row, column=col)
+        if row > ws._current_row:
+            ws._current_row = row
     return cell
 
 
