@@ -24,6 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.excel.write import styles
+from jjjplan.excel.write.sheetio import merge_row
 
 __all__ = [
     "BOOLEAN_FORMAT",
@@ -272,9 +273,8 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
             else ((),)
         )
         if end > cell.column:
-            ref = f"{cell.coordinate}:{get_column_letter(end)}{cell.row}"
-            ws.merge_cells(ref)
-            done.append(ref)
+            merge_row(ws, cell.row, cell.column, end)
+            done.append(f"{cell.coordinate}:{get_column_letter(end)}{cell.row}")
         if need > span:  # more than one line: wrap, grow the row, labels to the top
             for other in row:
                 _align_top(other, other is cell, top_aligned)

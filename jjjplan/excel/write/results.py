@@ -117,7 +117,7 @@ def _write_summary(ws: Worksheet, results: Results, base: Results) -> None:
         ("基期 Base year", results.projection.data.base_year),
     ]
     for i, (label, value) in enumerate(meta, start=2):
-        put(ws, i, 1, label).font = styles.HEADER_FONT
+        styles.set_style(put(ws, i, 1, label), font=styles.HEADER_FONT)
         put(ws, i, 2, value)
     note(ws, 8, BASELINE_NOTE)
     note(
@@ -175,7 +175,7 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
         put_row(ws, i, 5, values, fmt)
         if code in ("HE", "JJJ"):
             for col in range(1, 5 + len(years)):
-                ws.cell(row=i, column=col).font = styles.HEADER_FONT
+                styles.set_style(ws.cell(row=i, column=col), font=styles.HEADER_FONT)
     ws.freeze_panes = ws.cell(row=top + 1, column=5)
     styles.set_widths(ws, {"A": 8, "B": 12, "C": 22, "D": 12})
     styles.set_widths(ws, dict.fromkeys(range(5, 5 + len(years)), 11))
@@ -203,7 +203,7 @@ def _write_gaps(ws: Worksheet, results: Results) -> None:
     labels = {**GAP_MEASURE_LABELS, **RATIO_LABELS}
     put_row(ws, 4, 1, ["year", *keys])
     for col in range(1, len(keys) + 2):
-        ws.cell(row=4, column=col).font = styles.NOTE_FONT
+        styles.set_style(ws.cell(row=4, column=col), font=styles.NOTE_FONT)
     header(ws, 5, 1, [word("year"), *(bilingual(*labels[k]) for k in keys)])
     gap_rows, ratio_rows = gaps.to_dict("index"), ratios.to_dict("index")  # not .loc per cell
     for i, year in enumerate(gaps.index, start=6):
@@ -302,7 +302,7 @@ def _write_contributions(ws: Worksheet, results: Results) -> None:
             put(ws, i, j, value, _gap_format(m))
         if pathway == "total":
             for col in range(1, 4 + len(measures)):
-                ws.cell(row=i, column=col).font = styles.HEADER_FONT
+                styles.set_style(ws.cell(row=i, column=col), font=styles.HEADER_FONT)
     n = len(results.contributions.index.get_level_values("year").unique()) * (len(PATHWAYS) + 1)
     add_table(ws, "Contributions", 4, 4 + n, 3 + len(measures))
     ws.freeze_panes = "D5"

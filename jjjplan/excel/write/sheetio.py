@@ -19,10 +19,11 @@ from copy import copy
 from typing import Any
 
 import numpy as np
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -37,6 +38,7 @@ __all__ = [
     "excel_float",
     "group_header",
     "header",
+    "merge_row",
     "note",
     "put",
     "put_row",
@@ -139,30 +141,69 @@ def header(ws: Worksheet, row: int, col: int, labels: Sequence[Any]) -> None:
     styles.style_header(ws.cell(row=row, column=col + i) for i in range(len(labels)))
 
 
+def merge_row(ws: Worksheet, row: int, first_col: int, last_col: int) -> None:
+    """``ws.merge_cells`` of one row's columns ``first_col``..``last_col``, the cells ending
+    with the very styles openpyxl gives them, built once per workbook and start style.
+
+    Why: openpyxl re-styles every cell of a merged range one by one (the edge borders and
+    the start cell's protection, each set hashing the style object and searching the
+    workbook's list); a row merge's outcome depends only on the start cell's style and the
+    range's width (1, 2 or more), so the first merge of each kind is openpyxl's own and the
+    others copy its result. A range whose last cell exists already (openpyxl then moves that
+    cell's right and bottom border to the start) is merged by openpyxl itself."""
+    ref = f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{row}"
+    if last_col <= first_col or (row, last_col) in ws._cells:
+        ws.merge_cells(ref)
+        return
+    start = ws._cells.get((row, first_col))
+    shape = min(last_col - first_col + 1, 3)  # start + last, plus middles when 3 or more
+    key = ("merged row", tuple(start._style) if start is not None and start._style else (), shape)
+    built = styles.built_styles(ws.parent)
+    outcome = built.get(key)
+    if outcome is None:
+        ws.merge_cells(ref)
+        middle = ws._cells[(row, first_col + 1)] if shape == 3 else None
+        built[key] = tuple(
+            copy(c._style) if c is not None else None
+            for c in (ws._cells[(row, first_col)], middle, ws._cells[(row, last_col)])
+        )
+        return
+    first, middle, last = outcome
+    mcr = MergedCellRange(ws, ref)  # creates the start cell if need be, as openpyxl does
+    ws.merged_cells.add(mcr)
+    mcr.start_cell._style = copy(first)
+    for col in range(first_col + 1, last_col + 1):
+        cell = ws._cells[(row, col)] = MergedCell(ws, row, col)
+        cell._style = copy(last if col == last_col else middle)
+
+
+_CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
 def group_header(ws: Worksheet, row: int, col: int, width: int, value: Any) -> None:
     """A header spanning ``width`` columns (merged, centred) above a row of sub-headers."""
     cell = put(ws, row, col, value)
     if width > 1:
-        ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + width - 1)
+        merge_row(ws, row, col, col + width - 1)
     styles.style_header([cell])
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    styles.set_style(cell, alignment=_CENTRED)
 
 
 def title(ws: Worksheet, text: str, row: int = 1) -> None:
     """The sheet's title line (large bold) in column A."""
-    put(ws, row, 1, text).font = styles.TITLE_FONT
+    styles.set_style(put(ws, row, 1, text), font=styles.TITLE_FONT)
 
 
 def note(ws: Worksheet, row: int, text: str, col: int = 1) -> None:
     """An explanatory note (small grey text)."""
-    put(ws, row, col, text).font = styles.NOTE_FONT
+    styles.set_style(put(ws, row, col, text), font=styles.NOTE_FONT)
 
 
 def section(ws: Worksheet, row: int, text: str, width: int) -> None:
     """A section heading: bold text and a fill band ``width`` columns wide."""
-    put(ws, row, 1, text).font = styles.HEADER_FONT
+    styles.set_style(put(ws, row, 1, text), font=styles.HEADER_FONT)
     for col in range(1, width + 1):
-        ws.cell(row=row, column=col).fill = styles.SECTION_FILL
+        styles.set_style(_cell(ws, row, col), fill=styles.SECTION_FILL)
 
 
 def add_table(ws: Worksheet, name: str, first_row: int, last_row: int, n_cols: int) -> None:

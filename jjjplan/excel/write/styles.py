@@ -41,6 +41,7 @@ __all__ = [
     "TITLE_FONT",
     "apply_once",
     "autofit_columns",
+    "built_styles",
     "column_width",
     "display_width",
     "fit_row_height",
@@ -89,11 +90,11 @@ _BUILT: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDic
 
 def _built_styles(cell: Any) -> dict[Hashable, Any]:
     """The style arrays already built for the workbook of ``cell``."""
-    return _built_styles_of(cell.parent.parent)
+    return built_styles(cell.parent.parent)
 
 
-def _built_styles_of(book: Any) -> dict[Hashable, Any]:
-    """The style arrays already built for ``book``."""
+def built_styles(book: Any) -> dict[Hashable, Any]:
+    """The style arrays already built for ``book`` (a workbook), by key."""
     built = _BUILT.get(book)
     if built is None:
         built = _BUILT[book] = {}
@@ -133,7 +134,7 @@ def number_format(cell: Any, fmt: str) -> None:
 def number_format_style(ws: Worksheet, fmt: str) -> Any:
     """The style array of a plain cell of ``ws`` given the number format ``fmt``, built
     once per workbook (on a cell that is not put on the sheet); copy it before use."""
-    built = _built_styles_of(ws.parent)
+    built = built_styles(ws.parent)
     key = ("number_format", fmt)
     style = built.get(key)
     if style is None:
