@@ -74,12 +74,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     cell = _cell(ws, row, col)
     kind = type(value)
     if kind is float or (kind is not bool and isinstance(value, float | np.floating)):
-        number = float(value)  # excel_float's rounding, inline
-        rounded = float(f"{number:.15g}") if math.isfinite(number) else number
-        if not math.isfinite(rounded):
-            excel_float(number, _where(ws, cell))  # raises, naming the cell
-        cell._value = rounded  # what openpyxl's value setter stores for a float
-        cell.data_type = "n"
+        _store_float(ws, cell, float(value))
     elif value is None or (kind is str and value == ""):
         cell.value = None
         return cell
@@ -110,6 +105,16 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     return cell
 
 
+def _store_float(ws: Worksheet, cell: Cell, number: float) -> None:
+    """Store a finite float rounded as :func:`excel_float` does, as openpyxl's value setter
+    would (``_value``, type ``"n"``); NaN/inf raise, naming the cell."""
+    rounded = float(f"{number:.15g}") if math.isfinite(number) else number
+    if not math.isfinite(rounded):
+        excel_float(number, _where(ws, cell))  # raises
+    cell._value = rounded
+    cell.data_type = "n"
+
+
 def _cell(ws: Worksheet, row: int, col: int) -> Cell:
     """``ws.cell(row, col)`` without its checks and descriptor calls: the cell at that
     position, created (as openpyxl's ``Worksheet._get_cell`` does) when the sheet has none."""
@@ -130,8 +135,16 @@ def _where(ws: Worksheet, cell: Any) -> str:
 def put_row(
     ws: Worksheet, row: int, col: int, values: Iterable[Any], number_format: str | None = None
 ) -> None:
-    """:func:`put` each value along a row from ``col``."""
+    """:func:`put` each value along a row from ``col``. Floats into new cells, the common
+    case of a numbers row, copy the format's style array looked up once for the row."""
+    style = None if number_format is None else styles.number_format_style(ws, number_format)
     for offset, value in enumerate(values):
+        if type(value) is float and style is not None:
+            cell = _cell(ws, row, col + offset)
+            if cell._style is None:
+                _store_float(ws, cell, value)
+                cell._style = copy(style)
+                continue
         put(ws, row, col + offset, value, number_format)
 
 
