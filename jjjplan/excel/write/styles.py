@@ -7,6 +7,7 @@ objects are immutable in openpyxl, so the module-level constants can be assigned
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 import weakref
@@ -191,8 +192,15 @@ def display_width(text: Any) -> float:
     """Approximate Excel column width of ``text``: wide (CJK, full-width) characters count 2."""
     if text is None:
         return 0.0
+    return _text_width(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width(text: str) -> float:
+    """:func:`display_width` of a string, remembered: headers and notes are measured again
+    for every row height and print-width decision."""
     longest = 0.0
-    for line in str(text).split("\n"):
+    for line in text.split("\n"):
         width = sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
         longest = max(longest, width)
     return longest
