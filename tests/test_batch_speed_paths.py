@@ -502,3 +502,43 @@ def test_a_members_numbers_do_not_depend_on_its_batch():
                 for name in want.ledger:
                     same(got.ledger[name][j], want.ledger[name][lo + j])
             same(part.gap_values[0], whole.gap_values[0][lo : lo + size])
+
+
+def _schedule_by_year_loop(rule: SharingRule, horizon: int, g, cf):
+    """The sharing rule as written, year by year (the closed form must reproduce it)."""
+    share, cap, years, ext = (np.asarray(x, dtype=float) for x in dataclasses.astuple(rule)[:4])
+    tax = (1.0 + g[:, None]) ** np.arange(horizon)
+    origin, comp = np.zeros_like(tax), np.zeros_like(tax)
+    paid, end = np.zeros(len(share)), years.astype(int)
+    extended = np.zeros(len(share), dtype=bool)
+    for i in range(horizon):
+        active = (i + 1 <= end) & (paid < cap - 1e-12)
+        take = np.where(active, np.minimum(share * tax[:, i], cap - paid), 0.0)
+        origin[:, i] = take
+        paid = paid + take
+        unmet = paid < cap - 1e-12
+        extend = (i + 1 == end) & ~extended & (ext > 0) & unmet
+        comp[:, i] = np.where((i + 1 == end) & ~extend & unmet, cf * (cap - paid), 0.0)
+        end = np.where(extend, end + ext.astype(int), end)
+        extended |= extend
+    return tax, origin, comp
+
+
+@pytest.mark.parametrize("horizon", [1, 4, 9, 30])
+def test_closed_form_schedule_equals_the_year_by_year_rule(horizon):
+    rng = np.random.default_rng(horizon)
+    k = 400
+    rule = SharingRule(
+        origin_share=rng.choice([0.0, 0.25, 0.5, 1.0], k) * rng.uniform(0.5, 1.5, k),
+        share_years=rng.integers(0, 8, k).astype(float),
+        ext_years=rng.integers(0, 4, k).astype(float),
+        cap_multiple=rng.choice([0.0, 1.0, 2.5, 3.0], k) + rng.uniform(0, 1, k),
+    )
+    g, cf = rng.uniform(-0.05, 0.1, k) * rng.integers(0, 2, k), rng.uniform(0, 1, k)
+    tax, origin, comp = _schedule_by_year_loop(rule, horizon, g, cf)
+    got = sharing_schedule(rule, horizon, g, cf)
+    np.testing.assert_array_equal(got.firm_tax, tax)
+    np.testing.assert_array_equal(got.origin, origin)  # cumsum adds in year order: exact
+    np.testing.assert_array_equal(got.compensation, comp)
+    if horizon > 1:  # the cap, the extension and compensation are all exercised
+        assert (got.origin > 0).any() and (got.compensation > 0).any()
