@@ -506,7 +506,7 @@ def test_a_members_numbers_do_not_depend_on_its_batch():
 
 def _schedule_by_year_loop(rule: SharingRule, horizon: int, g, cf):
     """The sharing rule as written, year by year (the closed form must reproduce it)."""
-    share, cap, years, ext = (np.asarray(x, dtype=float) for x in dataclasses.astuple(rule)[:4])
+    share, years, ext, cap = (np.asarray(x, dtype=float) for x in dataclasses.astuple(rule)[:4])
     tax = (1.0 + g[:, None]) ** np.arange(horizon)
     origin, comp = np.zeros_like(tax), np.zeros_like(tax)
     paid, end = np.zeros(len(share)), years.astype(int)
