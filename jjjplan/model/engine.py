@@ -481,6 +481,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     gfe = (g_nat[:, :, None] + fe[:, None, :] - (beta * lyb_const)[:, None, :]).swapaxes(0, 1)
     ref_arrive = reloc_ref[:, None] * w_dest_ref  # [T, N] current-policy arrivals
     arrive0 = (reloc[:, :, None] * w_dest[:, None, :]).swapaxes(0, 1) - ref_arrive[:, None]
+    # (Beijing's column is 0: destination splits exclude Beijing.) No deviation from the
+    # current-policy arrivals in any member: the relocation steps add exactly nothing
+    has_relocation = bool(arrive0.any())
     # [T, K, N] deviations the capacity limit may scale down (up) and may not (down)
     arrive_up, arrive_down = np.maximum(arrive0, 0.0), np.minimum(arrive0, 0.0)
     chain_t = chain_dev.swapaxes(0, 1)  # [T, K, 3] 亿元 before capacity
@@ -490,22 +493,33 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         cap_per_demand = a["capacity_share"][None, :, None] / extra
     has_chains = bool(chain_t.any())  # else chain filling adds exactly nothing: skipped
     # market integration: growth effect and a smaller structural gap (persistent)
-    d_mi = _yearly_change(mi) - _yearly_change(mi_ref)
-    rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
-    reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
-        rho_cut[:, :, None], rho[:, :, None]
-    ) * x0[:, None, :]  # [K, T, N]
-    shock = np.exp(d_innov + reform.swapaxes(0, 1))  # [T, K, N] technology and reform
+    # (index at current policy in every member, ρ ≥ 0: the reform term is exactly 0, skipped)
+    if (mi != mi_ref).any() or (rho < 0.0).any():
+        d_mi = _yearly_change(mi) - _yearly_change(mi_ref)
+        rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
+        reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[
+            :, :, None
+        ] * np.minimum(rho_cut[:, :, None], rho[:, :, None]) * x0[:, None, :]  # [K, T, N]
+        d_innov += reform.swapaxes(0, 1)
+    shock = np.exp(d_innov)  # [T, K, N] technology and reform
     invest_w = (inp.investment[:, :, None] * w[:, None, :]).swapaxes(0, 1)  # [T, K, N]
     has_investment = bool(invest_w.any())  # else no pole capital, no debt service: skipped
-    neg_backfill = -(m1[:, 0] * (1.0 - a["phi_backfill"]))
-    mig_bj = migrants_per_va[:, 0]
+    # value added (and its multiplier) per 亿元 of net relocation: arriving, and (Beijing's
+    # column, whose net relocation is minus the outflow) leaving net of backfill
+    add_rate = np.empty((K, n))
+    add_rate[:] = m1 * gain
+    add_rate[:, bj] = m1[:, 0] * (1.0 - a["phi_backfill"])
+    # where Beijing's population above its cap settles: the poles, and minus 1 in Beijing
+    w_cap = w_dest.copy()
+    w_cap[:, bj] = -1.0
+    # province sums of arrivals (Beijing's row out: its column holds the outflow)
+    in_prov_arrive = in_prov.T.copy()
+    in_prov_arrive[bj] = 0.0
     alpha = col["alpha_agglo"]
     inv_yield = col["inv_yield"]
     service_rate = col["debt_rate"] + delta_k
     pubinv = a["pubinv_share"][:, None]
     keep = 1.0 - delta_k  # capital (pole and public) left after depreciation
-    m1_gain = m1 * gain
     in_prov_t = np.ascontiguousarray(in_prov.T)
     # a member's numbers must not depend on the batch it is in (chunked ensembles equal one
     # batch): totals over units are reductions, province sums [K, N] @ [N, 3] products (a
@@ -514,8 +528,8 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
-    beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate = (
-        _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate)
+    beta, alpha, migrants_per_va, inv_yield, service_rate = (
+        _wide(x, n) for x in (beta, alpha, migrants_per_va, inv_yield, service_rate)
     )
     tau_rate = _wide((elig * coverage * tax_va)[:, None], 4)
     keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
@@ -525,8 +539,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
     yb = gdp0.copy()  # policy-free baseline GDP (its population is the national-rate path)
     lyb = np.log(gdp0)
-    relocated_in = np.zeros((T, K, n))
-    relocated_in[:To] = reloc_ref[:To, None, None] * w_dest_ref[None]
+    # net relocation vs current policy: arrivals, and in Beijing's column minus the outflow
+    net_moved = np.zeros((T, K, n))
+    base = np.zeros((K, 4))  # a year's cohort shared-tax bases (BJ, TJ, HE, all)
     invest_amount = np.zeros((T, K, n))
     pole_capital = np.zeros((T, K, n))
     chain_va = np.zeros((T, K, n))
@@ -542,30 +557,34 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
             g = gfe[t] - beta * (lyb - np.log(total(yb, axis=1, keepdims=True)))
             growth = np.exp(g)
-            yb = yb * growth
-            lyb = lyb + g
+            yb *= growth
+            lyb += g
             P_b = pop[t - 1] * e_n
             Y = y_core * growth  # policy shift carried: not eroded by convergence
+            P_new = pop[t]  # this year's population, filled in place
 
             # relocation and chain filling share one yearly capacity per province
-            Y_prov = Y @ in_prov_t  # [K, 3]
-            scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
-            arrive_dev = arrive_up[t] * (scale @ in_prov) + arrive_down[t]
-            out_dev = total(arrive_dev, axis=1)
-            add = arrive_dev * m1_gain  # value added and its multiplier arrive...
-            add[:, bj] = out_dev * neg_backfill  # ...and leave Beijing (no arrivals there)
-            relocated_in[t] = ref_arrive[t] + arrive_dev
-            P_new = P_b + migrants_per_va * arrive_dev
-            p_bj = P_b[:, bj] - mig_bj * out_dev
-            excess = np.maximum(p_bj - cap, 0.0)  # the cap binds: excess settles in poles
-            P_new[:, bj] = p_bj - excess
-            P_new += excess[:, None] * w_dest
+            if has_relocation or has_chains:
+                Y_prov = Y @ in_prov_t  # [K, 3]
+                scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
+            if has_relocation:
+                moved = net_moved[t]
+                np.multiply(arrive_up[t], scale @ in_prov, out=moved)
+                moved += arrive_down[t]
+                out_dev = total(moved, axis=1)
+                np.negative(out_dev, out=moved[:, bj])  # what arrives leaves Beijing
+                # value added and its multiplier arrive, and leave Beijing net of backfill
+                Y_add = Y + moved * add_rate
+                np.add(P_b, migrants_per_va * moved, out=P_new)
+            else:
+                Y_add = Y
+                P_new[:] = P_b
+            excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
+            P_new += excess[:, None] * w_cap
             if has_chains:
                 chain_prov = chain_up[t] * scale + chain_down[t]
                 chain_va[t] = ((chain_prov / Y_prov) @ in_prov) * Y  # by unit's GDP share
-                Y_add = Y + add + chain_va[t]
-            else:
-                Y_add = Y + add
+                Y_add = Y_add + chain_va[t]
 
             Y_new = Y_add * (P_new / P_b) ** alpha * shock[t]
             y_core = Y_new * np.exp(spill(np.log(Y_new / Y)))
@@ -578,8 +597,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
 
             # the fiscal ledger of this year's cohorts and the budget channel
             # this year's cohort: its shared-tax base, receipts in every later year
-            base = tau_rate * np.concatenate([arrive_dev @ in_prov_t, out_dev[:, None]], axis=1)
-            flows[t + 1 :] += sched_tm[: T - t - 1] * base.T
+            if has_relocation:
+                np.matmul(moved, in_prov_arrive, out=base[:, :3])
+                base[:, 3] = out_dev
+                flows[t + 1 :] += sched_tm[: T - t - 1] * (tau_rate * base).T
             # net sharing receipts (received − paid + compensation) of the cohorts that moved
             # before t versus the reference's, less the pole debt service
             budget = ((flows[t, :2] - ref_flows[t]).reshape(8, K).T) @ _NET_SHARING
@@ -589,14 +610,14 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             pubcap = keep_3 * pubcap + pubinv * budget
             fiscal = fiscal_m * budget + pubcap_mp * pubcap  # [K, 3] 亿元 this year
             # spread over units by their share of the province's GDP
-            Y_t = y_core + ((fiscal / y_prov) @ in_prov) * y_core
+            Y_t = np.add(y_core, ((fiscal / y_prov) @ in_prov) * y_core, out=gdp[t])
             if has_investment:
                 Y_t += inv_yield * pole_capital[t]
-
-            gdp[t], pop[t] = Y_t, P_new
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
-    relocated = relocated_in.swapaxes(0, 1)
+    relocated = net_moved.swapaxes(0, 1).copy()
+    relocated[:, :, bj] = 0.0  # arrivals only (Beijing's column held its outflow)
+    relocated += ref_arrive[None]
     ledger = fiscal_ledger(a, flows.transpose(3, 0, 1, 2), gdp.swapaxes(0, 1), in_prov)
     ledger["budget_change"] = budget_dev.swapaxes(0, 1)
     return BatchProjection(
