@@ -240,6 +240,11 @@ def test_distance_decay_per_distinct_value_equals_the_per_member_form():
     plain = np.exp(-dist[None, :, :] / d_decay[:, None, None])
     plain[:, np.arange(13), np.arange(13)] = 0.0
     np.testing.assert_array_equal(engine._distance_decay(dist, d_decay), plain)
+    # one value for the whole batch: the remembered [N, N] matrix, same numbers
+    same = np.full(40, 250.0)
+    for _ in range(2):  # computed, then remembered
+        got = engine._distance_decay(dist, same)
+        np.testing.assert_array_equal(got, plain[d_decay == 250.0][[0] * 40])
 
 
 def test_ledger_flows_equal_the_per_unit_cohort_products():

@@ -290,10 +290,32 @@ def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
     [K, N, N]. A sweep rarely varies d_decay, so each distinct value is exponentiated once
     (an [N, N] exp per member is a large part of a big batch's set-up)."""
     values, which = _distinct(d_decay)
+    if len(values) == 1:  # one value (one scenario, or a sweep that does not vary it)
+        return np.broadcast_to(_decay_matrix(distances, float(values[0])), (len(which), *distances.shape))
     decay = np.exp(-distances[None, :, :] / values[:, None, None])
     n = len(distances)
     decay[:, np.arange(n), np.arange(n)] = 0.0
     return decay[which]
+
+
+#: (id of the distance matrix, d_decay) -> (that matrix, its decay matrix), see below
+_DECAY_CACHE: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _decay_matrix(distances: np.ndarray, d_decay: float) -> np.ndarray:
+    """exp(−distance / d_decay), 0 on the diagonal, [N, N] (read-only): remembered per
+    dataset and d_decay value, which depend on no lever (the dataset's distances are one
+    array per dataset, see :func:`base_data`)."""
+    hit = _DECAY_CACHE.get((id(distances), d_decay))
+    if hit is not None and hit[0] is distances:
+        return hit[1]
+    decay = np.exp(-distances / d_decay)
+    np.fill_diagonal(decay, 0.0)
+    decay.setflags(write=False)
+    if len(_DECAY_CACHE) >= 64:
+        _DECAY_CACHE.clear()
+    _DECAY_CACHE[(id(distances), d_decay)] = (distances, decay)
+    return decay
 
 
 class _Spillover:
