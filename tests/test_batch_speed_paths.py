@@ -547,3 +547,15 @@ def test_closed_form_schedule_equals_the_year_by_year_rule(horizon):
     np.testing.assert_array_equal(got.compensation, comp)
     if horizon > 1:  # the cap, the extension and compensation are all exercised
         assert (got.origin > 0).any() and (got.compensation > 0).any()
+
+
+def test_gaps_frames_do_not_share_their_labels():
+    """Results.gaps reuses cached year and column labels: renaming one frame's index (or
+    writing into its values) must not reach the next projection's frame."""
+    first = jjjplan.project(jjjplan.Scenario.baseline()).gaps
+    first.index.name = "renamed"
+    first.columns.name = "renamed too"
+    first.iloc[0, 0] = -1.0
+    second = jjjplan.project(jjjplan.Scenario.baseline()).gaps
+    assert second.index.name == "year" and second.columns.name is None
+    assert second.iloc[0, 0] >= 0.0
