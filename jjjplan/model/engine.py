@@ -291,7 +291,9 @@ def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
     (an [N, N] exp per member is a large part of a big batch's set-up)."""
     values, which = _distinct(d_decay)
     if len(values) == 1:  # one value (one scenario, or a sweep that does not vary it)
-        return np.broadcast_to(_decay_matrix(distances, float(values[0])), (len(which), *distances.shape))
+        return np.broadcast_to(
+            _decay_matrix(distances, float(values[0])), (len(which), *distances.shape)
+        )
     decay = np.exp(-distances[None, :, :] / values[:, None, None])
     n = len(distances)
     decay[:, np.arange(n), np.arange(n)] = 0.0
@@ -490,8 +492,6 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # members last: the loop's yearly update then runs over K contiguous values
     flows = (lagged[:, :3] * (elig * coverage * tax_va))[:, :, None, :] * ref_split[:, None]
     ref_flows = (lagged[:, 3:] * (elig_ref * 1.0 * tax_va))[:, :, None, :] * ref_split[:, None]
-    sched_tm = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]])
-    sched_tm = np.ascontiguousarray(sched_tm.transpose(2, 0, 1))[:, :, None, :]  # [T, 3, 1, K]
 
     # -- everything that does not depend on the projected state, for all years at once ----
     # (the loop below then costs a few array operations per year, whatever K is)
@@ -519,9 +519,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     if (mi != mi_ref).any() or (rho < 0.0).any():
         d_mi = _yearly_change(mi) - _yearly_change(mi_ref)
         rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
-        reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[
-            :, :, None
-        ] * np.minimum(rho_cut[:, :, None], rho[:, :, None]) * x0[:, None, :]  # [K, T, N]
+        reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
+            rho_cut[:, :, None], rho[:, :, None]
+        ) * x0[:, None, :]  # [K, T, N]
         d_innov += reform.swapaxes(0, 1)
     shock = np.exp(d_innov)  # [T, K, N] technology and reform
     invest_w = (inp.investment[:, :, None] * w[:, None, :]).swapaxes(0, 1)  # [T, K, N]
@@ -550,12 +550,40 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
-    beta, alpha, migrants_per_va, inv_yield, service_rate = (
-        _wide(x, n) for x in (beta, alpha, migrants_per_va, inv_yield, service_rate)
+    beta, alpha, migrants_per_va, inv_yield = (
+        _wide(x, n) for x in (beta, alpha, migrants_per_va, inv_yield)
     )
-    tau_rate = _wide((elig * coverage * tax_va)[:, None], 4)
-    keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
-    pubinv, fiscal_m, pubcap_mp = (_wide(x, 3) for x in (pubinv, fiscal_m, pubcap_mp))
+    keep_n = _wide(keep, n)
+
+    # -- the budget channel: linear in the budget changes, so its GDP effect in year t is a
+    # sum over past years with fixed weights per lag (kernels), added when a change is known
+    # budget change of year s -> fiscal spending in year t >= s (multiplier, then the public
+    # capital it builds, depreciating): G[d] = fm·[d = 0] + (elasticity/ratio)·pubinv·keep^d
+    lag = np.arange(T)
+    response = pubcap_mp * pubinv * keep**lag  # [K, T]
+    response[:, 0] += fiscal_m[:, 0]
+    to_fiscal = _lower_toeplitz(response)  # [K, t, s]: year-s budget -> year-t spending
+    # budget changes of the current-policy cohorts (both rules), all years at once
+    budget_ref = (flows[:, :2] - ref_flows).transpose(0, 3, 1, 2).reshape(
+        T, K, 8
+    ) @ _NET_SHARING  # [T, K, 3]
+    budget_ref[:To] = 0.0  # the channel starts in the first projected year
+    fiscal_due = np.matmul(to_fiscal, budget_ref.swapaxes(0, 1)).swapaxes(0, 1).copy()
+    # a cohort's net sharing receipts per 亿元 moved, by years since the move (receipts
+    # start the year after): Beijing gets the origin share and the compensation of the
+    # total moved, a destination pays the origin share of what it received (Beijing
+    # receives no arrivals: its own base is 0); columns (BJ, TJ, HE), applied to
+    # (total moved, moved to TJ, moved to HE)
+    origin, compensation = sched["origin"], sched["compensation"]  # [K, T]
+    per_moved = (elig * coverage * tax_va)[:, None, None] * np.stack(
+        [origin + compensation, -origin, -origin], axis=2
+    )  # [K, lag, 3]
+    cohort_fiscal = np.matmul(to_fiscal, per_moved).swapaxes(0, 1).copy()  # [lag, K, 3]
+    moved_bases = in_prov_arrive.copy()  # [N, 3]: (all destinations, TJ, HE)
+    moved_bases[:, PROVINCES.index("BJ")] = 1.0
+    moved_bases[bj] = 0.0
+    # pole debt service of year s's capital is a budget cost from year s + 1
+    debt_fiscal = (response * service_rate).T[:, :, None].copy()  # [lag, K, 1]
 
     # -- state -----------------------------------------------------------------------------
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
@@ -563,12 +591,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     lyb = np.log(gdp0)
     # net relocation vs current policy: arrivals, and in Beijing's column minus the outflow
     net_moved = np.zeros((T, K, n))
-    base = np.zeros((K, 4))  # a year's cohort shared-tax bases (BJ, TJ, HE, all)
     invest_amount = np.zeros((T, K, n))
     pole_capital = np.zeros((T, K, n))
     chain_va = np.zeros((T, K, n))
-    budget_dev = np.zeros((T, K, 3))
-    pubcap = np.zeros((K, 3))
 
     # a year that goes non-positive poisons the later ones (NaN, silenced here); the
     # check after the loop names the first such year, once instead of every year
@@ -614,34 +639,46 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
 
             # pole investment: a depreciating stock financed by the pole's province (debt)
             if has_investment:
-                invest_amount[t] = invest_w[t] * total(y_core, axis=1, keepdims=True)
-                pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
-
-            # the fiscal ledger of this year's cohorts and the budget channel
-            # this year's cohort: its shared-tax base, receipts in every later year
+                np.multiply(invest_w[t], total(y_core, axis=1, keepdims=True), out=invest_amount[t])
+                capital = np.multiply(keep_n, pole_capital[t - 1], out=pole_capital[t])
+                capital += invest_amount[t]
+                # its debt service: a budget cost from next year on
+                fiscal_due[t + 1 :] -= debt_fiscal[: T - t - 1] * (capital @ in_prov_t)
+            # this year's cohort: net sharing receipts from next year on (vs current policy)
             if has_relocation:
-                np.matmul(moved, in_prov_arrive, out=base[:, :3])
-                base[:, 3] = out_dev
-                flows[t + 1 :] += sched_tm[: T - t - 1] * (tau_rate * base).T
-            # net sharing receipts (received − paid + compensation) of the cohorts that moved
-            # before t versus the reference's, less the pole debt service
-            budget = ((flows[t, :2] - ref_flows[t]).reshape(8, K).T) @ _NET_SHARING
+                fiscal_due[t + 1 :] += cohort_fiscal[: T - t - 1] * (moved @ moved_bases)[None]
+
+            # fiscal spending from the budget changes so far, spread over each province's
+            # units by their share of its GDP
+            Y_t = np.add(y_core, ((fiscal_due[t] / y_prov) @ in_prov) * y_core, out=gdp[t])
             if has_investment:
-                budget = budget - service_rate * pole_capital[t - 1] @ in_prov_t
-            budget_dev[t] = budget
-            pubcap = keep_3 * pubcap + pubinv * budget
-            fiscal = fiscal_m * budget + pubcap_mp * pubcap  # [K, 3] 亿元 this year
-            # spread over units by their share of the province's GDP
-            Y_t = np.add(y_core, ((fiscal / y_prov) @ in_prov) * y_core, out=gdp[t])
-            if has_investment:
-                Y_t += inv_yield * pole_capital[t]
+                Y_t += inv_yield * capital
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
     relocated = net_moved.swapaxes(0, 1).copy()
     relocated[:, :, bj] = 0.0  # arrivals only (Beijing's column held its outflow)
     relocated += ref_arrive[None]
-    ledger = fiscal_ledger(a, flows.transpose(3, 0, 1, 2), gdp.swapaxes(0, 1), in_prov)
-    ledger["budget_change"] = budget_dev.swapaxes(0, 1)
+    # the ledger: the projected cohorts' flows added to the current-policy cohorts' (their
+    # shared-tax bases BJ, TJ, HE, all, times the schedules by lag), and the budget change
+    flows = flows.transpose(3, 0, 1, 2)  # [K, T, 3 schedules, 4 bases]
+    if has_relocation:
+        bases = (
+            np.concatenate(
+                [net_moved @ in_prov_arrive, -net_moved[:, :, bj, None]], axis=2
+            ).swapaxes(0, 1)
+            * (elig * coverage * tax_va)[:, None, None]
+        )  # [K, T, 4]
+        by_lag = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]], axis=1)
+        flows = flows + np.matmul(_lower_toeplitz(by_lag, lag=1), bases[:, None]).swapaxes(1, 2)
+    budget_change = (flows[:, :, :2] - ref_flows.transpose(3, 0, 1, 2)).reshape(K, T, 8)
+    budget_change = budget_change @ _NET_SHARING
+    if has_investment:
+        budget_change[:, 1:] -= service_rate[:, :, None] * (pole_capital[:-1] @ in_prov_t).swapaxes(
+            0, 1
+        )
+    budget_change[:, :To] = 0.0
+    ledger = fiscal_ledger(a, flows, gdp.swapaxes(0, 1), in_prov)
+    ledger["budget_change"] = budget_change
     return BatchProjection(
         scenarios=inp.scenarios,
         years=years,
@@ -713,6 +750,24 @@ _NET_SHARING[0, 3, PROVINCES.index("BJ")] = 1.0
 _NET_SHARING[1, 3, PROVINCES.index("BJ")] = 1.0
 _NET_SHARING = _NET_SHARING.reshape(8, 3)
 _NET_SHARING.setflags(write=False)
+
+
+@cache
+def _toeplitz_index(T: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """(index t − s − lag clipped to 0, t − s ≥ lag mask), both [T (t), T (s)]."""
+    d = np.arange(T)[:, None] - np.arange(T)[None, :] - lag
+    valid = d >= 0
+    d = np.maximum(d, 0)
+    d.setflags(write=False)
+    valid.setflags(write=False)
+    return d, valid
+
+
+def _lower_toeplitz(kernel: np.ndarray, lag: int = 0) -> np.ndarray:
+    """[..., T, T] matrices M[t, s] = kernel[..., t − s − lag] (0 where t − s < lag), from
+    kernels [..., T] by lag: ``M @ x`` sums each year's effect of every earlier x[s]."""
+    d, valid = _toeplitz_index(kernel.shape[-1], lag)
+    return np.where(valid, kernel[..., d], 0.0)
 
 
 @cache
