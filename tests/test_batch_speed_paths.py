@@ -559,3 +559,27 @@ def test_gaps_frames_do_not_share_their_labels():
     second = jjjplan.project(jjjplan.Scenario.baseline()).gaps
     assert second.index.name == "year" and second.columns.name is None
     assert second.iloc[0, 0] >= 0.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 7, 63, 64, 200])
+def test_np_dot_is_the_same_product_as_matmul(k):
+    """The loop's province sums use np.dot on small batches and ``@`` on big ones: both
+    must give the same numbers to the last bit (one BLAS product), or a member's numbers
+    would depend on its batch's size."""
+    rng = np.random.default_rng(k)
+    x = rng.uniform(0.5, 2e4, (k, 13)) * rng.uniform(0.1, 10.0, (k, 1))
+    y = rng.uniform(-1e3, 1e3, (k, 3))
+    to_prov = (rng.uniform(0, 1, (13, 3)) > 0.5).astype(float)
+    np.testing.assert_array_equal(np.dot(x, to_prov), x @ to_prov)
+    np.testing.assert_array_equal(np.dot(y, to_prov.T), y @ to_prov.T)
+
+
+def test_one_members_spillover_equals_the_plain_sum():
+    rng = np.random.default_rng(5)
+    n = 13
+    dist = rng.uniform(50, 500, (n, n))
+    weights, x = rng.uniform(0, 1, (1, n)), rng.normal(0, 0.01, (1, n))
+    got = engine._Spillover(dist, np.array([250.0]), weights)(x)
+    decay = np.exp(-dist / 250.0) * (1 - np.eye(n))
+    want = np.einsum("jn,n,n->j", decay, weights[0], x[0])[None]
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-18)

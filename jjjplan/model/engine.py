@@ -334,6 +334,8 @@ class _Spillover:
         )  # [K, j, n]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        if len(x) == 1:  # one member (project): a plain matrix-vector product, less overhead
+            return np.dot(x, self.operator[0].T)
         return np.matmul(self.operator, x[:, :, None])[:, :, 0]
 
 
@@ -547,6 +549,10 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # batch): totals over units are reductions, province sums [K, N] @ [N, 3] products (a
     # product's rounding can depend on its shape, e.g. with a total column added)
     total = np.add.reduce
+    # 2-D products: np.dot calls the same BLAS product as ``@`` (equal to the last bit,
+    # tests/test_batch_speed_paths.py) with less overhead per call, which a small batch's
+    # loop feels; on big batches ``@`` is the quicker of the two
+    dot = np.dot if K < 64 else np.matmul
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
@@ -612,11 +618,11 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
 
             # relocation and chain filling share one yearly capacity per province
             if has_relocation or has_chains:
-                Y_prov = Y @ in_prov_t  # [K, 3]
+                Y_prov = dot(Y, in_prov_t)  # [K, 3]
                 scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
             if has_relocation:
                 moved = net_moved[t]
-                np.multiply(arrive_up[t], scale @ in_prov, out=moved)
+                np.multiply(arrive_up[t], dot(scale, in_prov), out=moved)
                 moved += arrive_down[t]
                 out_dev = total(moved, axis=1)
                 np.negative(out_dev, out=moved[:, bj])  # what arrives leaves Beijing
@@ -630,12 +636,12 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             P_new += excess[:, None] * w_cap
             if has_chains:
                 chain_prov = chain_up[t] * scale + chain_down[t]
-                chain_va[t] = ((chain_prov / Y_prov) @ in_prov) * Y  # by unit's GDP share
+                chain_va[t] = dot(chain_prov / Y_prov, in_prov) * Y  # by unit's GDP share
                 Y_add = Y_add + chain_va[t]
 
             Y_new = Y_add * (P_new / P_b) ** alpha * shock[t]
             y_core = Y_new * np.exp(spill(np.log(Y_new / Y)))
-            y_prov = y_core @ in_prov_t  # [K, 3]
+            y_prov = dot(y_core, in_prov_t)  # [K, 3]
 
             # pole investment: a depreciating stock financed by the pole's province (debt)
             if has_investment:
@@ -643,14 +649,14 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
                 capital = np.multiply(keep_n, pole_capital[t - 1], out=pole_capital[t])
                 capital += invest_amount[t]
                 # its debt service: a budget cost from next year on
-                fiscal_due[t + 1 :] -= debt_fiscal[: T - t - 1] * (capital @ in_prov_t)
+                fiscal_due[t + 1 :] -= debt_fiscal[: T - t - 1] * dot(capital, in_prov_t)
             # this year's cohort: net sharing receipts from next year on (vs current policy)
             if has_relocation:
-                fiscal_due[t + 1 :] += cohort_fiscal[: T - t - 1] * (moved @ moved_bases)[None]
+                fiscal_due[t + 1 :] += cohort_fiscal[: T - t - 1] * dot(moved, moved_bases)
 
             # fiscal spending from the budget changes so far, spread over each province's
             # units by their share of its GDP
-            Y_t = np.add(y_core, ((fiscal_due[t] / y_prov) @ in_prov) * y_core, out=gdp[t])
+            Y_t = np.add(y_core, dot(fiscal_due[t] / y_prov, in_prov) * y_core, out=gdp[t])
             if has_investment:
                 Y_t += inv_yield * capital
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
