@@ -110,9 +110,8 @@ def tech_stock(
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
     added = absorb.T[:, :, None] * flow
-    keep = 1.0 - delta
-    if len(keep) >= 8:  # a full [K, N] array: one flat loop instead of a short one per member
-        keep = np.ascontiguousarray(np.broadcast_to(keep, stock[0].shape))
+    # a full [K, N] array: one flat loop per year instead of a broadcast column
+    keep = np.ascontiguousarray(np.broadcast_to(1.0 - delta, stock[0].shape))
     for t in range(1, len(stock)):
         np.multiply(keep, stock[t - 1], out=stock[t])
         stock[t] += added[t]
