@@ -331,10 +331,11 @@ class _Spillover:
         self.operator = np.ascontiguousarray(
             weights[:, None, :] * _distance_decay(distances, d_decay)
         )  # [K, j, n]
+        self.one = self.operator[0].T if len(weights) == 1 else None  # [n, j]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        if len(x) == 1:  # one member (project): a plain matrix-vector product, less overhead
-            return np.dot(x, self.operator[0].T)
+        if self.one is not None:  # one member (project): a plain product, less overhead
+            return np.dot(x, self.one)
         return np.matmul(self.operator, x[:, :, None])[:, :, 0]
 
 
@@ -446,13 +447,11 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
         np.concatenate([gdp_split, gdp_split]),
     )
     flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
-    own, ref = stock_tm[:, :K], stock_tm[:, K:]
     mi, mi_ref = inp.market_integration, inp.market_integration_ref
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dln = np.where(own[1:] > 0, np.log(own[1:] / own[:-1]), 0.0)  # [T-1, K, N]
-        dln_ref = np.where(ref[1:] > 0, np.log(ref[1:] / ref[:-1]), 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # both stocks' log growth at once
+        dln = np.where(stock_tm[1:] > 0, np.log(stock_tm[1:] / stock_tm[:-1]), 0.0)
     d_innov = np.zeros((T, K, n))
-    d_innov[1:] = a["eps_tech"][None, :, None] * (dln - dln_ref)
+    d_innov[1:] = a["eps_tech"][None, :, None] * (dln[:, :K] - dln[:, K:])  # [T-1, K, N]
 
     # -- coefficients ----------------------------------------------------------------------
     col = _Columns(a)
@@ -593,7 +592,6 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     # -- state -----------------------------------------------------------------------------
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
     yb = gdp0.copy()  # policy-free baseline GDP (its population is the national-rate path)
-    lyb = np.log(gdp0)
     # net relocation vs current policy: arrivals, and in Beijing's column minus the outflow
     net_moved = np.zeros((T, K, n))
     invest_amount = np.zeros((T, K, n))
@@ -607,10 +605,9 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
             # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
             # to the national-rate reference (same population path), the gap term is
             # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
-            g = gfe[t] - beta * (lyb - np.log(total(yb, axis=1, keepdims=True)))
+            g = gfe[t] - beta * np.log(yb / total(yb, axis=1, keepdims=True))
             growth = np.exp(g)
             yb *= growth
-            lyb += g
             P_b = pop[t - 1] * e_n
             Y = y_core * growth  # policy shift carried: not eroded by convergence
             P_new = pop[t]  # this year's population, filled in place
