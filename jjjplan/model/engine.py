@@ -275,6 +275,15 @@ class _Columns:
         return self.a[key][:, None]
 
 
+def _pair(own: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """[2K, ...]: K members' ``own`` rows, then ``ref`` (broadcast to the same shape) for
+    each member: the scenario and its current-policy reference stacked for one pass."""
+    out = np.empty((2 * len(own), *own.shape[1:]))
+    out[: len(own)] = own
+    out[len(own) :] = ref
+    return out
+
+
 def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct values, index of each element's value): ``np.unique`` unless all are equal
     (one scenario, a sweep that does not vary it)."""
@@ -435,16 +444,14 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     turnover = pw.tech_turnover(a, years, deflator)
     # scenario and current-policy stocks in one perpetual-inventory pass (stacked members,
     # time-major [T, 2K, N])
-    twice = {
-        key: np.concatenate([a[key], a[key]]) for key in ("delta_tech", "tech_flow_growth_hist")
-    }
+    twice = {key: _pair(a[key], a[key]) for key in ("delta_tech", "tech_flow_growth_hist")}
     flow_tm, stock_tm = pw.tech_stock(
         twice,
-        np.concatenate([turnover, turnover]),
-        np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
-        np.concatenate([inp.absorption, np.broadcast_to(inp.absorption_ref, (K, T))]),
-        np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
-        np.concatenate([gdp_split, gdp_split]),
+        _pair(turnover, turnover),
+        _pair(tech_share, tech_share_ref),
+        _pair(inp.absorption, inp.absorption_ref),
+        _pair(tech_split, gdp_split),
+        _pair(gdp_split, gdp_split),
     )
     flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
     mi, mi_ref = inp.market_integration, inp.market_integration_ref
