@@ -252,7 +252,9 @@ def _wide(column: np.ndarray, width: int) -> np.ndarray:
     """A [K, 1] column as a contiguous [K, width] array (same values): the loop multiplies
     by it every year, and a same-shape product runs one flat loop where a broadcast column
     pays for its iterator on every call (about 1.5 us more at K = 1)."""
-    return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
+    out = np.empty((len(column), width))
+    out[:] = column
+    return out
 
 
 @cache
@@ -299,9 +301,10 @@ def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
     (an [N, N] exp per member is a large part of a big batch's set-up)."""
     values, which = _distinct(d_decay)
     if len(values) == 1:  # one value (one scenario, or a sweep that does not vary it)
-        return np.broadcast_to(
-            _decay_matrix(distances, float(values[0])), (len(which), *distances.shape)
-        )
+        decay = _decay_matrix(distances, float(values[0]))
+        if len(which) == 1:
+            return decay[None]
+        return np.broadcast_to(decay, (len(which), *distances.shape))
     decay = np.exp(-distances[None, :, :] / values[:, None, None])
     n = len(distances)
     decay[:, np.arange(n), np.arange(n)] = 0.0

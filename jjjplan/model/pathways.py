@@ -111,7 +111,8 @@ def tech_stock(
     )
     added = absorb.T[:, :, None] * flow
     # a full [K, N] array: one flat loop per year instead of a broadcast column
-    keep = np.ascontiguousarray(np.broadcast_to(1.0 - delta, stock[0].shape))
+    keep = np.empty(stock[0].shape)
+    keep[:] = 1.0 - delta
     for t in range(1, len(stock)):
         np.multiply(keep, stock[t - 1], out=stock[t])
         stock[t] += added[t]

@@ -77,8 +77,8 @@ def _schedule(rule: SharingRule, horizon: int, post_growth, comp_frac) -> Schedu
     ext = _vec(rule.ext_years)
     g, cf = _vec(post_growth), _vec(comp_frac)
     k_members = max(len(share), len(cap), len(years), len(ext), len(g), len(cf))
-    share, cap, years, ext, g, cf = np.broadcast_arrays(
-        *(np.broadcast_to(x, (k_members,)) for x in (share, cap, years, ext, g, cf))
+    share, cap, years, ext, g, cf = (
+        x if len(x) == k_members else _filled(x, k_members) for x in (share, cap, years, ext, g, cf)
     )
     years_1 = np.arange(1, horizon + 1)  # year after the move, 1..horizon
     tax = (1.0 + g[:, None]) ** (years_1 - 1)
@@ -104,6 +104,22 @@ def _schedule(rule: SharingRule, horizon: int, post_growth, comp_frac) -> Schedu
     return Schedule(tax, origin, tax - origin, comp)
 
 
+def _filled(x, k_members: int) -> np.ndarray:
+    """``x`` (a scalar or [1] or [K]) as a fresh [K] float array (cheaper than broadcast_to
+    on the small arrays of one projection)."""
+    out = np.empty(k_members)
+    out[:] = x
+    return out
+
+
+def _stacked(values: Sequence, k_members: int) -> np.ndarray:
+    """[len(values) · K]: each value (a scalar or [K]) filled into its own block of K."""
+    out = np.empty(len(values) * k_members)
+    for j, v in enumerate(values):
+        out[j * k_members : (j + 1) * k_members] = v
+    return out
+
+
 def _schedule_arrays(s: Schedule) -> tuple[np.ndarray, ...]:
     return (s.firm_tax, s.origin, s.destination, s.compensation)
 
@@ -113,13 +129,10 @@ def joint_schedules(
 ) -> list[Schedule]:
     """The schedules ([K, horizon] each) of several rules of K members, from ONE pass of the
     year loop over all of them stacked (each rule's fields scalars or [K] arrays)."""
-    fields = [
-        np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (k_members,)) for v in f])
-        for f in zip(*(_fields(r)[:4] for r in rules), strict=True)
-    ]
     n = len(rules)
-    g = np.concatenate([np.broadcast_to(_vec(post_growth), (k_members,))] * n)
-    cf = np.concatenate([np.broadcast_to(_vec(comp_frac), (k_members,))] * n)
+    fields = [_stacked(f, k_members) for f in zip(*(_fields(r)[:4] for r in rules), strict=True)]
+    g = _stacked([post_growth] * n, k_members)
+    cf = _stacked([comp_frac] * n, k_members)
     s = sharing_schedule(SharingRule(*fields), horizon, g, cf)
     return [
         Schedule(*(x[j * k_members : (j + 1) * k_members] for x in _schedule_arrays(s)))
