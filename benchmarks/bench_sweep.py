@@ -242,8 +242,12 @@ def numpy_costs(k: int = 1000, n: int = 13, repeat: int = 7) -> dict[str, tuple[
     return {name: (t / elements * 1e9, one[name][0] * 1e6) for name, (t, elements) in big.items()}
 
 
-def print_floor(n_members: int, years: int, measured_engine: float) -> None:
-    """The numpy floor of the yearly loop for ``n_members`` (counted ops × measured cost)."""
+def print_floor(
+    n_members: int, years: int, measured_engine: float, ema_per_experiment: float | None
+) -> None:
+    """The numpy floor of the yearly loop for ``n_members`` (counted ops × measured cost),
+    and the highest EMA ratio it allows: EMA's time per experiment over the floor's time
+    per member, as if project_many were nothing but its yearly loop at numpy's speed."""
     costs = numpy_costs()
     count = loop_element_ops()
     ns = {
@@ -272,6 +276,13 @@ def print_floor(n_members: int, years: int, measured_engine: float) -> None:
         f"{floor * 1e3:.1f} ms (measured engine stage incl. set-up: "
         f"{measured_engine * 1e3:.1f} ms)"
     )
+    if ema_per_experiment is not None:
+        each = floor / n_members
+        print(
+            "highest EMA ratio that floor allows (EMA per experiment "
+            f"{ema_per_experiment * 1e3:.2f} ms / {each * 1e6:.2f} us per member): "
+            f"{ema_per_experiment / each:.0f}x"
+        )
 
 
 def main() -> None:
@@ -363,7 +374,8 @@ def main() -> None:
             f"(its own time): {own_wall * args.n / t_many:.0f}x today's project_many, and 300x "
             f"of that alone needs {own_wall / 300 * 1e6:.1f} us per member"
         )
-    print_floor(args.n, years, split_many["engine"][0] + split_many["compile"][0])
+    ema_each = None if args.no_ema else t_ema / args.n
+    print_floor(args.n, years, split_many["engine"][0] + split_many["compile"][0], ema_each)
     print(f"timings are the best of {args.repeat} runs (EMA and the loop: one run)")
     if hasattr(os, "getloadavg"):  # POSIX only; a shared machine skews absolute times
         print("load average (1/5/15 min): " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
