@@ -594,7 +594,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
     )  # [K, lag, 3]
     cohort_fiscal = np.matmul(to_fiscal, per_moved).swapaxes(0, 1).copy()  # [lag, K, 3]
     moved_bases = in_prov_arrive.copy()  # [N, 3]: (all destinations, TJ, HE)
-    moved_bases[:, PROVINCES.index("BJ")] = 1.0
+    moved_bases[:, 0] = 1.0  # (BJ's column, first: Beijing receives no arrivals)
     moved_bases[bj] = 0.0
     # pole debt service of year s's capital is a budget cost from year s + 1
     debt_fiscal = np.repeat((response * service_rate).T[:, :, None], 3, axis=2)  # [lag, K, 3]
@@ -630,8 +630,8 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
                 moved = net_moved[t]
                 np.multiply(arrive_up[t], dot(scale, in_prov), out=moved)
                 moved += arrive_down[t]
-                out_dev = total(moved, axis=1)
-                np.negative(out_dev, out=moved[:, bj])  # what arrives leaves Beijing
+                cohort = dot(moved, moved_bases)  # moved in all, to TJ, to HE
+                np.negative(cohort[:, 0], out=moved[:, bj])  # what arrives leaves Beijing
                 # value added and its multiplier arrive, and leave Beijing net of backfill
                 Y_add = Y + moved * add_rate
                 np.add(P_b, migrants_per_va * moved, out=P_new)
@@ -658,7 +658,7 @@ def run(scenarios: Sequence[Scenario], data=None) -> BatchProjection:
                 fiscal_due[t + 1 :] -= debt_fiscal[: T - t - 1] * dot(capital, in_prov_t)
             # this year's cohort: net sharing receipts from next year on (vs current policy)
             if has_relocation:
-                fiscal_due[t + 1 :] += cohort_fiscal[: T - t - 1] * dot(moved, moved_bases)
+                fiscal_due[t + 1 :] += cohort_fiscal[: T - t - 1] * cohort
 
             # fiscal spending from the budget changes so far, spread over each province's
             # units by their share of its GDP
