@@ -194,17 +194,19 @@ def loop_element_ops(n: int = 13, provinces: int = 3, lags: float = 5.0) -> dict
     fiscal path a year updates ((T - To - 1) / 2 = 5 for 2025-2035)."""
     N, P, L = n, provinces, lags
     return {
-        # add, subtract, multiply, divide, negative, maximum, fmin and reductions, by line:
-        # baseline 6N (sum, difference, β·, gfe −, yb ×=, lyb +=); population and Y 2N;
-        # capacity 2P + 3N + 1; value added and migrants 4N; cap excess 2N + 2; agglomeration
-        # 3N; spillover 2N; pole capital 4N; debt service and cohort receipts on the future
-        # fiscal path 4LP; fiscal spending P + 2N; pole capital's yield 2N
-        "add_mul": 30 * N + 3 * P + 3 + 4 * L * P,
-        # ln Σyb and exp(g) 1 + N; the spillover's log and exp 2N
-        "exp_log": 3 * N + 1,
-        # (P_new / P_b) ** α
+        # add, subtract, multiply, divide, negative, maximum, fmin and reductions, by step:
+        # baseline 5N (sum, yb / sum, beta x, gfe -, yb *=); population and Y 2N; capacity
+        # 2P; relocation 6N + 1 (scale the arrivals 2N, Beijing's outflow 1, value added 2N,
+        # migrants 2N); cap excess 2N + 2; agglomeration 3N; spillover 2N; pole capital 4N;
+        # debt service and cohort receipts on the future fiscal path 4LP; fiscal spending
+        # P + 2N; pole capital's yield 2N
+        "add_mul": 28 * N + 3 * P + 3 + 4 * L * P,
+        # baseline ln(yb / sum) and exp(g) 2N; the spillover's log and exp 2N
+        "exp_log": 4 * N,
+        # (P_new / P_b) ** alpha
         "power": N,
-        # province sums (Y, scale, y_core, pole capital, cohort, fiscal spread) 6NP
+        # [N] x [N, 3] products: capacity, arrivals, the cohort's bases, y_core, pole
+        # capital, the fiscal spread: 6NP
         "matmul_mac": 6 * N * P,
         # the spillover operator, one [N, N] matrix-vector product per member
         "spill_mac": N * N,

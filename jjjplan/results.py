@@ -179,7 +179,7 @@ class Results:
 
     def _province_population(self) -> np.ndarray:
         _, in_prov = _province_membership(self.projection.provinces)
-        return self.projection.population @ in_prov.T  # [T, 3]
+        return np.dot(self.projection.population, in_prov.T)  # [T, 3] (np.dot: less overhead)
 
     @cached_property
     def ratios(self) -> pd.DataFrame:
