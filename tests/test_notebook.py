@@ -40,63 +40,78 @@ def _kernel_name() -> str:
     return "python3"
 
 
-def _execute(
-    monkeypatch, workbook: str | None = None, extra: tuple[str, ...] = ()
-) -> nbformat.NotebookNode:
+def _execute(workbook: str | None = None, extra: tuple[str, ...] = ()) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
-    if workbook:
-        monkeypatch.setenv(WORKBOOK_ENV, workbook)
-    else:
-        monkeypatch.delenv(WORKBOOK_ENV, raising=False)
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    for source in extra:  # inspect the displayed dashboard (``_``) after the notebook ran
-        nb.cells.append(nbformat.v4.new_code_cell(source))
-    NotebookClient(
-        nb, kernel_name=_kernel_name(), timeout=120, resources={"metadata": {"path": str(ROOT)}}
-    ).execute()
+    with pytest.MonkeyPatch.context() as mp:
+        if workbook:
+            mp.setenv(WORKBOOK_ENV, workbook)
+        else:
+            mp.delenv(WORKBOOK_ENV, raising=False)
+        nb = nbformat.read(NOTEBOOK, as_version=4)
+        for source in extra:  # inspect the displayed dashboard (``_``) after the notebook ran
+            nb.cells.append(nbformat.v4.new_code_cell(source))
+        NotebookClient(
+            nb, kernel_name=_kernel_name(), timeout=120, resources={"metadata": {"path": str(ROOT)}}
+        ).execute()
     return nb
 
 
-def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
-    return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
+def _outputs(cells) -> list[dict]:
+    return [o for cell in cells if cell.cell_type == "code" for o in cell.outputs]
 
 
-def test_notebook_runs_without_errors(monkeypatch):
-    outputs = _outputs(_execute(monkeypatch))
+#: cells run after the notebook, in the same kernel: open the contributions tab, move a
+#: lever, and report whether the Shapley view is stale during the callback and after it
+_MOVE = (
+    "d = _\n"
+    "d.views.tabs.selected_index = 4\n"
+    "d.controls['reform.origin_share'].input.value = 20\n"
+    "print('during', d.views.contrib_stale)"
+)
+_AFTER = (  # notices (e.g. no CJK font on this machine) are not errors
+    "problems = [x for x in d.log.text.splitlines() if not x.startswith('[notice]')]\n"
+    "print('after', d.views.contrib_stale, d._contrib_pending, repr(''.join(problems)))"
+)
+
+
+@pytest.fixture(scope="module")
+def plain_run() -> tuple[list, list]:
+    """One kernel run of the notebook as shipped (no workbook in the environment), then the
+    lever-move cells: (the notebook's own cells, the appended cells). Two tests read it, so
+    the default suite starts one kernel for both instead of two."""
+    own = len(nbformat.read(NOTEBOOK, as_version=4).cells)
+    nb = _execute(extra=(_MOVE, _AFTER))
+    return nb.cells[:own], nb.cells[own:]
+
+
+def test_notebook_runs_without_errors(plain_run):
+    outputs = _outputs(plain_run[0])
     assert not [o for o in outputs if o.output_type == "error"]
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     assert any(WIDGET_MIME in o.get("data", {}) for o in outputs)
 
 
-def test_notebook_reads_the_workbook_from_the_environment(monkeypatch, tmp_path):
+def test_notebook_reads_the_workbook_from_the_environment(tmp_path):
     from jjjplan import Scenario
     from jjjplan.excel.write.template import make_template
 
     path = tmp_path / "start.xlsx"
     make_template(path, Scenario.baseline().replace(name="from env"))
     check = "print(_.scenario.name, '|', _.log.text)"
-    outputs = _outputs(_execute(monkeypatch, str(path), extra=(check,)))
+    nb = _execute(str(path), extra=(check,))
+    outputs = _outputs(nb.cells)
     assert not [o for o in outputs if o.output_type == "error"]
     printed = "".join(o.text for o in outputs if o.output_type == "stream")
     assert printed.startswith("from env |"), printed
     assert "[error]" not in printed
 
 
-def test_contributions_follow_lever_moves_in_a_kernel(monkeypatch):
+def test_contributions_follow_lever_moves_in_a_kernel(plain_run):
     """With the contributions tab open, a lever move updates the main views first and the
     Shapley view right after, on the kernel's event loop (not inside the callback)."""
-    move = (
-        "d = _\n"
-        "d.views.tabs.selected_index = 4\n"
-        "d.controls['reform.origin_share'].input.value = 20\n"
-        "print('during', d.views.contrib_stale)"
-    )
-    after = (  # notices (e.g. no CJK font on this machine) are not errors
-        "problems = [x for x in d.log.text.splitlines() if not x.startswith('[notice]')]\n"
-        "print('after', d.views.contrib_stale, d._contrib_pending, repr(''.join(problems)))"
-    )
-    outputs = _outputs(_execute(monkeypatch, extra=(move, after)))
+    outputs = _outputs(plain_run[1])
+    assert not [o for o in outputs if o.output_type == "error"]
     printed = "".join(o.text for o in outputs if o.output_type == "stream")
     assert "during True" in printed
     assert "after False False ''" in printed
