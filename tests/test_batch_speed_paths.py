@@ -583,3 +583,16 @@ def test_one_members_spillover_equals_the_plain_sum():
     decay = np.exp(-dist / 250.0) * (1 - np.eye(n))
     want = np.einsum("jn,n,n->j", decay, weights[0], x[0])[None]
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-18)
+
+
+@pytest.mark.parametrize("lag", [0, 1])
+def test_lower_toeplitz_is_the_lag_matrix(lag):
+    rng = np.random.default_rng(lag)
+    kernel = rng.uniform(-1, 1, (4, 3, 14))
+    got = engine._lower_toeplitz(kernel, lag=lag)
+    want = np.zeros((4, 3, 14, 14))
+    for t in range(14):
+        for s in range(14):
+            if t - s - lag >= 0:
+                want[..., t, s] = kernel[..., t - s - lag]
+    np.testing.assert_array_equal(got, want)

@@ -777,9 +777,15 @@ def _toeplitz_index(T: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _lower_toeplitz(kernel: np.ndarray, lag: int = 0) -> np.ndarray:
     """[..., T, T] matrices M[t, s] = kernel[..., t − s − lag] (0 where t − s < lag), from
-    kernels [..., T] by lag: ``M @ x`` sums each year's effect of every earlier x[s]."""
-    d, valid = _toeplitz_index(kernel.shape[-1], lag)
-    return np.where(valid, kernel[..., d], 0.0)
+    kernels [..., T] by lag (lag 0 or 1): ``M @ x`` sums each year's effect of every earlier
+    x[s]. Built as windows over the reversed, zero-padded kernel (a strided view copied
+    once), not by gathering T² elements per kernel."""
+    T = kernel.shape[-1]
+    padded = np.zeros((*kernel.shape[:-1], 2 * T))
+    padded[..., :T] = kernel[..., ::-1]  # padded[T − 1 − j] = kernel[j], zeros after
+    windows = np.lib.stride_tricks.sliding_window_view(padded, T, axis=-1)  # [..., T+1, T]
+    # row t is the window starting at T − 1 − t + lag: M[t, s] = padded[T − 1 − t + lag + s]
+    return np.ascontiguousarray(windows[..., lag : T + lag, :][..., ::-1, :])
 
 
 @cache
