@@ -311,7 +311,17 @@ class Dataset:
         return f"亿元（{self.base_year}年不变价）/ 100m yuan, {self.base_year} prices"
 
     def base_table(self) -> pd.DataFrame:
-        """Base-year GDP and population per unit with provenance (v1 ``BaseYear.table`` shape)."""
+        """Base-year GDP and population per unit with provenance (v1 ``BaseYear.table`` shape).
+
+        Built once per Dataset (each results workbook asks for it; the data never change) and
+        handed out as a copy, so a caller that edits its frame cannot change the next one's."""
+        built = self.__dict__.get("_base_table")
+        if built is None:
+            built = self._build_base_table()
+            object.__setattr__(self, "_base_table", built)  # frozen dataclass: a private cache
+        return built.copy()
+
+    def _build_base_table(self) -> pd.DataFrame:
         t = self.table
         at = t[(t.year == self.base_year) & t.region.isin(self.units)]
         first: dict[tuple[str, str], Any] = {}  # (unit, variable) -> its first row, one pass

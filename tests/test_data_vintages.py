@@ -164,3 +164,13 @@ def test_a_planners_value_replaces_the_bundled_one_with_its_provenance():
 def test_national_gdp_is_of_the_same_vintage_and_base_year():
     assert baseline.dataset().national_gdp == pytest.approx(1349084.0)  # 2024, post-census
     assert baseline.dataset(baseline.LEGACY_VINTAGE).national_gdp == pytest.approx(1210207.0)
+
+
+def test_base_table_is_built_once_and_callers_get_their_own_copy():
+    data = baseline.dataset()
+    first = data.base_table()
+    first.loc["BJ", "gdp"] = -1.0  # a caller editing its frame
+    again = data.base_table()
+    assert again.loc["BJ", "gdp"] > 0
+    assert again is not data.base_table()
+    pd.testing.assert_frame_equal(again, data._build_base_table())

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import Cell
+
 from jjjplan.errors import Issue, ValidationError
 
 __all__ = [
@@ -159,12 +161,19 @@ def write_text_cell(cell: Any, value: str | None, *, normalize_newlines: bool = 
     if not isinstance(value, str):
         raise TypeError(f"text must be str, not {type(value).__name__}")
     text, quote = _checked_text(value, normalize_newlines)
-    cell.value = text  # openpyxl may type this "f" or "e" ...
-    cell.data_type = "s"  # ... so force text
+    if type(cell) is Cell:
+        # What openpyxl's value setter ends with for checked text (its checks are a subset of
+        # safe_text's), minus its formula/error typing, which "s" overrides: set directly,
+        # it runs for every text cell of a workbook.
+        cell._value = text
+        cell.data_type = "s"
+    else:
+        cell.value = text  # openpyxl may type this "f" or "e" ...
+        cell.data_type = "s"  # ... so force text
+        if cell.value != text:  # pragma: no cover - guards an openpyxl behaviour change
+            raise ValueError(f"openpyxl changed the text {text[:40]!r} while writing it")
     if quote or cell.quotePrefix:
         cell.quotePrefix = quote
-    if cell.value != text:  # pragma: no cover - guards against an openpyxl behaviour change
-        raise ValueError(f"openpyxl changed the text {text[:40]!r} while writing it")
 
 
 # ---------------------------------------------------------------------------------------------

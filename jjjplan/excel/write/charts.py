@@ -14,6 +14,10 @@ from typing import Any
 
 import pandas as pd
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.series import Series, SeriesLabel, StrRef
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.excel.catalogue import word
@@ -80,30 +84,50 @@ def line_chart(
 ) -> LineChart:
     """A year line chart; series titles come from the header row included in ``data``."""
     chart = LineChart()
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(years)
+    chart.series = _line_series(data, years)
     style_chart(chart, title_text, y_title, word("year"))
     chart.y_axis.number_format = number_format
     bounds = axis_bounds(data)
     if bounds is not None:  # scaled to the data: an axis from 0 flattens a 0.03 change
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = bounds
-    for series in chart.series:
-        series.smooth = False
-        series.marker.symbol = "none"
     return chart
+
+
+def _line_series(data: Reference, years: Reference) -> list[Series]:
+    """One unsmoothed, marker-less series per column of ``data`` (its first row holds the
+    series titles) over the categories ``years``: what ``chart.add_data(data,
+    titles_from_data=True)``, ``chart.set_categories(years)`` and setting ``smooth`` and
+    ``marker.symbol`` on each series give, with the marker and the categories built once
+    per chart and shared by its series (each would otherwise build, then drop, a default
+    marker with its own shape properties: most of a chart's building time)."""
+    no_marker = Marker(symbol="none")
+    categories = AxDataSource(numRef=NumRef(f=str(years)))
+    series = []
+    for col in range(data.min_col, data.max_col + 1):
+        values = Reference(data.worksheet, col, data.min_row + 1, col, data.max_row)
+        title = f"{data.sheetname}!{get_column_letter(col)}{data.min_row}"  # as Reference.pop
+        series.append(
+            Series(
+                tx=SeriesLabel(strRef=StrRef(title)),
+                val=NumDataSource(numRef=NumRef(f=str(values))),
+                cat=categories,
+                marker=no_marker,
+                smooth=False,
+            )
+        )
+    return series
 
 
 def axis_bounds(data: Reference) -> tuple[float, float] | None:
     """Round value-axis limits around the numbers ``data`` refers to (its first row is the
     series titles), with a tenth of the range as margin; never below 0 for positive data."""
-    rows = data.worksheet.iter_rows(
-        min_row=data.min_row + 1,
-        max_row=data.max_row,
-        min_col=data.min_col,
-        max_col=data.max_col,
-        values_only=True,
-    )
-    values = [v for row in rows for v in row if isinstance(v, int | float)]
+    cells = data.worksheet._cells  # read, not iter_rows: that creates every missing cell
+    values = [
+        cell._value
+        for row in range(data.min_row + 1, data.max_row + 1)
+        for col in range(data.min_col, data.max_col + 1)
+        if (cell := cells.get((row, col))) is not None and isinstance(cell._value, int | float)
+    ]
     values = [float(v) for v in values if not isinstance(v, bool) and math.isfinite(v)]
     if not values:
         return None

@@ -239,8 +239,7 @@ def _write_row(
     ws: Worksheet, row: int, grid: _Grid, labels: Sequence[Any], values: list[Any], fmt: str
 ) -> None:
     put_row(ws, row, 1, labels)
-    for i, v in enumerate(values):
-        put(ws, row, grid.value(i), v, fmt)
+    put_row(ws, row, grid.value(0), values, fmt)  # the scenarios' columns are adjacent
     base = values[grid.base]
     for k, i in enumerate(grid.others):
         v = values[i]

@@ -24,6 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from jjjplan.excel.write import styles
+from jjjplan.excel.write.sheetio import merge_row
 
 __all__ = [
     "BOOLEAN_FORMAT",
@@ -118,12 +119,13 @@ def _escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def page_setup(ws: Worksheet, title: str) -> None:
+def page_setup(ws: Worksheet, title: str, *, max_column: int | None = None) -> None:
     """A4, portrait unless the sheet is wider than a portrait page, fit to width, repeated
     header rows, header (title · sheet · print date) and footer (page x / y). Field codes
     (&A sheet, &D date, &P/&N pages) are filled in by Excel, WPS and LibreOffice at print
-    time, so the file itself does not change from day to day."""
-    width = sheet_width_chars(ws)
+    time, so the file itself does not change from day to day. ``max_column`` is
+    ``ws.max_column`` when the caller knows it."""
+    width = sheet_width_chars(ws, max_column)
     landscape = width > PORTRAIT_WIDTH_CHARS
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -220,34 +222,38 @@ def _last_values(ws: Worksheet) -> list[Any]:
     return [last[row] for row in sorted(last)]
 
 
-def _in_tables(ws: Worksheet) -> set[tuple[int, int]]:
+def _table_bounds(ws: Worksheet) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each Excel Table on the sheet."""
     from openpyxl.utils.cell import range_boundaries
 
-    cells = set()
-    for table in ws.tables.values():
-        c1, r1, c2, r2 = range_boundaries(table.ref)
-        cells.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
-    return cells
+    return [range_boundaries(table.ref) for table in ws.tables.values()]
 
 
-def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
+def _in_table(bounds: list[tuple[int, int, int, int]], row: int, col: int) -> bool:
+    return any(c1 <= col <= c2 and r1 <= row <= r2 for c1, r1, c2, r2 in bounds)
+
+
+def wrap_long_notes(
+    ws: Worksheet, max_chars: float | None = None, *, max_column: int | None = None
+) -> list[str]:
     """Merge a row's last text, when it spills over empty cells to its right, across the
     printed width and wrap it, so it prints whole instead of being cut at the page edge.
     Inputs (unlocked cells), table cells and rows that already hold merged cells are left
-    alone. Returns the merged ranges."""
-    last_col = max(ws.max_column, 1)
+    alone. Returns the merged ranges. ``max_column`` is ``ws.max_column`` when the caller
+    knows it (openpyxl scans every cell to find it)."""
+    last_col = max(ws.max_column if max_column is None else max_column, 1)
     width_limit = max_chars or max(PORTRAIT_WIDTH_CHARS, sheet_width_chars(ws, last_col))
     first_col, _ = _frozen(ws)
     frozen_width = sum(_column_width(ws, c) for c in range(1, first_col))
     merged_rows = {r for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)}
-    tables = _in_tables(ws)
+    tables = _table_bounds(ws)
     top_aligned: dict[tuple[tuple[int, ...], bool], Any] = {}
     widths = {c: _column_width(ws, c) for c in range(1, last_col + 1)}
     done = []
     for cell in _last_values(ws):  # the last text of a row is the one that can spill right
         if not isinstance(cell.value, str):
             continue
-        if cell.row in merged_rows or (cell.row, cell.column) in tables:
+        if cell.row in merged_rows or _in_table(tables, cell.row, cell.column):
             continue
         if cell.protection is not None and cell.protection.locked is False:
             continue
@@ -272,9 +278,8 @@ def wrap_long_notes(ws: Worksheet, max_chars: float | None = None) -> list[str]:
             else ((),)
         )
         if end > cell.column:
-            ref = f"{cell.coordinate}:{get_column_letter(end)}{cell.row}"
-            ws.merge_cells(ref)
-            done.append(ref)
+            merge_row(ws, cell.row, cell.column, end)
+            done.append(f"{cell.coordinate}:{get_column_letter(end)}{cell.row}")
         if need > span:  # more than one line: wrap, grow the row, labels to the top
             for other in row:
                 _align_top(other, other is cell, top_aligned)
@@ -317,7 +322,8 @@ def apply_print_setup(
     for name in names:
         ws = wb[name]
         if isinstance(ws, Worksheet):
+            last = ws.max_column  # once: neither step below adds a column
             if not planner_edits:
                 show_booleans(ws)
-                wrap_long_notes(ws)
-            page_setup(ws, title)
+                wrap_long_notes(ws, max_column=last)
+            page_setup(ws, title, max_column=last)

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.legend import Legend
 from openpyxl.utils import get_column_letter
@@ -35,6 +34,7 @@ from jjjplan.excel.write.indicators import (
     KEY_INDICATORS,
     Indicator,
     baseline_for,
+    by_year,
     province_table,
 )
 from jjjplan.excel.write.levers import LeverRow, lever_rows
@@ -117,7 +117,7 @@ def _write_summary(ws: Worksheet, results: Results, base: Results) -> None:
         ("基期 Base year", results.projection.data.base_year),
     ]
     for i, (label, value) in enumerate(meta, start=2):
-        put(ws, i, 1, label).font = styles.HEADER_FONT
+        styles.set_style(put(ws, i, 1, label), font=styles.HEADER_FONT)
         put(ws, i, 2, value)
     note(ws, 8, BASELINE_NOTE)
     note(
@@ -137,10 +137,10 @@ def _write_summary(ws: Worksheet, results: Results, base: Results) -> None:
     for i, ind in enumerate(KEY_INDICATORS):
         row = top + 2 + i
         put_row(ws, row, 1, [ind.zh, ind.en, ind.unit])
-        scen, ref = ind.series(results), ind.series(base)
+        scen, ref = by_year(ind, results), by_year(ind, base)  # dicts, not a .loc per cell
         for k, year in enumerate(years):
             col = 4 + 3 * k
-            a, b = float(scen.loc[year]), float(ref.loc[year])
+            a, b = float(scen[year]), float(ref[year])
             put_row(ws, row, col, [a, b, a - b], ind.number_format)
             add_delta_colours(ws, f"{get_column_letter(col + 2)}{row}", ind.lower_is_better)
     ws.freeze_panes = ws.cell(row=top + 2, column=4)
@@ -165,17 +165,19 @@ def _write_projection(ws: Worksheet, results: Results, variable: str) -> None:
     header(ws, top, 1, [word("code"), word("name_zh"), word("name_en"), word("province"), *years])
     wide = results.wide(variable)
     prov = province_table(results)
-    units = baseline.units()
-    rows: list[tuple[str, str, np.ndarray]] = [
-        (code, units.loc[code, "province"], wide[code].to_numpy()) for code in wide.columns
+    province_of = baseline.units()["province"].to_dict()  # not a .loc per row
+    by_unit = wide.to_numpy(dtype=float).T.tolist()  # plain floats: put's fast path
+    rows: list[tuple[str, str, list[float]]] = [
+        (code, province_of[code], values)
+        for code, values in zip(wide.columns, by_unit, strict=True)
     ]
-    rows += [(r, r, prov[(r, variable)].to_numpy()) for r in ("HE", "JJJ")]
+    rows += [(r, r, prov[(r, variable)].to_numpy(dtype=float).tolist()) for r in ("HE", "JJJ")]
     for i, (code, province, values) in enumerate(rows, start=top + 1):
         put_row(ws, i, 1, [code, *region_name(code), province])
         put_row(ws, i, 5, values, fmt)
         if code in ("HE", "JJJ"):
             for col in range(1, 5 + len(years)):
-                ws.cell(row=i, column=col).font = styles.HEADER_FONT
+                styles.set_style(ws.cell(row=i, column=col), font=styles.HEADER_FONT)
     ws.freeze_panes = ws.cell(row=top + 1, column=5)
     styles.set_widths(ws, {"A": 8, "B": 12, "C": 22, "D": 12})
     styles.set_widths(ws, dict.fromkeys(range(5, 5 + len(years)), 11))
@@ -203,7 +205,7 @@ def _write_gaps(ws: Worksheet, results: Results) -> None:
     labels = {**GAP_MEASURE_LABELS, **RATIO_LABELS}
     put_row(ws, 4, 1, ["year", *keys])
     for col in range(1, len(keys) + 2):
-        ws.cell(row=4, column=col).font = styles.NOTE_FONT
+        styles.set_style(ws.cell(row=4, column=col), font=styles.NOTE_FONT)
     header(ws, 5, 1, [word("year"), *(bilingual(*labels[k]) for k in keys)])
     gap_rows, ratio_rows = gaps.to_dict("index"), ratios.to_dict("index")  # not .loc per cell
     for i, year in enumerate(gaps.index, start=6):
@@ -302,7 +304,7 @@ def _write_contributions(ws: Worksheet, results: Results) -> None:
             put(ws, i, j, value, _gap_format(m))
         if pathway == "total":
             for col in range(1, 4 + len(measures)):
-                ws.cell(row=i, column=col).font = styles.HEADER_FONT
+                styles.set_style(ws.cell(row=i, column=col), font=styles.HEADER_FONT)
     n = len(results.contributions.index.get_level_values("year").unique()) * (len(PATHWAYS) + 1)
     add_table(ws, "Contributions", 4, 4 + n, 3 + len(measures))
     ws.freeze_panes = "D5"

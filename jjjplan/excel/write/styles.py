@@ -7,6 +7,7 @@ objects are immutable in openpyxl, so the module-level constants can be assigned
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 import weakref
@@ -14,7 +15,9 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from copy import copy
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,12 +42,15 @@ __all__ = [
     "TITLE_FONT",
     "apply_once",
     "autofit_columns",
+    "built_styles",
     "column_width",
     "display_width",
     "fit_row_height",
     "mark_input",
     "mark_readonly",
     "number_format",
+    "number_format_style",
+    "set_style",
     "set_widths",
     "style_header",
 ]
@@ -85,7 +91,11 @@ _BUILT: weakref.WeakKeyDictionary[Any, dict[Hashable, Any]] = weakref.WeakKeyDic
 
 def _built_styles(cell: Any) -> dict[Hashable, Any]:
     """The style arrays already built for the workbook of ``cell``."""
-    book = cell.parent.parent
+    return built_styles(cell.parent.parent)
+
+
+def built_styles(book: Any) -> dict[Hashable, Any]:
+    """The style arrays already built for ``book`` (a workbook), by key."""
     built = _BUILT.get(book)
     if built is None:
         built = _BUILT[book] = {}
@@ -119,14 +129,40 @@ def number_format(cell: Any, fmt: str) -> None:
     if cell.has_style:
         cell.number_format = fmt
         return
-    built = _built_styles(cell)
+    cell._style = copy(number_format_style(cell.parent, fmt))
+
+
+def number_format_style(ws: Worksheet, fmt: str) -> Any:
+    """The style array of a plain cell of ``ws`` given the number format ``fmt``, built
+    once per workbook (on a cell that is not put on the sheet); copy it before use."""
+    built = built_styles(ws.parent)
     key = ("number_format", fmt)
     style = built.get(key)
     if style is None:
-        cell.number_format = fmt
-        built[key] = copy(cell._style)
-    else:
-        cell._style = copy(style)
+        probe = Cell(ws)
+        probe.number_format = fmt
+        style = built[key] = probe._style
+    return style
+
+
+#: Style-array slot of each cell style attribute (openpyxl's ``StyleArray`` field names).
+_SLOTS = {"font": "fontId", "fill": "fillId", "border": "borderId", "alignment": "alignmentId"}
+
+
+def set_style(cell: Any, **parts: Any) -> None:
+    """``cell.font = ...`` (fill, border, alignment), with each style object's index in the
+    workbook's list looked up once per workbook: openpyxl's own setter hashes the object and
+    searches the list on every assignment. The cell ends up with the same style array."""
+    built = _built_styles(cell)
+    for attr, value in parts.items():
+        key = (attr, id(value))
+        known = built.get(key)
+        if known is None or known[0] is not value:
+            collection = getattr(cell.parent.parent, f"_{attr}s")
+            known = built[key] = (value, collection.add(value))  # keeps value alive
+        if cell._style is None:
+            cell._style = StyleArray()
+        setattr(cell._style, _SLOTS[attr], known[1])
 
 
 def _header_style(cell: Any) -> None:
@@ -156,8 +192,15 @@ def display_width(text: Any) -> float:
     """Approximate Excel column width of ``text``: wide (CJK, full-width) characters count 2."""
     if text is None:
         return 0.0
+    return _text_width(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width(text: str) -> float:
+    """:func:`display_width` of a string, remembered: headers and notes are measured again
+    for every row height and print-width decision."""
     longest = 0.0
-    for line in str(text).split("\n"):
+    for line in text.split("\n"):
         width = sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
         longest = max(longest, width)
     return longest
