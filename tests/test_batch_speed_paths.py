@@ -586,11 +586,12 @@ def test_one_members_spillover_equals_the_plain_sum():
 
 
 @pytest.mark.parametrize("lag", [0, 1])
-def test_lower_toeplitz_is_the_lag_matrix(lag):
+@pytest.mark.parametrize("members", [1, 4, 100])  # small batches gather, big ones use windows
+def test_lower_toeplitz_is_the_lag_matrix(lag, members):
     rng = np.random.default_rng(lag)
-    kernel = rng.uniform(-1, 1, (4, 3, 14))
+    kernel = rng.uniform(-1, 1, (members, 3, 14))
     got = engine._lower_toeplitz(kernel, lag=lag)
-    want = np.zeros((4, 3, 14, 14))
+    want = np.zeros((members, 3, 14, 14))
     for t in range(14):
         for s in range(14):
             if t - s - lag >= 0:

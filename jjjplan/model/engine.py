@@ -764,28 +764,31 @@ _NET_SHARING = _NET_SHARING.reshape(8, 3)
 _NET_SHARING.setflags(write=False)
 
 
-@cache
-def _toeplitz_index(T: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
-    """(index t − s − lag clipped to 0, t − s ≥ lag mask), both [T (t), T (s)]."""
-    d = np.arange(T)[:, None] - np.arange(T)[None, :] - lag
-    valid = d >= 0
-    d = np.maximum(d, 0)
-    d.setflags(write=False)
-    valid.setflags(write=False)
-    return d, valid
-
-
 def _lower_toeplitz(kernel: np.ndarray, lag: int = 0) -> np.ndarray:
     """[..., T, T] matrices M[t, s] = kernel[..., t − s − lag] (0 where t − s < lag), from
     kernels [..., T] by lag (lag 0 or 1): ``M @ x`` sums each year's effect of every earlier
-    x[s]. Built as windows over the reversed, zero-padded kernel (a strided view copied
-    once), not by gathering T² elements per kernel."""
+    x[s]. Small batches gather from the kernel padded with one 0 (one call); big ones take
+    windows over the reversed, zero-padded kernel (a strided view copied once), which is
+    much cheaper than gathering T² elements per kernel. Both copy the same numbers."""
     T = kernel.shape[-1]
+    if kernel.size <= 64 * T:
+        padded = np.zeros((*kernel.shape[:-1], T + 1))
+        padded[..., :T] = kernel
+        return padded[..., _toeplitz_take(T, lag)]
     padded = np.zeros((*kernel.shape[:-1], 2 * T))
     padded[..., :T] = kernel[..., ::-1]  # padded[T − 1 − j] = kernel[j], zeros after
     windows = np.lib.stride_tricks.sliding_window_view(padded, T, axis=-1)  # [..., T+1, T]
     # row t is the window starting at T − 1 − t + lag: M[t, s] = padded[T − 1 − t + lag + s]
     return np.ascontiguousarray(windows[..., lag : T + lag, :][..., ::-1, :])
+
+
+@cache
+def _toeplitz_take(T: int, lag: int) -> np.ndarray:
+    """[T, T] index t − s − lag into a kernel padded with one 0 (index T where t − s < lag)."""
+    d = np.arange(T)[:, None] - np.arange(T)[None, :] - lag
+    take = np.where(d >= 0, d, T)
+    take.setflags(write=False)
+    return take
 
 
 @cache
