@@ -276,7 +276,9 @@ def _compute(
     names = GAP_MEASURE_NAMES if codes is None else GAP_MEASURE_NAMES + DECOMPOSITION_NAMES
     with np.errstate(all="ignore"):
         measures = _core(gdp, pop, codes, n_groups)
-    result = np.column_stack([measures[k] for k in names])
+    result = np.empty((len(gdp), len(names)))  # filled column by column (no column_stack)
+    for j, k in enumerate(names):
+        result[:, j] = measures[k]
     if not np.isfinite(result).all():
         raise ValueError(
             "gdp/population magnitudes are too extreme for float64 arithmetic "

@@ -75,9 +75,10 @@ def _index(values: tuple, name: str | None) -> pd.Index:
 
 
 def _labels(values: tuple, name: str | None = None) -> pd.Index:
-    """A fresh (shallow) copy of a cached Index: building an Index of labels costs more
-    than the 13-unit gap computation itself; a copy keeps callers from sharing one object."""
-    return _index(values, name).copy()
+    """A fresh view of a cached Index: building an Index of labels costs more than the
+    13-unit gap computation itself; a view (its own object and name, shared read-only
+    labels) keeps callers from changing the cached one."""
+    return _index(values, name).view()
 
 
 def unit_label(variable: str, base_year: int) -> str:
@@ -165,15 +166,20 @@ class Results:
             p.gdp, p.population, p.years, p.units, groups=p.provinces
         )
         fiscal = fiscal_gap_measures(p.ledger["expenditure"], self._province_population())
+        table = np.empty((len(values), len(names) + len(fiscal)))
+        table[:, : len(names)] = values
+        for j, column in enumerate(fiscal.values(), start=len(names)):
+            table[:, j] = column
         return pd.DataFrame(
-            np.column_stack([values, *fiscal.values()]),
+            table,
             index=_labels(tuple(p.years.tolist()), "year"),
             columns=_labels((*names, *fiscal)),
+            copy=False,  # ``table`` is this frame's own
         )
 
     def _province_population(self) -> np.ndarray:
         _, in_prov = _province_membership(self.projection.provinces)
-        return self.projection.population @ in_prov.T  # [T, 3]
+        return np.dot(self.projection.population, in_prov.T)  # [T, 3] (np.dot: less overhead)
 
     @cached_property
     def ratios(self) -> pd.DataFrame:

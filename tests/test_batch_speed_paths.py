@@ -240,6 +240,11 @@ def test_distance_decay_per_distinct_value_equals_the_per_member_form():
     plain = np.exp(-dist[None, :, :] / d_decay[:, None, None])
     plain[:, np.arange(13), np.arange(13)] = 0.0
     np.testing.assert_array_equal(engine._distance_decay(dist, d_decay), plain)
+    # one value for the whole batch: the remembered [N, N] matrix, same numbers
+    same = np.full(40, 250.0)
+    for _ in range(2):  # computed, then remembered
+        got = engine._distance_decay(dist, same)
+        np.testing.assert_array_equal(got, plain[d_decay == 250.0][[0] * 40])
 
 
 def test_ledger_flows_equal_the_per_unit_cohort_products():
@@ -502,3 +507,93 @@ def test_a_members_numbers_do_not_depend_on_its_batch():
                 for name in want.ledger:
                     same(got.ledger[name][j], want.ledger[name][lo + j])
             same(part.gap_values[0], whole.gap_values[0][lo : lo + size])
+
+
+def _schedule_by_year_loop(rule: SharingRule, horizon: int, g, cf):
+    """The sharing rule as written, year by year (the closed form must reproduce it)."""
+    share, years, ext, cap = (np.asarray(x, dtype=float) for x in dataclasses.astuple(rule)[:4])
+    tax = (1.0 + g[:, None]) ** np.arange(horizon)
+    origin, comp = np.zeros_like(tax), np.zeros_like(tax)
+    paid, end = np.zeros(len(share)), years.astype(int)
+    extended = np.zeros(len(share), dtype=bool)
+    for i in range(horizon):
+        active = (i + 1 <= end) & (paid < cap - 1e-12)
+        take = np.where(active, np.minimum(share * tax[:, i], cap - paid), 0.0)
+        origin[:, i] = take
+        paid = paid + take
+        unmet = paid < cap - 1e-12
+        extend = (i + 1 == end) & ~extended & (ext > 0) & unmet
+        comp[:, i] = np.where((i + 1 == end) & ~extend & unmet, cf * (cap - paid), 0.0)
+        end = np.where(extend, end + ext.astype(int), end)
+        extended |= extend
+    return tax, origin, comp
+
+
+@pytest.mark.parametrize("horizon", [1, 4, 9, 30])
+def test_closed_form_schedule_equals_the_year_by_year_rule(horizon):
+    rng = np.random.default_rng(horizon)
+    k = 400
+    rule = SharingRule(
+        origin_share=rng.choice([0.0, 0.25, 0.5, 1.0], k) * rng.uniform(0.5, 1.5, k),
+        share_years=rng.integers(0, 8, k).astype(float),
+        ext_years=rng.integers(0, 4, k).astype(float),
+        cap_multiple=rng.choice([0.0, 1.0, 2.5, 3.0], k) + rng.uniform(0, 1, k),
+    )
+    g, cf = rng.uniform(-0.05, 0.1, k) * rng.integers(0, 2, k), rng.uniform(0, 1, k)
+    tax, origin, comp = _schedule_by_year_loop(rule, horizon, g, cf)
+    got = sharing_schedule(rule, horizon, g, cf)
+    np.testing.assert_array_equal(got.firm_tax, tax)
+    np.testing.assert_array_equal(got.origin, origin)  # cumsum adds in year order: exact
+    np.testing.assert_array_equal(got.compensation, comp)
+    if horizon > 1:  # the cap, the extension and compensation are all exercised
+        assert (got.origin > 0).any() and (got.compensation > 0).any()
+
+
+def test_gaps_frames_do_not_share_their_labels():
+    """Results.gaps reuses cached year and column labels: renaming one frame's index (or
+    writing into its values) must not reach the next projection's frame."""
+    first = jjjplan.project(jjjplan.Scenario.baseline()).gaps
+    first.index.name = "renamed"
+    first.columns.name = "renamed too"
+    first.iloc[0, 0] = -1.0
+    second = jjjplan.project(jjjplan.Scenario.baseline()).gaps
+    assert second.index.name == "year" and second.columns.name is None
+    assert second.iloc[0, 0] >= 0.0
+
+
+@pytest.mark.parametrize("k", [1, 2, 7, 63, 64, 200])
+def test_np_dot_is_the_same_product_as_matmul(k):
+    """The loop's province sums use np.dot on small batches and ``@`` on big ones: both
+    must give the same numbers to the last bit (one BLAS product), or a member's numbers
+    would depend on its batch's size."""
+    rng = np.random.default_rng(k)
+    x = rng.uniform(0.5, 2e4, (k, 13)) * rng.uniform(0.1, 10.0, (k, 1))
+    y = rng.uniform(-1e3, 1e3, (k, 3))
+    to_prov = (rng.uniform(0, 1, (13, 3)) > 0.5).astype(float)
+    np.testing.assert_array_equal(np.dot(x, to_prov), x @ to_prov)
+    np.testing.assert_array_equal(np.dot(y, to_prov.T), y @ to_prov.T)
+
+
+def test_one_members_spillover_equals_the_plain_sum():
+    rng = np.random.default_rng(5)
+    n = 13
+    dist = rng.uniform(50, 500, (n, n))
+    weights, x = rng.uniform(0, 1, (1, n)), rng.normal(0, 0.01, (1, n))
+    got = engine._Spillover(dist, np.array([250.0]), weights)(x)
+    decay = np.exp(-dist / 250.0) * (1 - np.eye(n))
+    want = np.einsum("jn,n,n->j", decay, weights[0], x[0])[None]
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-18)
+
+
+@pytest.mark.parametrize("lag", [0, 1])
+@pytest.mark.parametrize("members", [1, 4, 100])  # small batches gather, big ones use windows
+def test_lower_toeplitz_is_the_lag_matrix(lag, members):
+    rng = np.random.default_rng(lag)
+    kernel = rng.uniform(-1, 1, (members, 3, 14))
+    got = engine._lower_toeplitz(kernel, lag=lag)
+    want = np.zeros((members, 3, 14, 14))
+    for t in range(14):
+        for s in range(14):
+            if t - s - lag >= 0:
+                want[..., t, s] = kernel[..., t - s - lag]
+    np.testing.assert_array_equal(got, want)

@@ -254,11 +254,12 @@ def _province_sum(x: np.ndarray, in_prov: np.ndarray) -> np.ndarray:
 
 
 def _wide(column: np.ndarray, width: int) -> np.ndarray:
-    """A [K, 1] column as a contiguous [K, width] array (same values). A handful of members
-    keep the column: their broadcast costs less than widening it."""
-    if len(column) < 8:
-        return column
-    return np.ascontiguousarray(np.broadcast_to(column, (len(column), width)))
+    """A [K, 1] column as a contiguous [K, width] array (same values): the loop multiplies
+    by it every year, and a same-shape product runs one flat loop where a broadcast column
+    pays for its iterator on every call (about 1.5 us more at K = 1)."""
+    out = np.empty((len(column), width))
+    out[:] = column
+    return out
 
 
 @cache
@@ -281,6 +282,15 @@ class _Columns:
         return self.a[key][:, None]
 
 
+def _pair(own: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """[2K, ...]: K members' ``own`` rows, then ``ref`` (broadcast to the same shape) for
+    each member: the scenario and its current-policy reference stacked for one pass."""
+    out = np.empty((2 * len(own), *own.shape[1:]))
+    out[: len(own)] = own
+    out[len(own) :] = ref
+    return out
+
+
 def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct values, index of each element's value): ``np.unique`` unless all are equal
     (one scenario, a sweep that does not vary it)."""
@@ -295,10 +305,35 @@ def _distance_decay(distances: np.ndarray, d_decay: np.ndarray) -> np.ndarray:
     [K, N, N]. A sweep rarely varies d_decay, so each distinct value is exponentiated once
     (an [N, N] exp per member is a large part of a big batch's set-up)."""
     values, which = _distinct(d_decay)
+    if len(values) == 1:  # one value (one scenario, or a sweep that does not vary it)
+        decay = _decay_matrix(distances, float(values[0]))
+        if len(which) == 1:
+            return decay[None]
+        return np.broadcast_to(decay, (len(which), *distances.shape))
     decay = np.exp(-distances[None, :, :] / values[:, None, None])
     n = len(distances)
     decay[:, np.arange(n), np.arange(n)] = 0.0
     return decay[which]
+
+
+#: (id of the distance matrix, d_decay) -> (that matrix, its decay matrix), see below
+_DECAY_CACHE: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _decay_matrix(distances: np.ndarray, d_decay: float) -> np.ndarray:
+    """exp(−distance / d_decay), 0 on the diagonal, [N, N] (read-only): remembered per
+    dataset and d_decay value, which depend on no lever (the dataset's distances are one
+    array per dataset, see :func:`base_data`)."""
+    hit = _DECAY_CACHE.get((id(distances), d_decay))
+    if hit is not None and hit[0] is distances:
+        return hit[1]
+    decay = np.exp(-distances / d_decay)
+    np.fill_diagonal(decay, 0.0)
+    decay.setflags(write=False)
+    if len(_DECAY_CACHE) >= 64:
+        _DECAY_CACHE.clear()
+    _DECAY_CACHE[(id(distances), d_decay)] = (distances, decay)
+    return decay
 
 
 class _Spillover:
@@ -313,8 +348,11 @@ class _Spillover:
         self.operator = np.ascontiguousarray(
             weights[:, None, :] * _distance_decay(distances, d_decay)
         )  # [K, j, n]
+        self.one = self.operator[0].T if len(weights) == 1 else None  # [n, j]
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        if self.one is not None:  # one member (project): a plain product, less overhead
+            return np.dot(x, self.one)
         return np.matmul(self.operator, x[:, :, None])[:, :, 0]
 
 
@@ -427,25 +465,21 @@ def run(scenarios: Sequence[Scenario] | MemberLevers, data=None) -> BatchProject
     turnover = pw.tech_turnover(a, years, deflator)
     # scenario and current-policy stocks in one perpetual-inventory pass (stacked members,
     # time-major [T, 2K, N])
-    twice = {
-        key: np.concatenate([a[key], a[key]]) for key in ("delta_tech", "tech_flow_growth_hist")
-    }
+    twice = {key: _pair(a[key], a[key]) for key in ("delta_tech", "tech_flow_growth_hist")}
     flow_tm, stock_tm = pw.tech_stock(
         twice,
-        np.concatenate([turnover, turnover]),
-        np.concatenate([tech_share, np.broadcast_to(tech_share_ref, tech_share.shape)]),
-        np.concatenate([inp.absorption, np.broadcast_to(inp.absorption_ref, (K, T))]),
-        np.concatenate([tech_split, np.broadcast_to(gdp_split, tech_split.shape)]),
-        np.concatenate([gdp_split, gdp_split]),
+        _pair(turnover, turnover),
+        _pair(tech_share, tech_share_ref),
+        _pair(inp.absorption, inp.absorption_ref),
+        _pair(tech_split, gdp_split),
+        _pair(gdp_split, gdp_split),
     )
     flow, stock = flow_tm[:, :K].swapaxes(0, 1), stock_tm[:, :K].swapaxes(0, 1)  # [K, T, N]
-    own, ref = stock_tm[:, :K], stock_tm[:, K:]
     mi, mi_ref = inp.market_integration, inp.market_integration_ref
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dln = np.where(own[1:] > 0, np.log(own[1:] / own[:-1]), 0.0)  # [T-1, K, N]
-        dln_ref = np.where(ref[1:] > 0, np.log(ref[1:] / ref[:-1]), 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # both stocks' log growth at once
+        dln = np.where(stock_tm[1:] > 0, np.log(stock_tm[1:] / stock_tm[:-1]), 0.0)
     d_innov = np.zeros((T, K, n))
-    d_innov[1:] = a["eps_tech"][None, :, None] * (dln - dln_ref)
+    d_innov[1:] = a["eps_tech"][None, :, None] * (dln[:, :K] - dln[:, K:])  # [T-1, K, N]
 
     # -- coefficients ----------------------------------------------------------------------
     col = _Columns(a)
@@ -486,8 +520,6 @@ def run(scenarios: Sequence[Scenario] | MemberLevers, data=None) -> BatchProject
     # members last: the loop's yearly update then runs over K contiguous values
     flows = (lagged[:, :3] * (elig * coverage * tax_va))[:, :, None, :] * ref_split[:, None]
     ref_flows = (lagged[:, 3:] * (elig_ref * 1.0 * tax_va))[:, :, None, :] * ref_split[:, None]
-    sched_tm = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]])
-    sched_tm = np.ascontiguousarray(sched_tm.transpose(2, 0, 1))[:, :, None, :]  # [T, 3, 1, K]
 
     # -- everything that does not depend on the projected state, for all years at once ----
     # (the loop below then costs a few array operations per year, whatever K is)
@@ -499,6 +531,9 @@ def run(scenarios: Sequence[Scenario] | MemberLevers, data=None) -> BatchProject
     gfe = (g_nat[:, :, None] + fe[:, None, :] - (beta * lyb_const)[:, None, :]).swapaxes(0, 1)
     ref_arrive = reloc_ref[:, None] * w_dest_ref  # [T, N] current-policy arrivals
     arrive0 = (reloc[:, :, None] * w_dest[:, None, :]).swapaxes(0, 1) - ref_arrive[:, None]
+    # (Beijing's column is 0: destination splits exclude Beijing.) No deviation from the
+    # current-policy arrivals in any member: the relocation steps add exactly nothing
+    has_relocation = bool(arrive0.any())
     # [T, K, N] deviations the capacity limit may scale down (up) and may not (down)
     arrive_up, arrive_down = np.maximum(arrive0, 0.0), np.minimum(arrive0, 0.0)
     chain_t = chain_dev.swapaxes(0, 1)  # [T, K, 3] 亿元 before capacity
@@ -508,48 +543,88 @@ def run(scenarios: Sequence[Scenario] | MemberLevers, data=None) -> BatchProject
         cap_per_demand = a["capacity_share"][None, :, None] / extra
     has_chains = bool(chain_t.any())  # else chain filling adds exactly nothing: skipped
     # market integration: growth effect and a smaller structural gap (persistent)
-    d_mi = _yearly_change(mi) - _yearly_change(mi_ref)
-    rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
-    reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
-        rho_cut[:, :, None], rho[:, :, None]
-    ) * x0[:, None, :]  # [K, T, N]
-    shock = np.exp(d_innov + reform.swapaxes(0, 1))  # [T, K, N] technology and reform
+    # (index at current policy in every member, ρ ≥ 0: the reform term is exactly 0, skipped)
+    if (mi != mi_ref).any() or (rho < 0.0).any():
+        d_mi = _yearly_change(mi) - _yearly_change(mi_ref)
+        rho_cut = a["mi_rho_gain"][:, None] * (mi - mi_ref)  # [K, T]
+        reform = (a["mi_level_elast"][:, None] * d_mi)[:, :, None] - beta[:, :, None] * np.minimum(
+            rho_cut[:, :, None], rho[:, :, None]
+        ) * x0[:, None, :]  # [K, T, N]
+        d_innov += reform.swapaxes(0, 1)
+    shock = np.exp(d_innov)  # [T, K, N] technology and reform
     invest_w = (inp.investment[:, :, None] * w[:, None, :]).swapaxes(0, 1)  # [T, K, N]
     has_investment = bool(invest_w.any())  # else no pole capital, no debt service: skipped
-    neg_backfill = -(m1[:, 0] * (1.0 - a["phi_backfill"]))
-    mig_bj = migrants_per_va[:, 0]
+    # value added (and its multiplier) per 亿元 of net relocation: arriving, and (Beijing's
+    # column, whose net relocation is minus the outflow) leaving net of backfill
+    add_rate = np.empty((K, n))
+    add_rate[:] = m1 * gain
+    add_rate[:, bj] = m1[:, 0] * (1.0 - a["phi_backfill"])
+    # where Beijing's population above its cap settles: the poles, and minus 1 in Beijing
+    w_cap = w_dest.copy()
+    w_cap[:, bj] = -1.0
+    # province sums of arrivals (Beijing's row out: its column holds the outflow)
+    in_prov_arrive = in_prov.T.copy()
+    in_prov_arrive[bj] = 0.0
     alpha = col["alpha_agglo"]
     inv_yield = col["inv_yield"]
     service_rate = col["debt_rate"] + delta_k
     pubinv = a["pubinv_share"][:, None]
     keep = 1.0 - delta_k  # capital (pole and public) left after depreciation
-    m1_gain = m1 * gain
     in_prov_t = np.ascontiguousarray(in_prov.T)
     # a member's numbers must not depend on the batch it is in (chunked ensembles equal one
     # batch): totals over units are reductions, province sums [K, N] @ [N, 3] products (a
     # product's rounding can depend on its shape, e.g. with a total column added)
     total = np.add.reduce
+    # 2-D products: np.dot calls the same BLAS product as ``@`` (equal to the last bit,
+    # tests/test_batch_speed_paths.py) with less overhead per call, which a small batch's
+    # loop feels; on big batches ``@`` is the quicker of the two
+    dot = np.dot if K < 64 else np.matmul
     # [K, 1] coefficient columns widened to the arrays they multiply in the loop: a column
     # broadcast over 13 units runs a short inner loop per member, a full array one flat loop
     # (tau_rate: shared-tax base per 亿元 moved)
-    beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate = (
-        _wide(x, n) for x in (beta, alpha, m1_gain, migrants_per_va, inv_yield, service_rate)
+    beta, alpha, migrants_per_va, inv_yield = (
+        _wide(x, n) for x in (beta, alpha, migrants_per_va, inv_yield)
     )
-    tau_rate = _wide((elig * coverage * tax_va)[:, None], 4)
-    keep_n, keep_3 = _wide(keep, n), _wide(keep, 3)
-    pubinv, fiscal_m, pubcap_mp = (_wide(x, 3) for x in (pubinv, fiscal_m, pubcap_mp))
+    keep_n = _wide(keep, n)
+
+    # -- the budget channel: linear in the budget changes, so its GDP effect in year t is a
+    # sum over past years with fixed weights per lag (kernels), added when a change is known
+    # budget change of year s -> fiscal spending in year t >= s (multiplier, then the public
+    # capital it builds, depreciating): G[d] = fm·[d = 0] + (elasticity/ratio)·pubinv·keep^d
+    lag = np.arange(T)
+    response = pubcap_mp * pubinv * keep**lag  # [K, T]
+    response[:, 0] += fiscal_m[:, 0]
+    to_fiscal = _lower_toeplitz(response)  # [K, t, s]: year-s budget -> year-t spending
+    # budget changes of the current-policy cohorts (both rules), all years at once
+    budget_ref = (flows[:, :2] - ref_flows).transpose(0, 3, 1, 2).reshape(
+        T, K, 8
+    ) @ _NET_SHARING  # [T, K, 3]
+    budget_ref[:To] = 0.0  # the channel starts in the first projected year
+    fiscal_due = np.matmul(to_fiscal, budget_ref.swapaxes(0, 1)).swapaxes(0, 1).copy()
+    # a cohort's net sharing receipts per 亿元 moved, by years since the move (receipts
+    # start the year after): Beijing gets the origin share and the compensation of the
+    # total moved, a destination pays the origin share of what it received (Beijing
+    # receives no arrivals: its own base is 0); columns (BJ, TJ, HE), applied to
+    # (total moved, moved to TJ, moved to HE)
+    origin, compensation = sched["origin"], sched["compensation"]  # [K, T]
+    per_moved = (elig * coverage * tax_va)[:, None, None] * np.stack(
+        [origin + compensation, -origin, -origin], axis=2
+    )  # [K, lag, 3]
+    cohort_fiscal = np.matmul(to_fiscal, per_moved).swapaxes(0, 1).copy()  # [lag, K, 3]
+    moved_bases = in_prov_arrive.copy()  # [N, 3]: (all destinations, TJ, HE)
+    moved_bases[:, 0] = 1.0  # (BJ's column, first: Beijing receives no arrivals)
+    moved_bases[bj] = 0.0
+    # pole debt service of year s's capital is a budget cost from year s + 1
+    debt_fiscal = np.repeat((response * service_rate).T[:, :, None], 3, axis=2)  # [lag, K, 3]
 
     # -- state -----------------------------------------------------------------------------
     y_core = gdp0.copy()  # persistent level (baseline path × policy shift)
     yb = gdp0.copy()  # policy-free baseline GDP (its population is the national-rate path)
-    lyb = np.log(gdp0)
-    relocated_in = np.zeros((T, K, n))
-    relocated_in[:To] = reloc_ref[:To, None, None] * w_dest_ref[None]
+    # net relocation vs current policy: arrivals, and in Beijing's column minus the outflow
+    net_moved = np.zeros((T, K, n))
     invest_amount = np.zeros((T, K, n))
     pole_capital = np.zeros((T, K, n))
     chain_va = np.zeros((T, K, n))
-    budget_dev = np.zeros((T, K, 3))
-    pubcap = np.zeros((K, 3))
 
     # a year that goes non-positive poisons the later ones (NaN, silenced here); the
     # check after the loop names the first such year, once instead of every year
@@ -558,65 +633,82 @@ def run(scenarios: Sequence[Scenario] | MemberLevers, data=None) -> BatchProject
             # baseline: national rate (+ fixed effects), convergence to ρ × today's gap. Relative
             # to the national-rate reference (same population path), the gap term is
             # ln(yb/gdp0) − ln(Σyb/Σgdp0): the population terms cancel.
-            g = gfe[t] - beta * (lyb - np.log(total(yb, axis=1, keepdims=True)))
+            g = gfe[t] - beta * np.log(yb / total(yb, axis=1, keepdims=True))
             growth = np.exp(g)
-            yb = yb * growth
-            lyb = lyb + g
+            yb *= growth
             P_b = pop[t - 1] * e_n
             Y = y_core * growth  # policy shift carried: not eroded by convergence
+            P_new = pop[t]  # this year's population, filled in place
 
             # relocation and chain filling share one yearly capacity per province
-            Y_prov = Y @ in_prov_t  # [K, 3]
-            scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
-            arrive_dev = arrive_up[t] * (scale @ in_prov) + arrive_down[t]
-            out_dev = total(arrive_dev, axis=1)
-            add = arrive_dev * m1_gain  # value added and its multiplier arrive...
-            add[:, bj] = out_dev * neg_backfill  # ...and leave Beijing (no arrivals there)
-            relocated_in[t] = ref_arrive[t] + arrive_dev
-            P_new = P_b + migrants_per_va * arrive_dev
-            p_bj = P_b[:, bj] - mig_bj * out_dev
-            excess = np.maximum(p_bj - cap, 0.0)  # the cap binds: excess settles in poles
-            P_new[:, bj] = p_bj - excess
-            P_new += excess[:, None] * w_dest
+            if has_relocation or has_chains:
+                Y_prov = dot(Y, in_prov_t)  # [K, 3]
+                scale = np.fmin(Y_prov * cap_per_demand[t], 1.0)  # [K, 3]; fmin: NaN -> 1
+            if has_relocation:
+                moved = net_moved[t]
+                np.multiply(arrive_up[t], dot(scale, in_prov), out=moved)
+                moved += arrive_down[t]
+                cohort = dot(moved, moved_bases)  # moved in all, to TJ, to HE
+                np.negative(cohort[:, 0], out=moved[:, bj])  # what arrives leaves Beijing
+                # value added and its multiplier arrive, and leave Beijing net of backfill
+                Y_add = Y + moved * add_rate
+                np.add(P_b, migrants_per_va * moved, out=P_new)
+            else:
+                Y_add = Y
+                P_new[:] = P_b
+            excess = np.maximum(P_new[:, bj] - cap, 0.0)  # the cap binds: excess settles in poles
+            P_new += excess[:, None] * w_cap
             if has_chains:
                 chain_prov = chain_up[t] * scale + chain_down[t]
-                chain_va[t] = ((chain_prov / Y_prov) @ in_prov) * Y  # by unit's GDP share
-                Y_add = Y + add + chain_va[t]
-            else:
-                Y_add = Y + add
+                chain_va[t] = dot(chain_prov / Y_prov, in_prov) * Y  # by unit's GDP share
+                Y_add = Y_add + chain_va[t]
 
             Y_new = Y_add * (P_new / P_b) ** alpha * shock[t]
             y_core = Y_new * np.exp(spill(np.log(Y_new / Y)))
-            y_prov = y_core @ in_prov_t  # [K, 3]
+            y_prov = dot(y_core, in_prov_t)  # [K, 3]
 
             # pole investment: a depreciating stock financed by the pole's province (debt)
             if has_investment:
-                invest_amount[t] = invest_w[t] * total(y_core, axis=1, keepdims=True)
-                pole_capital[t] = keep_n * pole_capital[t - 1] + invest_amount[t]
+                np.multiply(invest_w[t], total(y_core, axis=1, keepdims=True), out=invest_amount[t])
+                capital = np.multiply(keep_n, pole_capital[t - 1], out=pole_capital[t])
+                capital += invest_amount[t]
+                # its debt service: a budget cost from next year on
+                fiscal_due[t + 1 :] -= debt_fiscal[: T - t - 1] * dot(capital, in_prov_t)
+            # this year's cohort: net sharing receipts from next year on (vs current policy)
+            if has_relocation:
+                fiscal_due[t + 1 :] += cohort_fiscal[: T - t - 1] * cohort
 
-            # the fiscal ledger of this year's cohorts and the budget channel
-            # this year's cohort: its shared-tax base, receipts in every later year
-            base = tau_rate * np.concatenate([arrive_dev @ in_prov_t, out_dev[:, None]], axis=1)
-            flows[t + 1 :] += sched_tm[: T - t - 1] * base.T
-            # net sharing receipts (received − paid + compensation) of the cohorts that moved
-            # before t versus the reference's, less the pole debt service
-            budget = ((flows[t, :2] - ref_flows[t]).reshape(8, K).T) @ _NET_SHARING
+            # fiscal spending from the budget changes so far, spread over each province's
+            # units by their share of its GDP
+            Y_t = np.add(y_core, dot(fiscal_due[t] / y_prov, in_prov) * y_core, out=gdp[t])
             if has_investment:
-                budget = budget - service_rate * pole_capital[t - 1] @ in_prov_t
-            budget_dev[t] = budget
-            pubcap = keep_3 * pubcap + pubinv * budget
-            fiscal = fiscal_m * budget + pubcap_mp * pubcap  # [K, 3] 亿元 this year
-            # spread over units by their share of the province's GDP
-            Y_t = y_core + ((fiscal / y_prov) @ in_prov) * y_core
-            if has_investment:
-                Y_t += inv_yield * pole_capital[t]
-
-            gdp[t], pop[t] = Y_t, P_new
+                Y_t += inv_yield * capital
     _check_positive_state(gdp[To:], pop[To:], years[To:], inp.scenarios)
 
-    relocated = relocated_in.swapaxes(0, 1)
-    ledger = fiscal_ledger(a, flows.transpose(3, 0, 1, 2), gdp.swapaxes(0, 1), in_prov)
-    ledger["budget_change"] = budget_dev.swapaxes(0, 1)
+    relocated = net_moved.swapaxes(0, 1).copy()
+    relocated[:, :, bj] = 0.0  # arrivals only (Beijing's column held its outflow)
+    relocated += ref_arrive[None]
+    # the ledger: the projected cohorts' flows added to the current-policy cohorts' (their
+    # shared-tax bases BJ, TJ, HE, all, times the schedules by lag), and the budget change
+    flows = flows.transpose(3, 0, 1, 2)  # [K, T, 3 schedules, 4 bases]
+    if has_relocation:
+        bases = (
+            np.concatenate(
+                [net_moved @ in_prov_arrive, -net_moved[:, :, bj, None]], axis=2
+            ).swapaxes(0, 1)
+            * (elig * coverage * tax_va)[:, None, None]
+        )  # [K, T, 4]
+        by_lag = np.stack([sched["origin"], sched["compensation"], sched["firm_tax"]], axis=1)
+        flows = flows + np.matmul(_lower_toeplitz(by_lag, lag=1), bases[:, None]).swapaxes(1, 2)
+    budget_change = (flows[:, :, :2] - ref_flows.transpose(3, 0, 1, 2)).reshape(K, T, 8)
+    budget_change = budget_change @ _NET_SHARING
+    if has_investment:
+        budget_change[:, 1:] -= service_rate[:, :, None] * (pole_capital[:-1] @ in_prov_t).swapaxes(
+            0, 1
+        )
+    budget_change[:, :To] = 0.0
+    ledger = fiscal_ledger(a, flows, gdp.swapaxes(0, 1), in_prov)
+    ledger["budget_change"] = budget_change
     return BatchProjection(
         scenarios=inp.scenarios,
         years=years,
@@ -688,6 +780,33 @@ _NET_SHARING[0, 3, PROVINCES.index("BJ")] = 1.0
 _NET_SHARING[1, 3, PROVINCES.index("BJ")] = 1.0
 _NET_SHARING = _NET_SHARING.reshape(8, 3)
 _NET_SHARING.setflags(write=False)
+
+
+def _lower_toeplitz(kernel: np.ndarray, lag: int = 0) -> np.ndarray:
+    """[..., T, T] matrices M[t, s] = kernel[..., t − s − lag] (0 where t − s < lag), from
+    kernels [..., T] by lag (lag 0 or 1): ``M @ x`` sums each year's effect of every earlier
+    x[s]. Small batches gather from the kernel padded with one 0 (one call); big ones take
+    windows over the reversed, zero-padded kernel (a strided view copied once), which is
+    much cheaper than gathering T² elements per kernel. Both copy the same numbers."""
+    T = kernel.shape[-1]
+    if kernel.size <= 64 * T:
+        padded = np.zeros((*kernel.shape[:-1], T + 1))
+        padded[..., :T] = kernel
+        return padded[..., _toeplitz_take(T, lag)]
+    padded = np.zeros((*kernel.shape[:-1], 2 * T))
+    padded[..., :T] = kernel[..., ::-1]  # padded[T − 1 − j] = kernel[j], zeros after
+    windows = np.lib.stride_tricks.sliding_window_view(padded, T, axis=-1)  # [..., T+1, T]
+    # row t is the window starting at T − 1 − t + lag: M[t, s] = padded[T − 1 − t + lag + s]
+    return np.ascontiguousarray(windows[..., lag : T + lag, :][..., ::-1, :])
+
+
+@cache
+def _toeplitz_take(T: int, lag: int) -> np.ndarray:
+    """[T, T] index t − s − lag into a kernel padded with one 0 (index T where t − s < lag)."""
+    d = np.arange(T)[:, None] - np.arange(T)[None, :] - lag
+    take = np.where(d >= 0, d, T)
+    take.setflags(write=False)
+    return take
 
 
 @cache

@@ -38,9 +38,9 @@ def chain_value_added(inp, a) -> tuple[np.ndarray, np.ndarray]:
     Current policy holds presence flat, so the reference adds nothing.
     """
     share = inp.chain_share  # [K, C, T]
-    d_share = np.diff(share, axis=2, prepend=share[:, :, :1])
-    if not d_share.any():  # presence held flat (current policy) in every member: adds 0
+    if (share == share[:, :, :1]).all():  # presence held flat (current policy): adds 0
         return np.zeros((len(share), share.shape[2], inp.chain_alloc.shape[-1])), share
+    d_share = np.diff(share, axis=2, prepend=share[:, :, :1])
     size = assumption_columns(a, _CHAIN_SIZE_IDS)  # [K, C]
     va_ratio = assumption_columns(a, _CHAIN_VA_IDS)
     amount = (size * va_ratio * (1.0 + a["m_local"][:, None]))[:, :, None] * d_share  # [K, C, T]
@@ -52,8 +52,15 @@ def tech_share_path(share: np.ndarray, years: np.ndarray) -> np.ndarray:
     """Share of Beijing's turnover flowing to TJ + HE: 2022 4.5%, 2023 8.8% (data), then
     linear to the milestones (the lever paths come from :mod:`jjjplan.model.inputs`)."""
     out = np.array(share, dtype=float)
-    out[:, years == 2022] = TECH_SHARE_2022
+    out[:, _year_index(years, 2022)] = TECH_SHARE_2022
     return out
+
+
+def _year_index(years: np.ndarray, year: int) -> slice:
+    """The column of ``year`` in consecutive ``years`` as a slice (empty when outside):
+    a boolean mask over the years costs more than the assignment it selects for."""
+    i = year - int(years[0])
+    return slice(i, i + 1) if 0 <= i < len(years) else slice(0, 0)
 
 
 def tech_turnover(a, years: np.ndarray, deflator: np.ndarray) -> np.ndarray:
@@ -64,7 +71,7 @@ def tech_turnover(a, years: np.ndarray, deflator: np.ndarray) -> np.ndarray:
     g = a["tech_turnover_growth"][:, None]
     t2022, t2023 = _observed_turnover()
     nominal = t2023 * (1.0 + g) ** (years - 2023)
-    nominal[:, years == 2022] = t2022
+    nominal[:, _year_index(years, 2022)] = t2022
     return nominal / deflator
 
 
@@ -103,9 +110,9 @@ def tech_stock(
         / (a["tech_flow_growth_hist"][:, None] + delta)
     )
     added = absorb.T[:, :, None] * flow
-    keep = 1.0 - delta
-    if len(keep) >= 8:  # a full [K, N] array: one flat loop instead of a short one per member
-        keep = np.ascontiguousarray(np.broadcast_to(keep, stock[0].shape))
+    # a full [K, N] array: one flat loop per year instead of a broadcast column
+    keep = np.empty(stock[0].shape)
+    keep[:] = 1.0 - delta
     for t in range(1, len(stock)):
         np.multiply(keep, stock[t - 1], out=stock[t])
         stock[t] += added[t]

@@ -77,32 +77,47 @@ def _schedule(rule: SharingRule, horizon: int, post_growth, comp_frac) -> Schedu
     ext = _vec(rule.ext_years)
     g, cf = _vec(post_growth), _vec(comp_frac)
     k_members = max(len(share), len(cap), len(years), len(ext), len(g), len(cf))
-    share, cap, years, ext, g, cf = np.broadcast_arrays(
-        *(np.broadcast_to(x, (k_members,)) for x in (share, cap, years, ext, g, cf))
+    share, cap, years, ext, g, cf = (
+        x if len(x) == k_members else _filled(x, k_members) for x in (share, cap, years, ext, g, cf)
     )
-    k = np.arange(1, horizon + 1)
-    tax = (1.0 + g[:, None]) ** (k - 1)
-    origin = np.zeros((k_members, horizon))
-    comp = np.zeros((k_members, horizon))
-    paid = np.zeros(k_members)
-    end = years.astype(int)
-    extended = np.zeros(k_members, dtype=bool)
-    for i in range(horizon):
-        year = i + 1
-        active = (year <= end) & (paid < cap - _EPS)
-        take = np.where(active, np.minimum(share * tax[:, i], cap - paid), 0.0)
-        origin[:, i] = take
-        paid = paid + take
-        at_end = year == end
-        unmet = paid < cap - _EPS
-        extend = at_end & ~extended & (ext > 0) & unmet
-        compensate = at_end & ~extend & unmet
-        comp[:, i] = np.where(compensate, cf * (cap - paid), 0.0)
-        end = np.where(extend, end + ext.astype(int), end)
-        extended = extended | extend
+    years_1 = np.arange(1, horizon + 1)  # year after the move, 1..horizon
+    tax = (1.0 + g[:, None]) ** (years_1 - 1)
+    # Closed form of the year-by-year rule (no loop over years): while the cap is not yet
+    # reached, the origin's cumulative take is the running sum of share × tax (np.cumsum adds
+    # in year order, so it equals the sequential sum to the last bit); the cap stops it.
+    cap_col = cap[:, None]
+    due = share[:, None] * tax
+    cum = np.cumsum(due, axis=1)  # taken by the end of each year had the cap never bound
+    cum_before = np.zeros_like(cum)
+    cum_before[:, 1:] = cum[:, :-1]
+    unmet = cum < cap_col - _EPS  # cap still unmet at the end of the year
+    end0 = years.astype(int)
+    # the extension runs when the cap is unmet at the end of the first period
+    extend = ((years_1 == end0[:, None]) & unmet).any(axis=1) & (ext.astype(int) > 0)
+    end = np.where(extend, end0 + ext.astype(int), end0)
+    active = (years_1 <= end[:, None]) & (cum_before < cap_col - _EPS)
+    origin = np.where(active, np.minimum(due, cap_col - cum_before), 0.0)
+    # one-off central compensation of the shortfall at the (extended) end, if still unmet
+    comp = np.where((years_1 == end[:, None]) & unmet, cf[:, None] * (cap_col - cum), 0.0)
     if scalar:
         return Schedule(tax[0], origin[0], tax[0] - origin[0], comp[0])
     return Schedule(tax, origin, tax - origin, comp)
+
+
+def _filled(x, k_members: int) -> np.ndarray:
+    """``x`` (a scalar or [1] or [K]) as a fresh [K] float array (cheaper than broadcast_to
+    on the small arrays of one projection)."""
+    out = np.empty(k_members)
+    out[:] = x
+    return out
+
+
+def _stacked(values: Sequence, k_members: int) -> np.ndarray:
+    """[len(values) · K]: each value (a scalar or [K]) filled into its own block of K."""
+    out = np.empty(len(values) * k_members)
+    for j, v in enumerate(values):
+        out[j * k_members : (j + 1) * k_members] = v
+    return out
 
 
 def _schedule_arrays(s: Schedule) -> tuple[np.ndarray, ...]:
@@ -114,13 +129,10 @@ def joint_schedules(
 ) -> list[Schedule]:
     """The schedules ([K, horizon] each) of several rules of K members, from ONE pass of the
     year loop over all of them stacked (each rule's fields scalars or [K] arrays)."""
-    fields = [
-        np.concatenate([np.broadcast_to(np.asarray(v, dtype=float), (k_members,)) for v in f])
-        for f in zip(*(_fields(r)[:4] for r in rules), strict=True)
-    ]
     n = len(rules)
-    g = np.concatenate([np.broadcast_to(_vec(post_growth), (k_members,))] * n)
-    cf = np.concatenate([np.broadcast_to(_vec(comp_frac), (k_members,))] * n)
+    fields = [_stacked(f, k_members) for f in zip(*(_fields(r)[:4] for r in rules), strict=True)]
+    g = _stacked([post_growth] * n, k_members)
+    cf = _stacked([comp_frac] * n, k_members)
     s = sharing_schedule(SharingRule(*fields), horizon, g, cf)
     return [
         Schedule(*(x[j * k_members : (j + 1) * k_members] for x in _schedule_arrays(s)))
