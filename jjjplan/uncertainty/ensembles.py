@@ -20,7 +20,7 @@ from jjjplan.uncertainty.design import (
     unit_design,
 )
 from jjjplan.uncertainty.evaluate import (
-    REGION_VARIABLES,
+    BAND_VARIABLES,
     Outcomes,
     Progress,
     evaluate,
@@ -82,8 +82,9 @@ class Ensemble:
         blocks = [np.quantile(o.indicators, q, axis=0)]  # [Q, T, C]
         keys = [("JJJ", name, o.unit_of(name)) for name in o.indicator_names]
         if o.region_values is not None:
-            reg = np.quantile(o.region_values, q, axis=0)  # [Q, T, R, 2]
-            for v, variable in enumerate(REGION_VARIABLES):
+            shown = o.region_values[..., : len(BAND_VARIABLES)]
+            reg = np.quantile(shown, q, axis=0)  # [Q, T, R, band variables]
+            for v, variable in enumerate(BAND_VARIABLES):
                 blocks.append(reg[:, :, :, v])
                 keys += [(r, variable, region_unit(variable)) for r in o.regions]
         values = np.concatenate(blocks, axis=2)  # [Q, T, S] for S series

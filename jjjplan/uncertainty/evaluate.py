@@ -24,12 +24,17 @@ CHUNK = 4096
 #: Called as ``progress(done, total)`` after each chunk.
 Progress = Callable[[int, int], None]
 
-REGION_VARIABLES = ("gdp", "gdp_per_capita")
+#: Regional figures the band tables show, per unit, province and JJJ.
+BAND_VARIABLES = ("gdp", "gdp_per_capita")
+#: Regional figures kept per member: the band variables, and population, which the band
+#: tables leave out but a population target's P(met) needs.
+REGION_VARIABLES = (*BAND_VARIABLES, "population")
 
 
 @dataclass(frozen=True, eq=False)  # holds arrays: compare their contents, not objects
 class Outcomes:
-    """The numbers of K members: indicators [K, T, C] and regional GDP figures [K, T, R, 2]."""
+    """The numbers of K members: indicators [K, T, C] and regional figures [K, T, R, V] (V =
+    :data:`REGION_VARIABLES`: GDP, per-capita GDP, population)."""
 
     years: np.ndarray
     indicator_names: tuple[str, ...]
@@ -78,7 +83,8 @@ def _stacked(batch: Batch) -> tuple[np.ndarray, np.ndarray, tuple, tuple]:
 
 
 def _region_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...]]:
-    """GDP and per-capita GDP of each unit, each province and JJJ: [K, T, R, 2]."""
+    """GDP, per-capita GDP and population of each unit, each province and JJJ: [K, T, R, 3]
+    (in :data:`REGION_VARIABLES` order)."""
     gdp, pop, units, provinces = _stacked(batch)
     province_of = np.array(provinces)
     group_gdp, group_pop, names = [gdp], [pop], list(units)
@@ -89,7 +95,7 @@ def _region_array(batch: Batch) -> tuple[np.ndarray, tuple[str, ...]]:
         names.append(name)
     g = np.concatenate(group_gdp, axis=2)
     p = np.concatenate(group_pop, axis=2)
-    return np.stack([g, g / p * 1e4], axis=3), tuple(names)
+    return np.stack([g, g / p * 1e4, p], axis=3), tuple(names)
 
 
 def evaluate(
@@ -130,4 +136,12 @@ def region_unit(variable: str) -> str:
     return VARIABLES[variable][2]
 
 
-__all__ = ["CHUNK", "RATIO_NAMES", "REGION_VARIABLES", "Outcomes", "evaluate", "region_unit"]
+__all__ = [
+    "BAND_VARIABLES",
+    "CHUNK",
+    "RATIO_NAMES",
+    "REGION_VARIABLES",
+    "Outcomes",
+    "evaluate",
+    "region_unit",
+]

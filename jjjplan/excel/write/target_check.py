@@ -26,8 +26,8 @@ TARGET_SHEET = "目标检查 Targets"
 
 def ensemble_values(ensemble, target: Target) -> np.ndarray | None:
     """The target's indicator in its year for every member of an :class:`Ensemble`, from the
-    outcomes it keeps (gap measures, ratios, regional GDP and per-capita GDP); ``None`` for
-    an indicator the ensemble does not keep (population)."""
+    outcomes it keeps (gap measures, ratios, regional GDP, per-capita GDP and population);
+    ``None`` for an indicator, year or region the ensemble does not keep."""
     from jjjplan.targets import INDICATORS
     from jjjplan.uncertainty.evaluate import REGION_VARIABLES
 
