@@ -55,7 +55,8 @@ def sharing_schedule(rule: SharingRule, horizon: int, post_growth=0.0, comp_frac
     """Split of one relocated firm's tax between origin and destination, year by year.
 
     Small batches (a dashboard's single projection, its reference) are memoised on their
-    inputs: the year loop is the costly part and the same rules recur on every update."""
+    inputs: the same rules recur on every update, and a hit skips the schedule's few dozen
+    array operations."""
     args = (rule.origin_share, rule.share_years, rule.ext_years, rule.cap_multiple)
     arrays = [np.asarray(x, dtype=float) for x in (*args, post_growth, comp_frac)]
     if max(a.size for a in arrays) <= 8:
@@ -127,8 +128,9 @@ def _schedule_arrays(s: Schedule) -> tuple[np.ndarray, ...]:
 def joint_schedules(
     rules: Sequence[SharingRule], k_members: int, horizon: int, post_growth, comp_frac
 ) -> list[Schedule]:
-    """The schedules ([K, horizon] each) of several rules of K members, from ONE pass of the
-    year loop over all of them stacked (each rule's fields scalars or [K] arrays)."""
+    """The schedules ([K, horizon] each) of several rules of K members, from ONE evaluation
+    of the closed-form schedule over all of them stacked (each rule's fields scalars or [K]
+    arrays)."""
     n = len(rules)
     fields = [_stacked(f, k_members) for f in zip(*(_fields(r)[:4] for r in rules), strict=True)]
     g = _stacked([post_growth] * n, k_members)
